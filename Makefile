@@ -1,0 +1,65 @@
+# tramso: the two commands a newcomer needs are `make demo` and `make test`.
+# Everything the build and the tests use is installed by `make deps` (Debian 12, run as root or with sudo).
+
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+GO ?= go
+GOFLAGS_TEST ?= -count=1 -timeout 15m
+
+# Debian packages the build, the tests, the demo and the benchmarks use.
+DEB_PACKAGES := \
+	ca-certificates git gcc pkg-config \
+	fonts-noto-core fonts-dejavu-core \
+	zbar-tools tesseract-ocr tesseract-ocr-vie \
+	pcscd libpcsclite-dev vsmartcard-vpcd \
+	sane-utils poppler-utils
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build deps test vet fmt-check bench demo fuzz clean
+
+all: build
+
+# deps installs what is missing, and nothing when everything is there (idempotent, quick).
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 at /usr/local/go"; exit 1; }
+
+build: deps
+	$(GO) build -o bin/ ./kiosk/cmd/...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: deps fmt-check vet
+	$(GO) test $(GOFLAGS_TEST) ./...
+
+# Benchmarks report figures (bytes on the wire, modelled line time, APDUs…); see README.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./drivers/... ./kiosk/...
+
+# Each fuzz target runs for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz: deps
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+demo: build
+	./bin/kioskctl demo --out demo-out
+
+clean:
+	rm -rf bin demo-out bench-out

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tramso/tramso/drivers/escpos"
+)
+
+func printerCommand() *command {
+	return &command{
+		name:    "printer",
+		summary: "máy in biên nhận — the receipt printer",
+		help: `Thiết bị (device): serial:/dev/ttyUSB0?baud=115200[&rtscts=1] | usblp:/dev/usb/lp0 | /dev/tramso/printer
+Máy in nối tiếp phải đặt cùng tốc độ baud với máy (xem trang tự kiểm tra của máy in).
+Serial printers must be set to the same baud rate as the line (see the printer's self-test page).`,
+		subs: []*command{
+			printerStatusCommand(),
+			printerPrintCommand(),
+			printerTestCommand(),
+			printerProfilesCommand(),
+			printerSimulateCommand(),
+			printerEmulateCommand(),
+		},
+	}
+}
+
+type deviceFlags struct {
+	device, paper, profile *string
+	timeout                *time.Duration
+}
+
+func addDeviceFlags(fs *flag.FlagSet) deviceFlags {
+	return deviceFlags{
+		device:  fs.String("device", "", "máy in (printer device), vd. serial:/dev/tramso/printer?baud=115200"),
+		paper:   fs.String("paper", "80", "khổ giấy 80 hoặc 58 mm (paper width)"),
+		profile: fs.String("profile", "", "hồ sơ máy in, ghi đè --paper (printer profile)"),
+		timeout: fs.Duration("timeout", 2*time.Minute, "thời gian tối đa (overall time limit)"),
+	}
+}
+
+func (d deviceFlags) open() (*escpos.Printer, error) {
+	if *d.device == "" {
+		return nil, usagef("cần --device (--device is required)")
+	}
+	p, err := profileFlag(*d.paper, *d.profile)
+	if err != nil {
+		return nil, err
+	}
+	return escpos.Open(*d.device, p)
+}
+
+func printerStatusCommand() *command {
+	return &command{
+		name:    "status",
+		summary: "đọc trạng thái máy in — read the printer's status",
+		usage:   "--device DEVICE [--json]",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			df := addDeviceFlags(fs)
+			asJSON := fs.Bool("json", false, "in ra JSON (print JSON)")
+			return func(ctx context.Context, e *env, args []string) error {
+				pr, err := df.open()
+				if err != nil {
+					return err
+				}
+				defer pr.Close()
+				ctx, cancel := context.WithTimeout(ctx, *df.timeout)
+				defer cancel()
+				st, err := pr.Status(ctx)
+				if err != nil {
+					return err
+				}
+				if *asJSON {
+					return json.NewEncoder(e.stdout).Encode(statusJSON(st))
+				}
+				fmt.Fprintf(e.stdout, "Trạng thái máy in (printer status): %s\n", st)
+				if !st.OK() {
+					return fmt.Errorf("%w: %s", escpos.ErrNotReady, strings.Join(st.Problems(), "; "))
+				}
+				return nil
+			}
+		},
+	}
+}
+
+func statusJSON(st escpos.Status) map[string]any {
+	return map[string]any{
+		"ready": st.OK(), "online": st.Online, "coverOpen": st.CoverOpen, "paperEnd": st.PaperEnd || st.StoppedByEnd,
+		"paperNearEnd": st.PaperNearEnd, "cutterError": st.CutterError, "unrecoverableError": st.Unrecoverable,
+		"autoRecoverableError": st.AutoRecoverable, "problems": st.Problems(),
+	}
+}
+
+func printerPrintCommand() *command {
+	return &command{
+		name:    "print",
+		summary: "in một tệp ESC/POS (vd. biên nhận đã dựng) — print an ESC/POS file",
+		usage:   "--device DEVICE --in receipt.bin",
+		help: `Kiểm tra trạng thái trước khi in, gửi từng phần và chờ máy in xác nhận; nếu máy in dừng giữa chừng
+(hết giấy, mở nắp, rút cáp) lệnh báo rõ đã in được bao nhiêu và trả mã lỗi 1: cần in lại.
+Checks status first, sends the job in confirmed chunks, and says exactly how far it got if it fails.`,
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			df := addDeviceFlags(fs)
+			in := fs.String("in", "", "tệp ESC/POS (ESC/POS file)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if *in == "" {
+					return usagef("cần --in (--in is required)")
+				}
+				job, err := os.ReadFile(*in)
+				if err != nil {
+					return fmt.Errorf("không đọc được %s (cannot read): %w", *in, err)
+				}
+				pr, err := df.open()
+				if err != nil {
+					return err
+				}
+				defer pr.Close()
+				ctx, cancel := context.WithTimeout(ctx, *df.timeout)
+				defer cancel()
+				res, err := pr.Print(ctx, job)
+				return reportPrint(e, res, err)
+			}
+		},
+	}
+}
+
+func reportPrint(e *env, res escpos.Result, err error) error {
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "cảnh báo (warning): %s\n", w)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %d/%d byte đã xác nhận (confirmed)\n", res.Outcome, res.Confirmed, res.Total)
+	return nil
+}
+
+func printerTestCommand() *command {
+	return &command{
+		name:    "test",
+		summary: "in trang thử: mọi cỡ chữ, tiếng Việt, QR, trạng thái — print a test page",
+		usage:   "--device DEVICE [--paper 80|58] [--profile NAME]",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			df := addDeviceFlags(fs)
+			return func(ctx context.Context, e *env, args []string) error {
+				pr, err := df.open()
+				if err != nil {
+					return err
+				}
+				defer pr.Close()
+				ctx, cancel := context.WithTimeout(ctx, *df.timeout)
+				defer cancel()
+				st, err := pr.Status(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "Trạng thái (status): %s\n", st)
+				fonts, err := escpos.LoadFonts()
+				if err != nil {
+					return err
+				}
+				job, err := escpos.Compile(escpos.TestPage(pr.Profile(), &st, time.Now()), pr.Profile(), fonts)
+				if err != nil {
+					return err
+				}
+				res, err := pr.Print(ctx, job.Data)
+				return reportPrint(e, res, err)
+			}
+		},
+	}
+}
+
+func printerProfilesCommand() *command {
+	return &command{
+		name:    "profiles",
+		summary: "liệt kê hồ sơ máy in có sẵn — list built-in printer profiles",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			return func(ctx context.Context, e *env, args []string) error {
+				ps := escpos.Profiles()
+				for _, n := range escpos.ProfileNames() {
+					p := ps[n]
+					fmt.Fprintf(e.stdout, "%-16s %3d điểm  %-6s %s\n", n, p.DotsPerLine, p.Vietnamese(), p.Description)
+				}
+				return nil
+			}
+		},
+	}
+}

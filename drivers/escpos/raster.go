@@ -35,6 +35,15 @@ func (b *Bitmap) Set(x, y int, black bool) {
 func Threshold(img image.Image, level uint8) *Bitmap {
 	r := img.Bounds()
 	b := NewBitmap(r.Dx(), r.Dy())
+	if g, ok := img.(*image.Gray); ok {
+		for y := 0; y < b.H; y++ {
+			row := g.Pix[(y+r.Min.Y-g.Rect.Min.Y)*g.Stride+(r.Min.X-g.Rect.Min.X):]
+			for x := 0; x < b.W; x++ {
+				b.Pix[y*b.W+x] = row[x] < level
+			}
+		}
+		return b
+	}
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
 			g := color.GrayModel.Convert(img.At(x, y)).(color.Gray)

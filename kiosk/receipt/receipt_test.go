@@ -1,0 +1,128 @@
+package receipt
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+func typical(t *testing.T) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile("testdata/typical.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestParseTypical(t *testing.T) {
+	b, _ := os.ReadFile("testdata/typical.json")
+	r, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Applicant.Name != "Nguyễn Thị Ngọc Huyền" || len(r.Documents) != 6 || r.Documents[5].CertifiedCopies != 1 {
+		t.Fatalf("%+v", r)
+	}
+}
+
+func TestValidationNamesTheField(t *testing.T) {
+	for _, c := range []struct {
+		field string
+		edit  func(m map[string]any)
+	}{
+		{"unit", func(m map[string]any) { delete(m, "unit") }},
+		{"dossierCode", func(m map[string]any) { m["dossierCode"] = "  " }},
+		{"dossierCode", func(m map[string]any) { m["dossierCode"] = "Mã hồ sơ 1" }},
+		{"applicant.name", func(m map[string]any) { m["applicant"].(map[string]any)["name"] = "" }},
+		{"procedure.name", func(m map[string]any) { delete(m["procedure"].(map[string]any), "name") }},
+		{"documents", func(m map[string]any) { m["documents"] = []any{} }},
+		{"documents[1].name", func(m map[string]any) { m["documents"].([]any)[1].(map[string]any)["name"] = "" }},
+		{"documents[0]", func(m map[string]any) { m["documents"].([]any)[0].(map[string]any)["copies"] = -1 }},
+		{"receivedAt", func(m map[string]any) { m["receivedAt"] = "24/11/2026 09:15" }},
+		{"appointmentAt", func(m map[string]any) { m["appointmentAt"] = "2026-11-20T15:00:00+07:00" }},
+		{"lookupUrl", func(m map[string]any) { m["lookupUrl"] = "dichvucong.gov.vn/tra-cuu" }},
+		{"lookupUrl", func(m map[string]any) { delete(m, "lookupUrl") }},
+		{"applicant.idNumber", func(m map[string]any) { m["applicant"].(map[string]any)["idNumber"] = "00118901234X" }},
+		{"applicant.phone", func(m map[string]any) { m["applicant"].(map[string]any)["phone"] = "call me" }},
+		{"documents.originals", func(m map[string]any) { m["documents"].([]any)[0].(map[string]any)["originals"] = "one" }},
+	} {
+		m := typical(t)
+		c.edit(m)
+		b, _ := json.Marshal(m)
+		_, err := Parse(b)
+		var fe *FieldError
+		if !errors.Is(err, ErrInvalid) || !errors.As(err, &fe) || fe.Field != c.field {
+			t.Errorf("%s: got %v", c.field, err)
+		}
+	}
+	if _, err := Parse([]byte(`{"unit":`)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("truncated JSON: %v", err)
+	}
+	if _, err := Parse([]byte(`{} {}`)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("trailing data: %v", err)
+	}
+}
+
+func TestUnknownFieldsAreKeptCompatible(t *testing.T) {
+	m := typical(t)
+	m["someFutureField"] = "x"
+	b, _ := json.Marshal(m)
+	if _, err := Parse(b); err != nil {
+		t.Fatalf("an extended receipt must still parse: %v", err)
+	}
+}
+
+func TestTextIsNFC(t *testing.T) {
+	m := typical(t)
+	m["applicant"].(map[string]any)["name"] = norm.NFD.String("Nguyễn Thị Ngọc Huyền")
+	b, _ := json.Marshal(m)
+	r, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !norm.NFC.IsNormalString(r.Applicant.Name) || r.Applicant.Name != "Nguyễn Thị Ngọc Huyền" {
+		t.Fatalf("%q not NFC", r.Applicant.Name)
+	}
+}
+
+func TestMaskedID(t *testing.T) {
+	if got := MaskedID("001189012345"); got != "********2345" {
+		t.Fatal(got)
+	}
+	if strings.Contains(MaskedID("001189012345"), "0011890") {
+		t.Fatal("masked ID leaks leading digits")
+	}
+}
+
+func TestVNTime(t *testing.T) {
+	b, _ := os.ReadFile("testdata/typical.json")
+	r, _ := Parse(b)
+	rec, _ := r.Received()
+	if got := vnTime(rec); got != "09 giờ 15 phút, ngày 24/11/2026" {
+		t.Fatal(got)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	b, _ := os.ReadFile("testdata/typical.json")
+	f.Add(b)
+	f.Add([]byte(`{"unit":"x","documents":[{"name":"a","originals":-1}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Parse(data)
+		if err != nil {
+			return
+		}
+		if r.Unit == "" || r.DossierCode == "" || r.Applicant.Name == "" || len(r.Documents) == 0 || r.LookupURL == "" {
+			t.Fatal("a receipt missing a required field was accepted")
+		}
+	})
+}

@@ -1,0 +1,62 @@
+package mrtd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tramso/tramso/drivers/apdu"
+)
+
+// Errors callers can test with errors.Is. Transport errors from the reader (apdu.ErrCardRemoved,
+// apdu.ErrTimeout, apdu.ErrReaderGone, apdu.ErrNoCard) and context errors are passed up wrapped, so
+// errors.Is works for them too. No error carries key material, MRZ data or file contents.
+var (
+	// ErrAuthentication: BAC or PACE failed, normally because the CAN or the MRZ data is wrong.
+	ErrAuthentication = errors.New("xác thực với thẻ không thành công, hãy kiểm tra số CAN hoặc thông tin MRZ (card authentication failed: check the CAN or MRZ data)")
+	// ErrSecureMessaging: the secure messaging session broke (bad MAC, unprotected answer, 6987/6988).
+	// The session is dead; a fresh authentication is needed.
+	ErrSecureMessaging = errors.New("phiên bảo mật với thẻ bị lỗi, cần xác thực lại (secure messaging failed, authenticate again)")
+	// ErrAccessDenied: the card answered 6982, e.g. DG3 needs Extended Access Control.
+	ErrAccessDenied = errors.New("thẻ không cho phép đọc tệp này (security status not satisfied)")
+	// ErrFileNotFound: the card answered 6A82.
+	ErrFileNotFound = errors.New("thẻ không có tệp này (file not found on the card)")
+	// ErrNotSupported: the card asks for a mechanism this package does not implement
+	// (PACE-DH, integrated or chip-authentication mapping, Chip Authentication, …).
+	ErrNotSupported = errors.New("thẻ dùng cơ chế chưa được hỗ trợ (mechanism not supported)")
+	// ErrBadResponse: the card's answer does not have the expected form.
+	ErrBadResponse = errors.New("thẻ trả lời dữ liệu không hợp lệ (malformed answer from the card)")
+	// ErrInvalidKey: the access key is not usable (CAN not digits, dates not YYMMDD, …).
+	ErrInvalidKey = errors.New("khóa truy cập thẻ không hợp lệ (invalid card access key)")
+)
+
+// transportError words a reader error for a person and keeps it testable with errors.Is.
+func transportError(err error) error {
+	switch {
+	case errors.Is(err, apdu.ErrCardRemoved):
+		return fmt.Errorf("thẻ bị rút ra khi đang đọc, hãy đặt lại thẻ và giữ yên (card removed while reading, place it again and hold it still): %w", err)
+	case errors.Is(err, apdu.ErrTimeout):
+		return fmt.Errorf("thẻ không trả lời kịp, hãy giữ yên thẻ trên đầu đọc (card did not answer in time, hold it still on the reader): %w", err)
+	case errors.Is(err, apdu.ErrReaderGone):
+		return fmt.Errorf("mất kết nối với đầu đọc thẻ (card reader disconnected): %w", err)
+	case errors.Is(err, apdu.ErrNoCard):
+		return fmt.Errorf("không thấy thẻ trên đầu đọc (no card on the reader): %w", err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("đã dừng đọc thẻ (card reading stopped): %w", err)
+	}
+	return fmt.Errorf("lỗi liên lạc với thẻ (card communication error): %w", err)
+}
+
+// statusError maps the status words every file operation may meet to the package's errors.
+func statusError(sw uint16, op string) error {
+	se := &apdu.StatusError{SW: sw, Op: op}
+	switch sw {
+	case 0x6982:
+		return fmt.Errorf("%w: %w", ErrAccessDenied, se)
+	case 0x6A82:
+		return fmt.Errorf("%w: %w", ErrFileNotFound, se)
+	case 0x6987, 0x6988:
+		return fmt.Errorf("%w: %w", ErrSecureMessaging, se)
+	}
+	return se
+}

@@ -1,0 +1,543 @@
+package pn532sim
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/tramso/tramso/drivers/pn532"
+)
+
+// Card is what sits in the simulated RF field: it takes a command APDU and returns the
+// response APDU (data and SW). The virtual CCCD chip implements it.
+type Card interface {
+	Transmit(ctx context.Context, apdu []byte) ([]byte, error)
+}
+
+// Fault is a way the simulated reader misbehaves on the line.
+type Fault int
+
+// Faults.
+const (
+	FaultNone          Fault = iota
+	FaultSilent              // never answers, not even with an ACK
+	FaultRandom              // answers every frame with random bytes of the same length
+	FaultChecksum            // ACKs commands but sends every response with a wrong data checksum
+	FaultChecksumOnce        // the next response has a wrong checksum; the resend after a NACK is good
+	FaultRefuseCommand       // answers every command with the application error frame
+	FaultLoseOnce            // the next command frame is lost on the line: no ACK, no answer
+)
+
+// Options configure a simulated PN532.
+type Options struct {
+	Card         Card          // the card in the field at start; nil means none
+	TypeB        bool          // the card answers ISO/IEC 14443-3B polls instead of type A
+	UID          []byte        // the card's UID (type A) or PUPI (type B, 4 bytes); default 7 bytes
+	ATS          []byte        // type A answer to select from TL on; default 05 78 77 81 02
+	NoHighSpeed  bool          // the card refuses InPSL above 106 kbps
+	RemoveAfter  int           // the card leaves after answering this many APDUs; 0 means never
+	RemoveStatus byte          // InDataExchange status once the card has left: 2Bh (default) or 01h
+	Delay        time.Duration // extra processing time before every response
+	Fault        Fault         // line misbehaviour from the start
+	Awake        bool          // HSU: start awake, without needing the 55h wake-up
+	Seed         uint64        // seed of the random bytes of FaultRandom
+}
+
+// version is what the simulator answers to GetFirmwareVersion: IC 32h (PN532), firmware 1.6,
+// support 07h (ISO 14443A, 14443B and 18092).
+const version = "\x32\x01\x06\x07"
+
+// maxChain bounds the command APDU assembled from InDataExchange chunks with MI set:
+// an extended APDU with 65535 data bytes and all header and Le bytes.
+const maxChain = 65535 + 9
+
+// engine is the protocol core shared by the HSU and I²C simulators: it takes host frames
+// and emits the frames a PN532 would send back.
+type engine struct {
+	emit func([]byte) // where frames for the host go
+
+	mu             sync.Mutex
+	opt            Options
+	card           Card
+	left           bool // the card that was selected has left the field
+	selected       bool
+	rate           byte
+	apdus          int
+	passiveRetries byte
+	chain          []byte // DataOut collected from InDataExchange with MI
+	pending        []byte // DataIn still to send after a response with MI
+	last           []byte // the last response frame, for NACK
+	cancel         context.CancelFunc
+	seq            int // number of the running command, so an aborted one stays quiet
+	counts         [256]int
+	nacks, acks    int
+	placed         chan struct{} // closed when a card is placed
+	rng            *rand.Rand
+	wg             sync.WaitGroup
+}
+
+func newEngine(opt Options) *engine {
+	if opt.RemoveStatus == 0 {
+		opt.RemoveStatus = 0x2B
+	}
+	if len(opt.UID) == 0 {
+		if opt.TypeB {
+			opt.UID = []byte{0x1A, 0x2B, 0x3C, 0x4D}
+		} else {
+			opt.UID = []byte{0x04, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66}
+		}
+	}
+	if len(opt.ATS) == 0 {
+		opt.ATS = []byte{0x05, 0x78, 0x77, 0x81, 0x02}
+	}
+	return &engine{
+		opt:            opt,
+		card:           opt.Card,
+		passiveRetries: 0xFF,
+		placed:         make(chan struct{}),
+		rng:            rand.New(rand.NewPCG(opt.Seed, 0x504e353332)),
+	}
+}
+
+// Place puts card in the field (replacing any card there).
+func (e *engine) Place(card Card) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.card, e.left, e.selected, e.apdus = card, false, false, 0
+	close(e.placed)
+	e.placed = make(chan struct{})
+}
+
+// Remove takes the card out of the field. A selected card answers nothing any more:
+// InDataExchange reports Options.RemoveStatus.
+func (e *engine) Remove() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.card = nil
+	if e.selected {
+		e.left = true
+	}
+}
+
+// SetFault changes how the reader misbehaves from the next frame on.
+func (e *engine) SetFault(f Fault) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.opt.Fault = f
+}
+
+// SetDelay changes the extra processing time before every response.
+func (e *engine) SetDelay(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.opt.Delay = d
+}
+
+// Count reports how many command frames with this command code arrived.
+func (e *engine) Count(code byte) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.counts[code]
+}
+
+// NACKs reports how many NACK frames the host sent.
+func (e *engine) NACKs() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.nacks
+}
+
+// APDUs reports how many APDUs the current card answered.
+func (e *engine) APDUs() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.apdus
+}
+
+// BitRate reports the RF bit rate in kbps with the selected card.
+func (e *engine) BitRate() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return 106 << e.rate
+}
+
+// send emits a frame to the host through the current fault. Call with e.mu held.
+func (e *engine) send(b []byte, response bool) {
+	switch e.opt.Fault {
+	case FaultSilent:
+		return
+	case FaultRandom:
+		r := make([]byte, len(b))
+		for i := range r {
+			r[i] = byte(e.rng.Uint32())
+		}
+		b = r
+	case FaultChecksum, FaultChecksumOnce:
+		if response && len(b) >= 2 {
+			b = append([]byte(nil), b...)
+			b[len(b)-2] ^= 0x5A
+			if e.opt.Fault == FaultChecksumOnce {
+				e.opt.Fault = FaultNone
+			}
+		}
+	}
+	e.emit(b)
+}
+
+// receive handles one frame from the host.
+func (e *engine) receive(ctx context.Context, f pn532.Frame) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.opt.Fault == FaultSilent {
+		return
+	}
+	switch f.Type {
+	case pn532.FrameACK:
+		// An ACK from the host aborts the running command.
+		e.acks++
+		e.abort()
+		return
+	case pn532.FrameNACK:
+		e.nacks++
+		if e.last != nil {
+			e.send(e.last, true)
+		}
+		return
+	case pn532.FrameError:
+		return
+	}
+	if f.TFI != pn532.TFIHost || len(f.Data) == 0 {
+		return
+	}
+	if e.opt.Fault == FaultLoseOnce {
+		e.opt.Fault = FaultNone
+		return
+	}
+	e.counts[f.Data[0]]++
+	e.abort()
+	e.send([]byte(pn532.ACKFrame), false)
+	if e.opt.Fault == FaultRefuseCommand {
+		e.last = []byte(pn532.ErrorFrame)
+		e.send(e.last, true)
+		return
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	e.cancel = cancel
+	e.seq++
+	seq := e.seq
+	cmd := append([]byte(nil), f.Data...)
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		defer cancel()
+		resp := e.run(cctx, cmd)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.seq != seq || cctx.Err() != nil {
+			return // aborted by the host
+		}
+		e.cancel = nil
+		if resp == nil {
+			e.last = []byte(pn532.ErrorFrame)
+		} else {
+			e.last, _ = pn532.AppendFrame(nil, pn532.TFIReader, resp)
+		}
+		e.send(e.last, true)
+	}()
+}
+
+// abort stops the running command. Call with e.mu held.
+func (e *engine) abort() {
+	if e.cancel != nil {
+		e.cancel()
+		e.cancel = nil
+	}
+	e.seq++
+}
+
+// frameError reports a frame the PN532 cannot take (longer than its buffer).
+func (e *engine) frameError() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.opt.Fault == FaultSilent {
+		return
+	}
+	e.last = []byte(pn532.ErrorFrame)
+	e.send(e.last, true)
+}
+
+// wait ends when all command goroutines have.
+func (e *engine) wait() {
+	e.mu.Lock()
+	e.abort()
+	e.mu.Unlock()
+	e.wg.Wait()
+}
+
+// run executes one command and returns the response data (code first), or nil for the
+// application error frame (a syntax error).
+func (e *engine) run(ctx context.Context, cmd []byte) []byte {
+	e.mu.Lock()
+	delay := e.opt.Delay
+	e.mu.Unlock()
+	if delay > 0 && sleep(ctx, delay) != nil {
+		return nil
+	}
+	code, p := cmd[0], cmd[1:]
+	switch code {
+	case pn532.CmdDiagnose:
+		return e.diagnose(p)
+	case pn532.CmdGetFirmwareVersion:
+		return append([]byte{code + 1}, version...)
+	case pn532.CmdSAMConfiguration:
+		if len(p) < 1 || len(p) > 3 || p[0] < 1 || p[0] > 4 {
+			return nil
+		}
+		return []byte{code + 1}
+	case pn532.CmdRFConfiguration:
+		return e.rfConfiguration(p)
+	case pn532.CmdInListPassiveTarget:
+		return e.inListPassiveTarget(ctx, p)
+	case pn532.CmdInPSL:
+		return e.inPSL(p)
+	case pn532.CmdInDataExchange:
+		return e.inDataExchange(ctx, p)
+	case pn532.CmdInDeselect, pn532.CmdInRelease:
+		return e.release(code, p)
+	}
+	return nil
+}
+
+func (e *engine) diagnose(p []byte) []byte {
+	if len(p) < 1 {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch p[0] {
+	case 0x00: // communication line test: echo
+		return append([]byte{pn532.CmdDiagnose + 1}, p...)
+	case 0x06: // ISO/IEC 14443-4 card presence detection
+		if e.selected && !e.left && e.card != nil {
+			return []byte{pn532.CmdDiagnose + 1, 0x00}
+		}
+		return []byte{pn532.CmdDiagnose + 1, 0x01}
+	}
+	return nil
+}
+
+func (e *engine) rfConfiguration(p []byte) []byte {
+	if len(p) < 1 {
+		return nil
+	}
+	// Length of ConfigurationData per CfgItem (UM0701-02 RFConfiguration).
+	var n int
+	switch p[0] {
+	case 0x01, 0x04:
+		n = 1
+	case 0x02, 0x05, 0x0C:
+		n = 3
+	case 0x0A:
+		n = 11
+	case 0x0B:
+		n = 8
+	case 0x0D:
+		n = 9
+	default:
+		return nil
+	}
+	if len(p)-1 != n {
+		return nil
+	}
+	if p[0] == 0x05 {
+		e.mu.Lock()
+		e.passiveRetries = p[3]
+		e.mu.Unlock()
+	}
+	if p[0] == 0x01 && p[1]&0x01 == 0 {
+		// Field off: every target is lost.
+		e.mu.Lock()
+		e.selected = false
+		e.mu.Unlock()
+	}
+	return []byte{pn532.CmdRFConfiguration + 1}
+}
+
+func (e *engine) inListPassiveTarget(ctx context.Context, p []byte) []byte {
+	if len(p) < 2 || p[0] < 1 || p[0] > 2 {
+		return nil
+	}
+	brty := p[1]
+	if brty == 0x03 && len(p) < 3 {
+		return nil // type B needs the AFI
+	}
+	if brty > 0x04 {
+		return nil
+	}
+	for {
+		e.mu.Lock()
+		e.selected, e.left, e.rate, e.chain, e.pending = false, false, 0, nil, nil
+		card, typeB, retries, placed := e.card, e.opt.TypeB, e.passiveRetries, e.placed
+		if card != nil && ((brty == 0x00 && !typeB) || (brty == 0x03 && typeB)) {
+			e.selected = true
+			r := e.targetData(typeB)
+			e.mu.Unlock()
+			return r
+		}
+		e.mu.Unlock()
+		if retries != 0xFF {
+			// Each passive activation attempt takes a few milliseconds.
+			if sleep(ctx, time.Duration(int(retries)+1)*2*time.Millisecond) != nil {
+				return nil
+			}
+			return []byte{pn532.CmdInListPassiveTarget + 1, 0x00}
+		}
+		// MxRtyPassiveActivation FFh: poll until a card comes or the host aborts.
+		select {
+		case <-placed:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// targetData builds an InListPassiveTarget answer with one target. Call with e.mu held.
+func (e *engine) targetData(typeB bool) []byte {
+	r := []byte{pn532.CmdInListPassiveTarget + 1, 0x01, 0x01}
+	if typeB {
+		atqb := []byte{0x50, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x81, 0x71}
+		copy(atqb[1:5], e.opt.UID)
+		r = append(r, atqb...)
+		return append(r, 0x01, 0x00) // ATTRIB_RES: MBLI 0, CID 0
+	}
+	atqa := []byte{0x00, 0x04}
+	if len(e.opt.UID) > 4 {
+		atqa[1] = 0x44
+	}
+	r = append(r, atqa...)
+	r = append(r, 0x20, byte(len(e.opt.UID)))
+	r = append(r, e.opt.UID...)
+	return append(r, e.opt.ATS...)
+}
+
+func (e *engine) inPSL(p []byte) []byte {
+	if len(p) != 3 {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ok := []byte{pn532.CmdInPSL + 1, 0x00}
+	switch {
+	case p[1] > 2 || p[2] > 2:
+		ok[1] = 0x10 // invalid parameter
+	case !e.selected || p[0] != 0x01:
+		ok[1] = 0x27 // no such target
+	case e.left || e.card == nil:
+		ok[1] = e.opt.RemoveStatus
+	case e.opt.NoHighSpeed && (p[1] > 0 || p[2] > 0):
+		ok[1] = 0x01 // the card did not answer the PPS; it stays at its rate
+	default:
+		e.rate = max(p[1], p[2])
+	}
+	return ok
+}
+
+func (e *engine) inDataExchange(ctx context.Context, p []byte) []byte {
+	if len(p) < 1 {
+		return nil
+	}
+	status := func(s byte) []byte { return []byte{pn532.CmdInDataExchange + 1, s} }
+	tg, mi, out := p[0]&0x3F, p[0]&0x40 != 0, p[1:]
+	if len(out) > pn532.MaxDataOut {
+		return status(0x10)
+	}
+	e.mu.Lock()
+	if len(e.pending) > 0 && len(out) == 0 && !mi {
+		// The host collects the rest of a response sent with MI.
+		r := e.dataIn(e.pending)
+		e.mu.Unlock()
+		return r
+	}
+	e.pending = nil
+	switch {
+	case !e.selected || tg != 0x01:
+		e.mu.Unlock()
+		return status(0x27)
+	case e.left || e.card == nil:
+		s := e.opt.RemoveStatus
+		e.mu.Unlock()
+		return status(s)
+	}
+	if len(e.chain)+len(out) > maxChain {
+		e.chain = nil
+		e.mu.Unlock()
+		return status(0x07)
+	}
+	e.chain = append(e.chain, out...)
+	if mi {
+		e.mu.Unlock()
+		return status(0x00)
+	}
+	apdu := e.chain
+	e.chain = nil
+	if e.opt.RemoveAfter > 0 && e.apdus >= e.opt.RemoveAfter {
+		e.left, e.card = true, nil
+		s := e.opt.RemoveStatus
+		e.mu.Unlock()
+		return status(s)
+	}
+	card := e.card
+	e.mu.Unlock()
+
+	resp, err := card.Transmit(ctx, apdu)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err != nil || len(resp) < 2 {
+		return status(0x01) // the card did not answer
+	}
+	e.apdus++
+	return e.dataIn(resp)
+}
+
+// dataIn answers with at most MaxDataIn bytes, setting MI when more remain. Call with e.mu held.
+func (e *engine) dataIn(resp []byte) []byte {
+	st := byte(0x00)
+	n := len(resp)
+	if n > pn532.MaxDataIn {
+		n, st = pn532.MaxDataIn, 0x40
+		e.pending = append([]byte(nil), resp[n:]...)
+	} else {
+		e.pending = nil
+	}
+	r := []byte{pn532.CmdInDataExchange + 1, st}
+	return append(r, resp[:n]...)
+}
+
+func (e *engine) release(code byte, p []byte) []byte {
+	if len(p) != 1 {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := []byte{code + 1, 0x00}
+	if p[0] != 0x00 && (p[0] != 0x01 || !e.selected) {
+		r[1] = 0x27
+		return r
+	}
+	if code == pn532.CmdInRelease {
+		e.selected, e.left = false, false
+	}
+	return r
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -7,12 +7,14 @@ GO ?= go
 GOFLAGS_TEST ?= -count=1 -timeout 15m
 
 # Debian packages the build, the tests, the demo and the benchmarks use.
+# pcscd + vsmartcard-vpcd: the PC/SC tests run a private pcscd with a virtual reader.
+# libtesseract-dev, libleptonica-dev: the OCR engine (cgo). sane-utils, sane-airscan: real SANE in tests.
 DEB_PACKAGES := \
-	ca-certificates git gcc pkg-config \
-	fonts-noto-core fonts-dejavu-core \
-	zbar-tools tesseract-ocr tesseract-ocr-vie \
-	pcscd libpcsclite-dev vsmartcard-vpcd \
-	sane-utils poppler-utils
+	ca-certificates git gcc pkg-config util-linux \
+	fonts-noto-core fonts-dejavu-core fonts-liberation \
+	zbar-tools tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev \
+	pcscd vsmartcard-vpcd \
+	sane-utils sane-airscan poppler-utils
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -42,8 +44,9 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# TRAMSO_REQUIRE_PCSCD: the PC/SC tests fail instead of skipping when pcscd cannot run.
 test: deps fmt-check vet
-	$(GO) test $(GOFLAGS_TEST) ./...
+	TRAMSO_REQUIRE_PCSCD=1 $(GO) test $(GOFLAGS_TEST) ./...
 
 # Benchmarks report figures (bytes on the wire, modelled line time, APDUs…); see README.
 bench: deps

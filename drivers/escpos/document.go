@@ -277,6 +277,11 @@ func (c *compiler) nativeText(s string, st Style) {
 		w, cols = 1, c.p.Columns()
 	}
 	lines := wrapWords(s, cols, func(t string) int { return len([]rune(t)) })
+	c.nativeLines(lines, st, w, h)
+}
+
+// nativeLines prints lines that already fit, in the printer's font at the given multipliers.
+func (c *compiler) nativeLines(lines []string, st Style, w, h int) {
 	c.flushFeed()
 	c.setAlign(st.Align)
 	cell := c.p.FontAHeight * h
@@ -308,12 +313,10 @@ func (c *compiler) columns(left, right string, st Style) error {
 		cols := c.p.Columns()
 		rw := len([]rune(right))
 		lines := wrapWords(left, cols-rw-1, func(t string) int { return len([]rune(t)) })
-		for i, l := range lines {
-			if i == 0 {
-				l += strings.Repeat(" ", max(1, cols-rw-len([]rune(l)))) + right
-			}
-			c.nativeText(l, Style{Size: Normal, Bold: st.Bold, Align: Left})
+		if len(lines) > 0 && right != "" {
+			lines[0] += strings.Repeat(" ", max(1, cols-rw-len([]rune(lines[0])))) + right
 		}
+		c.nativeLines(lines, Style{Bold: st.Bold, Align: Left}, 1, 1)
 		return nil
 	}
 	px := rasterPx(st.Size)

@@ -285,7 +285,7 @@ func (pr *Printer) Print(ctx context.Context, job []byte) (Result, error) {
 					cause = fmt.Errorf("%w: %s", cause, strings.Join(p, "; "))
 				}
 			}
-			pr.write(ctx, new(Encoder).ClearBuffer().Bytes())
+			pr.clearBuffer(ctx)
 		}
 		return res, &PrintError{res, cause}
 	}
@@ -320,6 +320,19 @@ func (pr *Printer) Print(ctx context.Context, job []byte) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// clearBuffer discards what the printer holds of a failed job, so half a receipt does not come out
+// when the fault is cleared, and returns once the printer has received the command: real-time
+// commands are taken in the order they arrive, so the reply to a DLE EOT sent after the clear
+// proves the clear arrived.
+func (pr *Printer) clearBuffer(ctx context.Context) {
+	var e Encoder
+	e.ClearBuffer().StatusRequest(4)
+	if err := pr.write(ctx, e.Bytes()); err != nil {
+		return
+	}
+	pr.readReply(ctx, pr.ReplyTimeout, IsRealtimeReply)
 }
 
 // chunk groups the job into pieces ending at break offsets, each at most limit bytes unless a

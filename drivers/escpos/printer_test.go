@@ -134,6 +134,10 @@ func TestPaperOutMidway(t *testing.T) {
 	if !strings.Contains(err.Error(), "hết giấy") || !strings.Contains(err.Error(), "in lại") {
 		t.Fatalf("message should say paper out and reprint: %v", err)
 	}
+	// Pacing: the printer stopped with the job half sent, yet its receive buffer never overflowed.
+	if lost := r.sim.Printer().Status().LostBytes; lost != 0 {
+		t.Fatalf("paced printing overran the stopped printer's buffer: %d bytes lost", lost)
+	}
 	// A new roll: the rest of the stale job must not come out on its own (the buffer was cleared),
 	// and the reprint gives one whole receipt.
 	r.sim.Printer().SetPaperOut(false)
@@ -150,6 +154,36 @@ func TestPaperOutMidway(t *testing.T) {
 	off, _ := escpossim.Emulate(job, 576)
 	if !samePixels(off.Pages[0], rs[len(rs)-1].Image) {
 		t.Fatal("the reprint is not the whole receipt: leftovers of the failed job were printed")
+	}
+}
+
+// The same job written without pacing to a printer that runs out of paper overflows its buffer:
+// this is what the paced sender prevents.
+func TestUnpacedWriteOverruns(t *testing.T) {
+	r := newRig(t, escpossim.Config{PaperOutAfterDots: 600})
+	p, _ := escpos.LookupProfile("generic-80")
+	job := sampleJob(t, p)
+	port, err := serial.Open(r.sim.Link(), serial.Config{Baud: 115200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port.Close()
+	port.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if _, err := port.Write(job); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool { return r.sim.Printer().Status().ReceivedBytes >= int64(len(job)) })
+	if lost := r.sim.Printer().Status().LostBytes; lost == 0 {
+		t.Fatal("an unpaced job to a stopped printer lost nothing: the overrun model is not working")
+	}
+}
+
+func waitUntil(t *testing.T, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
 	}
 }
 

@@ -52,12 +52,29 @@ func root() *command {
 	return &command{
 		name:    "kioskctl",
 		summary: "công cụ kỹ thuật của kiosk tramso — tramso kiosk technician and staff tool",
-		subs: []*command{
+		subs: present(
 			receiptCommand(),
 			printerCommand(),
+			cardCommand(),
+			qrCommand(),
+			scanCommand(),
+			ocrCommand(),
+			outboxCommand(),
+			centralDevCommand(),
 			demoCommand(),
-		},
+		),
 	}
+}
+
+// present drops command groups that are not built into this binary.
+func present(cmds ...*command) []*command {
+	var out []*command
+	for _, c := range cmds {
+		if c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

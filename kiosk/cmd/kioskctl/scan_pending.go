@@ -1,0 +1,4 @@
+package main
+
+// scanCommand is replaced by the real command group in scan.go.
+func scanCommand() *command { return nil }

@@ -75,6 +75,10 @@ type Options struct {
 	// ActiveAuthentication makes Read run INTERNAL AUTHENTICATE with a fresh random challenge
 	// when DG15 is present.
 	ActiveAuthentication bool
+	// ProbeHeader reads each file's 4-byte TLV header first and then the rest, the sequence of the
+	// ICAO 9303-11 Appendix D example. By default the first READ BINARY already asks for MaxLe
+	// bytes, which saves one command per file.
+	ProbeHeader bool
 	// OnFile, if set, is called by Read with each file as soon as it is completely read, so
 	// the civil data is at hand even if a later file (the face) fails.
 	OnFile func(id FileID, data []byte)
@@ -329,7 +333,14 @@ func (s *Session) ReadFile(ctx context.Context, id FileID) ([]byte, error) {
 		return nil, err
 	}
 	op := "READ BINARY " + id.String()
-	data, err := s.readBinary(ctx, 0, 4, op)
+	// The first read asks for a whole chunk, not just the TLV header: every file then costs the
+	// minimum number of READ BINARY commands. A chip that dislikes an Le past the end of a short
+	// file answers 6282 with what it has, or 6700/6Cxx, which readBinary handles.
+	first := s.maxLe
+	if s.opts.ProbeHeader {
+		first = 4
+	}
+	data, err := s.readBinary(ctx, 0, first, op)
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ func TestAppendixD(t *testing.T) {
 		{"0CB000000D9701048E08ED6705417E96BA5500", "8709019FF0EC34F9922651990290008E08AD55CC17140B2DED9000"},
 		{"0CB000040D9701128E082EA28A70F3C7B53500", "871901FB9235F4E4037F2327DCC8964F1F9B8C30F42C8E2FFF224A990290008E08C8B2787EAEA07D749000"},
 	}}
-	s := newSession(tr, Options{Rand: bytes.NewReader(h("781723860C06C226 0B795240CB7049B01C19B33E32804F0B"))})
+	s := newSession(tr, Options{ProbeHeader: true, Rand: bytes.NewReader(h("781723860C06C226 0B795240CB7049B01C19B33E32804F0B"))})
 	if err := s.bac(context.Background(), MRZKey{"L898902C", "690806", "940623"}); err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestReadBinaryLengthRecovery(t *testing.T) {
 		{"00B0001401", "61 6282"},
 		{"00B0001501", "75 9000"},
 	}}
-	s := newSession(tr, Options{})
+	s := newSession(tr, Options{ProbeHeader: true})
 	com, err := s.ReadFile(context.Background(), EFCOM)
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +329,7 @@ func TestPACEDHNotSupported(t *testing.T) {
 		{"00B0000004", "31143012 9000"},
 		{"00B0000412", "060A04007F0007020204010202010202010D 9000"},
 	}}
-	s := newSession(tr, Options{})
+	s := newSession(tr, Options{ProbeHeader: true})
 	err := s.tryPACE(context.Background(), CANKey("123456"))
 	if !errors.Is(err, ErrNotSupported) || !strings.Contains(err.Error(), "PACE-DH-GM-AES-128") {
 		t.Fatalf("got %v", err)

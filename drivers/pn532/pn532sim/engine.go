@@ -383,6 +383,11 @@ func (e *engine) inListPassiveTarget(ctx context.Context, p []byte) []byte {
 			e.selected = true
 			r := e.targetData(typeB)
 			e.mu.Unlock()
+			// Activation (REQA/RATS or ATTRIB) starts the card afresh: no secure channel,
+			// nothing selected.
+			if rc, ok := card.(interface{ Reset() }); ok {
+				rc.Reset()
+			}
 			return r
 		}
 		e.mu.Unlock()

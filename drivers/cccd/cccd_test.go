@@ -631,3 +631,18 @@ func FuzzParseQR(f *testing.F) {
 		}
 	})
 }
+
+func TestQRPayloadRoundTrip(t *testing.T) {
+	c, err := LoadCitizen("testdata/citizen.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := ParseQR(QRPayload(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.IDNumber != c.IDNumber || q.FullName != c.FullName || q.DateOfBirth != c.DateOfBirth ||
+		q.Sex != c.Sex || q.Address != c.PlaceOfResidence || q.IssueDate != c.IssueDate || q.OldIDNumber != c.OldIDNumber {
+		t.Fatalf("%+v", q)
+	}
+}

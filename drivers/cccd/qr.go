@@ -159,3 +159,15 @@ func (q QRData) BACKey() (BACKey, error) {
 	}
 	return k, nil
 }
+
+// QRPayload returns the QR payload printed on the front of a 2021 CCCD holding c's data: the
+// inverse of ParseQR, for simulated cards and tests.
+func QRPayload(c Citizen) string {
+	d := func(s string) string {
+		if len(s) != 10 {
+			return s
+		}
+		return s[8:10] + s[5:7] + s[0:4]
+	}
+	return strings.Join([]string{c.IDNumber, c.OldIDNumber, c.FullName, d(c.DateOfBirth), c.Sex, c.PlaceOfResidence, d(c.IssueDate)}, "|")
+}

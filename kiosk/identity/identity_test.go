@@ -25,11 +25,7 @@ import (
 const citizenFile = "testdata/citizen.json"
 
 // qrOf is the QR payload printed on the front of the test citizen's card.
-func qrOf(t testing.TB, c cccd.Citizen) string {
-	t.Helper()
-	d := func(s string) string { return s[8:10] + s[5:7] + s[0:4] }
-	return strings.Join([]string{c.IDNumber, c.OldIDNumber, c.FullName, d(c.DateOfBirth), c.Sex, c.PlaceOfResidence, d(c.IssueDate)}, "|")
-}
+func qrOf(t testing.TB, c cccd.Citizen) string { return cccd.QRPayload(c) }
 
 type rig struct {
 	card  *SimCard

@@ -181,3 +181,28 @@ func waitFor(t *testing.T, ok func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestDemo(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo-out")
+	code, stdout, errs := kioskctl(t, context.Background(), nil, "demo", "--out", out)
+	if code != 0 {
+		t.Fatalf("demo: %d\n%s\n%s", code, stdout, errs)
+	}
+	for _, f := range []string{"identity.json", "receipt.json", "receipt.bin", "receipt.png", "transcript.txt"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "identity.json"))
+	var id struct {
+		Citizen     struct{ FullName string } `json:"citizen"`
+		PassiveAuth string                    `json:"passiveAuth"`
+	}
+	json.Unmarshal(b, &id)
+	b, _ = os.ReadFile(filepath.Join(out, "receipt.json"))
+	var r struct{ Applicant struct{ Name string } }
+	json.Unmarshal(b, &r)
+	if id.PassiveAuth != "valid" || id.Citizen.FullName == "" || r.Applicant.Name != id.Citizen.FullName {
+		t.Fatalf("identity %+v, receipt applicant %q", id, r.Applicant.Name)
+	}
+}

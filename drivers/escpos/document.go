@@ -380,11 +380,13 @@ func (c *compiler) band(bm *Bitmap, a Align) {
 	c.feed += bm.H - ink.Max.Y
 }
 
-// raster sends a bitmap in GS v 0 strips of at most MaxRasterRows rows, avoiding heights the profile
-// says its firmware mishandles.
+// raster sends a bitmap in GS v 0 strips of at most MaxRasterRows rows and at most half the
+// printer's buffer, so the paced sender can always stop between strips; heights the profile says its
+// firmware mishandles are avoided.
 func (c *compiler) raster(bm *Bitmap) {
+	maxRows := max(1, min(c.p.MaxRasterRows, (c.p.BufferBytes/2-8)/((bm.W+7)/8)))
 	for y := 0; y < bm.H; {
-		rows := min(c.p.MaxRasterRows, bm.H-y)
+		rows := min(maxRows, bm.H-y)
 		if m := c.p.AvoidRowMultiple; m > 1 && rows%m == 0 {
 			rows-- // the next strip takes the row, so no strip height is a multiple of m
 		}

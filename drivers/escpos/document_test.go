@@ -115,8 +115,14 @@ func TestCompileRasterFraming(t *testing.T) {
 		if hasNativeQR != p.NativeQR {
 			t.Fatalf("%s: native QR %v, profile says %v", name, hasNativeQR, p.NativeQR)
 		}
-		if Breaks(b)[0] == len(b) {
-			t.Fatalf("%s: the job has no safe break points", name)
+		// Every piece between safe break points fits half the printer's buffer, so a paced sender
+		// never has more in flight than the printer can hold when it stops.
+		prev := 0
+		for _, x := range Breaks(b) {
+			if x-prev > p.BufferBytes/2 {
+				t.Fatalf("%s: %d bytes between break points, buffer %d", name, x-prev, p.BufferBytes)
+			}
+			prev = x
 		}
 	}
 }

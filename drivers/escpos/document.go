@@ -55,7 +55,9 @@ type qrBlock struct{ payload string }
 type feedBlock struct{ dots int }
 
 // Text adds a paragraph, wrapped to the paper width. Newlines start new lines.
-func (d *Document) Text(s string, st Style) { d.blocks = append(d.blocks, textBlock{norm.NFC.String(s), st}) }
+func (d *Document) Text(s string, st Style) {
+	d.blocks = append(d.blocks, textBlock{norm.NFC.String(s), st})
+}
 
 // Columns adds a row with left text (wrapped) and right text flush right on its first line, for
 // lists such as "1. Tờ khai … | BC: 1".
@@ -132,8 +134,8 @@ type compiler struct {
 	f     *Fonts
 	e     Encoder
 	align int // current justification, -1 unknown
-	table int   // current code table, -1 unknown
-	feed  int   // blank dots not yet fed
+	table int // current code table, -1 unknown
+	feed  int // blank dots not yet fed
 
 	paper, rasterBytes, textLines, rasterLines int
 }
@@ -285,7 +287,7 @@ func (c *compiler) nativeLines(lines []string, st Style, w, h int) {
 	c.flushFeed()
 	c.setAlign(st.Align)
 	cell := c.p.FontAHeight * h
-	c.e.LineSpacing(cell + 6).Size(w, h).Bold(st.Bold)
+	c.e.LineSpacing(cell+6).Size(w, h).Bold(st.Bold)
 	if st.Reverse {
 		c.e.Reverse(true)
 	}

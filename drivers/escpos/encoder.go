@@ -152,9 +152,9 @@ func (e *Encoder) Raster(widthBytes, rows int, data []byte) *Encoder {
 // QR appends a native QR code (GS ( k): model 2, module size in dots (1…16), error correction
 // level, store, print.
 func (e *Encoder) QR(payload []byte, moduleDots int, level QRLevel) *Encoder {
-	e.Raw(gs, '(', 'k', 4, 0, 0x31, 0x41, 0x32, 0)                     // fn 165: model 2
+	e.Raw(gs, '(', 'k', 4, 0, 0x31, 0x41, 0x32, 0)                        // fn 165: model 2
 	e.Raw(gs, '(', 'k', 3, 0, 0x31, 0x43, byte(clamp(moduleDots, 1, 16))) // fn 167: module size
-	e.Raw(gs, '(', 'k', 3, 0, 0x31, 0x45, byte(level))                 // fn 169: error correction
+	e.Raw(gs, '(', 'k', 3, 0, 0x31, 0x45, byte(level))                    // fn 169: error correction
 	n := len(payload) + 3
 	e.Raw(gs, '(', 'k', byte(n), byte(n>>8), 0x31, 0x50, 0x30) // fn 180: store
 	e.buf = append(e.buf, payload...)

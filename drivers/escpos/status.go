@@ -7,17 +7,17 @@ import (
 
 // Status is what the printer's real-time status replies (DLE EOT 1…4) say.
 type Status struct {
-	Online       bool // not offline
-	CoverOpen    bool
-	FeedButton   bool // paper being fed by the FEED button
-	PaperEnd     bool // roll paper sensor: paper out
-	PaperNearEnd bool // roll paper near-end sensor
-	StoppedByEnd bool // printing stopped because the paper ran out
-	Error        bool // an error occurred (see the error flags)
-	CutterError  bool
-	Unrecoverable bool
+	Online          bool // not offline
+	CoverOpen       bool
+	FeedButton      bool // paper being fed by the FEED button
+	PaperEnd        bool // roll paper sensor: paper out
+	PaperNearEnd    bool // roll paper near-end sensor
+	StoppedByEnd    bool // printing stopped because the paper ran out
+	Error           bool // an error occurred (see the error flags)
+	CutterError     bool
+	Unrecoverable   bool
 	AutoRecoverable bool // e.g. head overheating; clears by itself
-	Recoverable  bool
+	Recoverable     bool
 }
 
 // OK reports whether the printer can print a receipt now. Near end alone does not stop printing.

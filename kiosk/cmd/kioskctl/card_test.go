@@ -59,7 +59,11 @@ func simulateCard(t *testing.T, extra ...string) (link, trust string, stderr fun
 		w.Close()
 		last = <-done
 	})
-	waitFor(t, func() bool { _, err := os.Stat(filepath.Join(trust, "csca.pem")); _, err2 := os.Lstat(link); return err == nil && err2 == nil })
+	waitFor(t, func() bool {
+		_, err := os.Stat(filepath.Join(trust, "csca.pem"))
+		_, err2 := os.Lstat(link)
+		return err == nil && err2 == nil
+	})
 	return link, trust, func() string { return last }
 }
 

@@ -7,29 +7,17 @@ import (
 	"strings"
 
 	"github.com/tramso/tramso/drivers/mrtd/internal/smcrypto"
+	"github.com/tramso/tramso/drivers/mrtd/lds"
 )
 
 // CheckDigit computes the ICAO 9303-3 check digit of an MRZ field: weights 7, 3, 1 repeating;
 // digits count their value, A–Z count 10–35, '<' counts 0. It returns the digit as '0'…'9'.
 func CheckDigit(field string) (byte, error) {
-	weights := [3]int{7, 3, 1}
-	sum := 0
-	for i := 0; i < len(field); i++ {
-		c := field[i]
-		var v int
-		switch {
-		case c >= '0' && c <= '9':
-			v = int(c - '0')
-		case c >= 'A' && c <= 'Z':
-			v = int(c-'A') + 10
-		case c == '<':
-			v = 0
-		default:
-			return 0, fmt.Errorf("%w: ký tự không hợp lệ trong vùng MRZ ở vị trí %d (character not allowed in an MRZ field at position %d)", ErrInvalidKey, i+1, i+1)
-		}
-		sum += v * weights[i%3]
+	d, ok := lds.CheckDigit(field)
+	if !ok {
+		return 0, fmt.Errorf("%w: ký tự không hợp lệ trong vùng MRZ (character not allowed in an MRZ field)", ErrInvalidKey)
 	}
-	return byte('0' + sum%10), nil
+	return d, nil
 }
 
 // MRZKey is the part of the MRZ that BAC and PACE-MRZ use: the document number as printed in the

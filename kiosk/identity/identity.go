@@ -33,26 +33,9 @@ type Result struct {
 	Warnings          []string `json:"warnings,omitempty"`
 }
 
-// Citizen is cccd.Citizen with the photo as base64 of the image stored on the chip.
-type Citizen struct {
-	IDNumber         string `json:"idNumber"`
-	OldIDNumber      string `json:"oldIdNumber"`
-	FullName         string `json:"fullName"`
-	DateOfBirth      string `json:"dateOfBirth"`
-	Sex              string `json:"sex"`
-	Nationality      string `json:"nationality"`
-	Ethnicity        string `json:"ethnicity"`
-	Religion         string `json:"religion"`
-	PlaceOfOrigin    string `json:"placeOfOrigin"`
-	PlaceOfResidence string `json:"placeOfResidence"`
-	IdentifyingMarks string `json:"identifyingMarks"`
-	IssueDate        string `json:"issueDate"`
-	ExpiryDate       string `json:"expiryDate"`
-	FatherName       string `json:"fatherName"`
-	MotherName       string `json:"motherName"`
-	SpouseName       string `json:"spouseName"`
-	Photo            string `json:"photo"`
-}
+// Citizen is the citizen's data as cccd.Citizen holds it (the same JSON keys), except that Photo
+// is the base64 of the face image stored on the chip rather than a file name.
+type Citizen cccd.Citizen
 
 // MRZ is the machine readable zone as the chip's DG1 holds it: dates YYMMDD as in the MRZ
 // ("<<<<<<" for a card without expiry), sex M/F, name as the MRZ spells it (surname first,
@@ -142,13 +125,7 @@ func fromFiles(f *mrtd.Files, trust *lds.TrustStore) (*Result, error) {
 		return nil, fmt.Errorf("%w: %w", ErrIdentity, err)
 	}
 	r := &Result{
-		Citizen: Citizen{
-			IDNumber: c.IDNumber, OldIDNumber: c.OldIDNumber, FullName: c.FullName, DateOfBirth: c.DateOfBirth,
-			Sex: c.Sex, Nationality: c.Nationality, Ethnicity: c.Ethnicity, Religion: c.Religion,
-			PlaceOfOrigin: c.PlaceOfOrigin, PlaceOfResidence: c.PlaceOfResidence, IdentifyingMarks: c.IdentifyingMarks,
-			IssueDate: c.IssueDate, ExpiryDate: c.ExpiryDate, FatherName: c.FatherName, MotherName: c.MotherName,
-			SpouseName: c.SpouseName,
-		},
+		Citizen: Citizen(c),
 		MRZ: MRZ{
 			DocumentNumber: mrz.DocumentNumber, DateOfBirth: mrz.DateOfBirth, DateOfExpiry: mrz.DateOfExpiry,
 			Sex: mrz.Sex, Nationality: mrz.Nationality,
@@ -158,6 +135,7 @@ func fromFiles(f *mrtd.Files, trust *lds.TrustStore) (*Result, error) {
 		APDUs:  f.Stats.APDUs,
 		Bytes:  f.Stats.BytesSent + f.Stats.BytesReceived,
 	}
+	r.Citizen.Photo = ""
 	if len(photo) > 0 {
 		r.Citizen.Photo = base64.StdEncoding.EncodeToString(photo)
 		r.PhotoType = lds.ImageMIME(photo)

@@ -1,0 +1,88 @@
+package catalog
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestStarter(t *testing.T) {
+	c := Starter()
+	if len(c.Procedures) < 7 {
+		t.Fatalf("%d procedures", len(c.Procedures))
+	}
+	p, err := c.Get("1.001193")
+	if err != nil || p.Name != "Đăng ký khai sinh" || len(p.Documents) < 3 {
+		t.Fatalf("%v %+v", err, p)
+	}
+	if _, err := c.Get("9.999999"); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	b := c.Browse()
+	if b[0].Code != "1.001193" || b[0].Popular != 1 || b[1].Popular != 2 {
+		t.Fatalf("popular first: %s %s", b[0].Name, b[1].Name)
+	}
+}
+
+func TestSearchIgnoresDiacriticsAndTonePlacement(t *testing.T) {
+	c := Starter()
+	for q, want := range map[string]string{
+		"khai sinh":          "1.001193",
+		"KHAI SINH":          "1.001193",
+		"đăng ký khai sinh":  "1.001193",
+		"dang ky khai sinh":  "1.001193",
+		"ket hon":            "1.000894",
+		"chứng thực chữ ký":  "2.000884",
+		"chung thuc ban sao": "2.000815",
+		"thuong tru":         "1.004194",
+		"hôn nhân":           "1.004873",
+		"marriage":           "1.000894",
+		"1.004194":           "1.004194",
+	} {
+		got := c.Search(q)
+		if len(got) == 0 || got[0].Code != want {
+			t.Errorf("%q: got %v", q, codes(got))
+		}
+	}
+	if got := c.Search("xyz không có"); len(got) != 0 {
+		t.Errorf("nonsense query matched %v", codes(got))
+	}
+	if Fold("Hoà Bình") != Fold("hòa binh") || Fold("ĐĂNG  KÝ") != "dang ky" {
+		t.Fatal("fold")
+	}
+}
+
+func codes(ps []Procedure) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Code)
+	}
+	return out
+}
+
+func TestParseRejectsBadCatalogues(t *testing.T) {
+	for name, s := range map[string]string{
+		"not json":     `{`,
+		"empty":        `{"procedures":[]}`,
+		"no code":      `{"procedures":[{"name":"x","documents":[{"type":"a","name":"a"}]}]}`,
+		"duplicate":    `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}]},{"code":"1","name":"y","documents":[{"type":"a","name":"a"}]}]}`,
+		"no documents": `{"procedures":[{"code":"1","name":"x","documents":[]}]}`,
+		"bad kind":     `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}],"fields":[{"key":"k","label":"l","kind":"photo"}]}]}`,
+		"choice empty": `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}],"fields":[{"key":"k","label":"l","kind":"choice"}]}]}`,
+	} {
+		if _, err := Parse([]byte(s)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(starter)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := Parse(b)
+		if err != nil {
+			return
+		}
+		c.Browse()
+		c.Search("khai sinh")
+	})
+}

@@ -1,0 +1,283 @@
+// Package session is the citizen's journey at the kiosk as an explicit state machine: attract →
+// identify (QR code, then the chip card; typed fallback) → choose a procedure → scan each document →
+// review the pre-filled form → consent → submit (committed to the outbox) → receipt → done.
+//
+// One goroutine (Run) owns all session data and handles one event at a time: the citizen's actions
+// posted by kiosk-ui through the local API, and the results of device work it started. Device work
+// runs under the session's context, which ends when the session is wiped, so a cancelled or
+// abandoned session leaves nothing running. Cancel, idle timeout, card removal and device faults are
+// handled from every state; a finished or abandoned session is wiped: its data is dropped (byte
+// buffers overwritten) and the next View shows the attract screen.
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"sync"
+	"time"
+
+	"github.com/tramso/tramso/kiosk/catalog"
+	"github.com/tramso/tramso/kiosk/identity"
+)
+
+// Config sets the session's timing and policy.
+type Config struct {
+	IdleWarn    time.Duration // no citizen action for this long: warn (default 60 s)
+	IdleTimeout time.Duration // no action for this long: wipe (default 90 s)
+	DoneAfter   time.Duration // the done screen returns to attract after this (default 20 s)
+	// SubmitWait is how long submit waits for the official dossier code before printing a
+	// provisional one (default 5 s).
+	SubmitWait time.Duration
+	// AllowUnverified accepts cards whose passive authentication is "unverified" (no CSCA trust
+	// store configured). Never for production.
+	AllowUnverified bool
+}
+
+func (c *Config) defaults() {
+	if c.IdleWarn <= 0 {
+		c.IdleWarn = 60 * time.Second
+	}
+	if c.IdleTimeout <= c.IdleWarn {
+		c.IdleTimeout = c.IdleWarn + 30*time.Second
+	}
+	if c.DoneAfter <= 0 {
+		c.DoneAfter = 20 * time.Second
+	}
+	if c.SubmitWait <= 0 {
+		c.SubmitWait = 5 * time.Second
+	}
+}
+
+// Devices are the session's collaborators. QR may be nil (no scanner: the citizen types the ID).
+type Devices struct {
+	QR        CodeReader
+	Card      CardReader
+	Scanner   Scanner
+	Digitizer Digitizer
+	Outbox    Outbox
+	Receipts  Receipts
+}
+
+// Errors of Do.
+var (
+	// ErrNotNow: the action does not apply in the current state (a stale tap).
+	ErrNotNow = errors.New("thao tác không áp dụng ở bước này (action not valid in this state)")
+	// ErrInvalid: the action's value is wrong; the message says why.
+	ErrInvalid = errors.New("giá trị không hợp lệ (invalid value)")
+	// ErrStopped: the machine is not running.
+	ErrStopped = errors.New("phiên đã dừng (session machine stopped)")
+)
+
+// Machine runs the sessions of one kiosk, one citizen at a time.
+type Machine struct {
+	cfg     Config
+	dev     Devices
+	catalog func() *catalog.Catalogue
+	events  chan any
+	done    chan struct{}
+
+	mu   sync.Mutex
+	view View
+	subs map[chan View]struct{}
+}
+
+// New returns a machine; catalogue returns the current procedure catalogue (it may change when the
+// kiosk syncs).
+func New(cfg Config, dev Devices, catalogue func() *catalog.Catalogue) *Machine {
+	cfg.defaults()
+	m := &Machine{cfg: cfg, dev: dev, catalog: catalogue, events: make(chan any, 16),
+		done: make(chan struct{}), subs: map[chan View]struct{}{}}
+	m.view = View{State: Attract}
+	return m
+}
+
+// events posted to the loop
+type (
+	actionEvent struct {
+		a     Action
+		reply chan error
+	}
+	qrEvent   struct{ payload string }
+	cardEvent struct {
+		gen int64
+		res *identity.Result
+		err error
+	}
+	scanEvent struct {
+		gen   int64
+		pages []Page
+		err   error
+	}
+	digitizedEvent struct {
+		gen int64
+		doc int
+		res *Digitized
+		err error
+	}
+	submittedEvent struct {
+		gen int64
+		s   *Submitted
+		err error
+	}
+	printedEvent struct {
+		gen int64
+		err error
+	}
+	previewEvent struct {
+		doc, page int
+		reply     chan image.Image
+	}
+)
+
+// Do posts a citizen action and returns once the machine has handled it.
+func (m *Machine) Do(ctx context.Context, a Action) error {
+	reply := make(chan error, 1)
+	select {
+	case m.events <- actionEvent{a, reply}:
+	case <-m.done:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-m.done:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// View returns the current view.
+func (m *Machine) View() View {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.view
+}
+
+// Watch returns a channel that receives the current view and then every new one until ctx ends.
+// A slow reader only misses intermediate views: it always gets the latest.
+func (m *Machine) Watch(ctx context.Context) <-chan View {
+	ch := make(chan View, 1)
+	m.mu.Lock()
+	m.subs[ch] = struct{}{}
+	ch <- m.view
+	m.mu.Unlock()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-m.done:
+		}
+		m.mu.Lock()
+		delete(m.subs, ch)
+		close(ch)
+		m.mu.Unlock()
+	}()
+	return ch
+}
+
+// Preview returns page p of document d of the current session, for the preview screen.
+func (m *Machine) Preview(ctx context.Context, d, p int) (image.Image, bool) {
+	reply := make(chan image.Image, 1)
+	select {
+	case m.events <- previewEvent{d, p, reply}:
+	case <-ctx.Done():
+		return nil, false
+	case <-m.done:
+		return nil, false
+	}
+	select {
+	case img := <-reply:
+		return img, img != nil
+	case <-ctx.Done():
+		return nil, false
+	case <-m.done:
+		return nil, false
+	}
+}
+
+func (m *Machine) publish(v View) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v.Seq = m.view.Seq + 1
+	m.view = v
+	for ch := range m.subs {
+		select {
+		case <-ch: // drop the stale view
+		default:
+		}
+		ch <- v
+	}
+}
+
+// post delivers a device result to the loop unless the machine stopped.
+func (m *Machine) post(ev any) {
+	select {
+	case m.events <- ev:
+	case <-m.done:
+	}
+}
+
+// Run handles events until ctx ends. The QR scanner is read throughout: a QR code shown on the
+// attract screen starts a session.
+func (m *Machine) Run(ctx context.Context) error {
+	defer close(m.done)
+	s := &session{m: m}
+	s.wipe()
+	if m.dev.QR != nil {
+		go m.readQR(ctx)
+	}
+	tick := time.NewTicker(time.Second / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.wipe()
+			return ctx.Err()
+		case ev := <-m.events:
+			s.handle(ev)
+		case <-tick.C:
+			s.tick()
+		}
+		m.publish(s.view())
+	}
+}
+
+func (m *Machine) readQR(ctx context.Context) {
+	for {
+		p, err := m.dev.QR.Next(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			// A scanner error (unplugged, wrong code page) must not spin: wait and retry.
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		m.post(qrEvent{p})
+	}
+}
+
+func newSessionID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func msg(code, vi, en string) *Message { return &Message{Code: code, Vi: vi, En: en} }
+
+func errMsg(code string, err error) *Message {
+	return &Message{Code: code, Vi: err.Error(), En: err.Error(), Retry: true}
+}
+
+// invalid returns an ErrInvalid with the reason.
+func invalid(vi, en string) error { return fmt.Errorf("%w: %s (%s)", ErrInvalid, vi, en) }

@@ -11,14 +11,14 @@ GOFLAGS_TEST ?= -count=1 -timeout 15m
 # libtesseract-dev, libleptonica-dev: the OCR engine (cgo). sane-utils, sane-airscan: real SANE in tests.
 DEB_PACKAGES := \
 	ca-certificates git gcc pkg-config util-linux \
-	fonts-noto-core fonts-dejavu-core fonts-liberation \
+	fonts-noto-core fonts-dejavu-core fonts-liberation2 icc-profiles-free \
 	zbar-tools tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev \
 	pcscd vsmartcard-vpcd \
 	sane-utils sane-airscan poppler-utils
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps test vet fmt-check bench demo fuzz clean
+.PHONY: all build deps test vet fmt-check bench bench-ocr demo fuzz clean
 
 all: build
 
@@ -51,6 +51,14 @@ test: deps fmt-check vet
 # Benchmarks report figures (bytes on the wire, modelled line time, APDUs…); see README.
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./drivers/... ./kiosk/...
+
+# The OCR benchmark against raw Tesseract and OCRmyPDF on generated degraded pages (see ocr/README.md).
+BENCH_PACKAGES := ocrmypdf
+BENCH_PAGES ?= 12
+bench-ocr: deps
+	@dpkg-query -W -f='$${Status}\n' $(BENCH_PACKAGES) 2>/dev/null | grep -q '^install ok installed' || \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(BENCH_PACKAGES)
+	$(GO) run ./ocr/bench -n $(BENCH_PAGES)
 
 # Each fuzz target runs for FUZZTIME (default 30s).
 FUZZTIME ?= 30s

@@ -1,0 +1,240 @@
+// Package engine runs Tesseract (through gosseract) on preprocessed pages with bounded parallelism: a
+// pool of long-lived engines, never more than the machine's cores, one page per engine at a time.
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/otiai10/gosseract/v2"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Word is one recognised word with its box in page pixels.
+type Word struct {
+	Text  string          `json:"text"` // NFC
+	Box   image.Rectangle `json:"box"`
+	Conf  float64         `json:"conf"` // 0–100
+	Block int             `json:"block"`
+	Par   int             `json:"par"`
+	Line  int             `json:"line"`
+	Low   bool            `json:"low,omitempty"` // confidence under the pool's threshold
+}
+
+// Result is the OCR of one page.
+type Result struct {
+	Words      []Word
+	Confidence float64       // mean word confidence weighted by word length, 0–100
+	Elapsed    time.Duration // recognition time, without waiting for an engine
+}
+
+// Text is the page text: words of a line separated by spaces, lines by newlines, and paragraphs by
+// an empty line.
+func (r *Result) Text() string { return WordsText(r.Words) }
+
+// WordsText lays words out as text the way Result.Text does.
+func WordsText(words []Word) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			p := words[i-1]
+			switch {
+			case p.Block != w.Block || p.Par != w.Par:
+				b.WriteString("\n\n")
+			case p.Line != w.Line:
+				b.WriteByte('\n')
+			default:
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(w.Text)
+	}
+	return b.String()
+}
+
+// Options configure a Pool.
+type Options struct {
+	Languages []string              // Tesseract languages; default ["vie"]
+	Size      int                   // number of engines; default and maximum runtime.NumCPU()
+	LowConf   float64               // words under this confidence are flagged Low; default 60
+	Tessdata  string                // tessdata directory; default Tesseract's own
+	Whitelist string                // characters to restrict recognition to (MRZ); default none
+	PSM       gosseract.PageSegMode // default PSM_AUTO
+}
+
+// ErrClosed reports use of a closed pool.
+var ErrClosed = errors.New("bộ nhận dạng chữ đã đóng (OCR pool closed)")
+
+// ErrEngine wraps failures of Tesseract itself (missing language data, unreadable image).
+var ErrEngine = errors.New("lỗi bộ nhận dạng chữ Tesseract (Tesseract engine error)")
+
+// Pool hands out Tesseract engines. Engines are created on first use and reused; each serves one
+// page at a time. Recognize is safe for concurrent use.
+type Pool struct {
+	opt   Options
+	slots chan *gosseract.Client // nil entries are engines not created yet
+	done  chan struct{}
+}
+
+// NewPool creates a pool; engines load their language data lazily.
+func NewPool(opt Options) *Pool {
+	if len(opt.Languages) == 0 {
+		opt.Languages = []string{"vie"}
+	}
+	n := runtime.NumCPU()
+	if opt.Size <= 0 || opt.Size > n {
+		opt.Size = n
+	}
+	if opt.LowConf <= 0 {
+		opt.LowConf = 60
+	}
+	if opt.PSM == 0 {
+		opt.PSM = gosseract.PSM_AUTO
+	}
+	singleThreadOpenMP()
+	p := &Pool{opt: opt, slots: make(chan *gosseract.Client, opt.Size), done: make(chan struct{})}
+	for i := 0; i < opt.Size; i++ {
+		p.slots <- nil
+	}
+	return p
+}
+
+// Size is the number of engines.
+func (p *Pool) Size() int { return p.opt.Size }
+
+func (p *Pool) newClient() (*gosseract.Client, error) {
+	c := gosseract.NewClient()
+	if p.opt.Tessdata != "" {
+		if err := c.SetTessdataPrefix(p.opt.Tessdata); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	if err := c.SetLanguage(p.opt.Languages...); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := c.SetPageSegMode(p.opt.PSM); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if p.opt.Whitelist != "" {
+		if err := c.SetWhitelist(p.opt.Whitelist); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	// Scanned forms have no white-on-black text; skipping the inverted retry of weak lines saves
+	// a good part of the recognition time on degraded pages.
+	if err := c.SetVariable("tessedit_do_invert", "0"); err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.DisableOutput()
+	return c, nil
+}
+
+// Recognize OCRs a page image (normally the cleaned bilevel page) whose resolution is dpi. It waits
+// for a free engine until ctx ends; recognition itself runs to completion.
+func (p *Pool) Recognize(ctx context.Context, img *image.Gray, dpi float64) (*Result, error) {
+	var c *gosseract.Client
+	select {
+	case <-p.done:
+		return nil, ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case c = <-p.slots:
+	}
+	select {
+	case <-p.done:
+		p.slots <- c
+		return nil, ErrClosed
+	default:
+	}
+	start := time.Now()
+	if c == nil {
+		var err error
+		if c, err = p.newClient(); err != nil {
+			p.slots <- nil
+			return nil, fmt.Errorf("%w: %w", ErrEngine, err)
+		}
+	}
+	res, err := p.run(c, img, dpi)
+	p.slots <- c
+	if err != nil {
+		return nil, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+func (p *Pool) run(c *gosseract.Client, img *image.Gray, dpi float64) (*Result, error) {
+	if err := c.SetImageFromBytes(PGM(img)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEngine, err)
+	}
+	if dpi > 0 {
+		if err := c.SetVariable("user_defined_dpi", strconv.Itoa(int(dpi+0.5))); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrEngine, err)
+		}
+	}
+	boxes, err := c.GetBoundingBoxesVerbose()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEngine, err)
+	}
+	res := &Result{}
+	var sum, weight float64
+	for _, b := range boxes {
+		t := norm.NFC.String(strings.TrimSpace(b.Word))
+		if t == "" {
+			continue
+		}
+		w := Word{Text: t, Box: b.Box, Conf: b.Confidence, Block: b.BlockNum, Par: b.ParNum, Line: b.LineNum}
+		w.Low = w.Conf < p.opt.LowConf
+		res.Words = append(res.Words, w)
+		n := float64(len([]rune(t)))
+		sum += w.Conf * n
+		weight += n
+	}
+	if weight > 0 {
+		res.Confidence = sum / weight
+	}
+	return res, nil
+}
+
+// Close frees the engines, waiting for pages being recognised to finish.
+func (p *Pool) Close() error {
+	select {
+	case <-p.done:
+		return nil
+	default:
+	}
+	close(p.done)
+	var first error
+	for i := 0; i < p.opt.Size; i++ {
+		if c := <-p.slots; c != nil {
+			if err := c.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+// PGM encodes g as a binary PGM (P5), which Leptonica reads without decompression.
+func PGM(g *image.Gray) []byte {
+	W, H := g.Rect.Dx(), g.Rect.Dy()
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "P5\n%d %d\n255\n", W, H)
+	b.Grow(W * H)
+	for y := 0; y < H; y++ {
+		b.Write(g.Pix[y*g.Stride : y*g.Stride+W])
+	}
+	return b.Bytes()
+}

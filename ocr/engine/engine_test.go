@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"image"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/tramso/tramso/ocr/corpus"
+	"github.com/tramso/tramso/ocr/preprocess"
+)
+
+func TestPoolRecognizesVietnamese(t *testing.T) {
+	if _, err := os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata"); err != nil {
+		t.Skip("tesseract-ocr-vie not installed")
+	}
+	g, err := corpus.NewGenerator()
+	if err != nil {
+		t.Skip(err)
+	}
+	pg, err := g.Render(corpus.Spec{Seed: 5, DPI: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gray, _ := preprocess.Gray(pg.Image)
+	// top third of the page keeps the test quick
+	top := gray.SubImage(image.Rect(0, 0, gray.Rect.Dx(), gray.Rect.Dy()/3)).(*image.Gray)
+	crop := image.NewGray(image.Rect(0, 0, top.Rect.Dx(), top.Rect.Dy()))
+	for y := 0; y < crop.Rect.Dy(); y++ {
+		copy(crop.Pix[y*crop.Stride:], top.Pix[y*top.Stride:y*top.Stride+crop.Rect.Dx()])
+	}
+	p := NewPool(Options{Size: 64})
+	defer p.Close()
+	if p.Size() > runtime.NumCPU() {
+		t.Errorf("pool of %d engines on %d CPUs", p.Size(), runtime.NumCPU())
+	}
+	res, err := p.Recognize(context.Background(), crop, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := res.Text()
+	if !strings.Contains(text, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") || !strings.Contains(text, "Độc lập - Tự do - Hạnh phúc") {
+		t.Errorf("text:\n%s", text)
+	}
+	if len(res.Words) < 10 || res.Words[0].Text != "CỘNG" || res.Words[0].Conf < 80 {
+		t.Errorf("%d words, first %+v", len(res.Words), res.Words[0])
+	}
+	for _, w := range res.Words {
+		if w.Box.Empty() || w.Low != (w.Conf < 60) {
+			t.Errorf("word %+v", w)
+		}
+	}
+	// The engine is reused: a second page on the same pool works.
+	if _, err := p.Recognize(context.Background(), crop, 300); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if _, err := p.Recognize(context.Background(), crop, 300); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: %v", err)
+	}
+}
+
+func TestMissingLanguage(t *testing.T) {
+	p := NewPool(Options{Languages: []string{"xx_nonexistent"}, Size: 1})
+	defer p.Close()
+	img := image.NewGray(image.Rect(0, 0, 50, 50))
+	if _, err := p.Recognize(context.Background(), img, 300); !errors.Is(err, ErrEngine) {
+		t.Errorf("err = %v, want ErrEngine", err)
+	}
+}

@@ -1,0 +1,339 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tramso/tramso/kiosk/central"
+	"github.com/tramso/tramso/kiosk/central/devserver"
+	"github.com/tramso/tramso/kiosk/dossier"
+	"github.com/tramso/tramso/kiosk/outbox"
+)
+
+// envCrashAt names a crash point of the outbox (see outbox.Options.CrashAt) at which the process
+// kills itself: for power-loss tests only.
+const envCrashAt = "TRAMSO_OUTBOX_CRASH_AT"
+
+func outboxCommand() *command {
+	return &command{
+		name:    "outbox",
+		summary: "hàng đợi hồ sơ gửi lên hệ thống trung tâm — the dossier outbox",
+		help: `Hồ sơ được lưu bền vững (SQLite, tệp mã hóa) rồi gửi lên hệ thống một cửa của tỉnh đúng một lần.
+Dossiers are stored durably (SQLite, encrypted files) and delivered to the provincial system exactly once.`,
+		subs: []*command{outboxAddCommand(), outboxListCommand(), outboxShowCommand(), outboxDrainCommand(),
+			outboxRetryCommand(), outboxPurgeCommand()},
+	}
+}
+
+// parseInterspersed parses flags that may follow positional arguments (e.g. `retry 3 --data DIR`).
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func openStore(ctx context.Context, dir string) (*outbox.Store, error) {
+	if dir == "" {
+		return nil, usagef("cần --data (--data is required)")
+	}
+	return outbox.Open(ctx, dir, outbox.Options{CrashAt: os.Getenv(envCrashAt)})
+}
+
+func outboxAddCommand() *command {
+	return &command{
+		name:    "add",
+		summary: "lưu một hồ sơ vào hàng đợi — store a dossier in the outbox",
+		usage:   "--data DIR DOSSIER.json",
+		help: `DOSSIER.json: {"procedure":{"code","name"},"unit":{"code","name"},"applicant":{"idNumber","fullName",
+"dateOfBirth","phone"},"fields":{…},"attachments":[{"type","name","path"}]}; đường dẫn tệp tuyệt đối hoặc
+tương đối so với tệp JSON (attachment paths absolute or relative to the JSON file). Tùy chọn (optional):
+"consent", "requiredDocuments":[{"type","name","optional"}].`,
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
+			asJSON := fs.Bool("json", false, "in ra JSON (print JSON)")
+			return func(ctx context.Context, e *env, args []string) error {
+				args, err := parseInterspersed(fs, args)
+				if err != nil {
+					return usagef("%v", err)
+				}
+				if len(args) != 1 {
+					return usagef("cần đúng một tệp hồ sơ JSON (exactly one dossier JSON file expected)")
+				}
+				raw, err := os.ReadFile(args[0])
+				if err != nil {
+					return fmt.Errorf("không đọc được tệp hồ sơ (cannot read dossier file): %w", err)
+				}
+				in, err := dossier.DecodeInput(raw)
+				if err != nil {
+					return err
+				}
+				var files []outbox.File
+				for i, a := range in.Attachments {
+					p := a.Path
+					if !filepath.IsAbs(p) {
+						p = filepath.Join(filepath.Dir(args[0]), p)
+					}
+					b, err := os.ReadFile(p)
+					if err != nil {
+						return fmt.Errorf("không đọc được giấy tờ %d (cannot read attachment %d): %w", i+1, i+1, err)
+					}
+					files = append(files, outbox.File{Type: a.Type, Name: a.Name, Data: b})
+				}
+				d := &dossier.Dossier{Procedure: in.Procedure, Unit: in.Unit, Applicant: in.Applicant, Fields: in.Fields}
+				if d.Applicant.PassiveAuth == "" {
+					d.Applicant.PassiveAuth = dossier.PassiveAuthSkipped
+				}
+				if in.Consent != nil {
+					d.Consent = *in.Consent
+				}
+				s, err := openStore(ctx, *data)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				ent, err := s.Capture(ctx, d, files, in.RequiredDocuments)
+				if err != nil {
+					return err
+				}
+				if *asJSON {
+					return json.NewEncoder(e.stdout).Encode(ent)
+				}
+				fmt.Fprintf(e.stdout, "đã lưu hồ sơ (dossier stored): id %d, số biên nhận (receipt) %s, trạng thái (state) %s\n", ent.ID, ent.ReceiptNo, ent.State)
+				return nil
+			}
+		},
+	}
+}
+
+func outboxListCommand() *command {
+	return &command{
+		name:    "list",
+		summary: "liệt kê hồ sơ trong hàng đợi — list the outbox",
+		usage:   "--data DIR [--state STATE] [--json]",
+		help:    "Trạng thái (states): captured, queued, uploading, accepted, rejected.",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
+			state := fs.String("state", "", "chỉ hồ sơ ở trạng thái này (only this state)")
+			asJSON := fs.Bool("json", false, "in ra JSON (print JSON)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("thừa tham số %q (unexpected argument)", args[0])
+				}
+				s, err := openStore(ctx, *data)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				var states []string
+				if *state != "" {
+					states = append(states, *state)
+				}
+				list, err := s.List(ctx, states...)
+				if err != nil {
+					return err
+				}
+				if *asJSON {
+					return json.NewEncoder(e.stdout).Encode(list)
+				}
+				tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tSỐ BIÊN NHẬN/RECEIPT\tTRẠNG THÁI/STATE\tMÃ HỒ SƠ/CODE\tTÌNH TRẠNG/STATUS\tLẦN THỬ/TRIES\tLỖI/ERROR")
+				for _, en := range list {
+					msg := en.LastError
+					if en.State == outbox.StateRejected {
+						msg = en.Reason
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", en.ID, en.ReceiptNo, en.State, en.DossierCode, en.CentralStatus, en.Attempts, msg)
+				}
+				return tw.Flush()
+			}
+		},
+	}
+}
+
+func outboxShowCommand() *command {
+	return &command{
+		name:    "show",
+		summary: "xem một hồ sơ và lịch sử trạng thái — show one dossier and its audit trail",
+		usage:   "ID --data DIR",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
+			return func(ctx context.Context, e *env, args []string) error {
+				id, err := idArg(fs, &args)
+				if err != nil {
+					return err
+				}
+				s, err := openStore(ctx, *data)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				ent, err := s.Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				audit, err := s.Audit(ctx, id)
+				if err != nil {
+					return err
+				}
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					outbox.Entry
+					Audit []outbox.AuditRecord `json:"audit"`
+				}{ent, audit})
+			}
+		},
+	}
+}
+
+func idArg(fs *flag.FlagSet, args *[]string) (int64, error) {
+	pos, err := parseInterspersed(fs, *args)
+	if err != nil {
+		return 0, usagef("%v", err)
+	}
+	if len(pos) != 1 {
+		return 0, usagef("cần đúng một ID hồ sơ (exactly one dossier ID expected)")
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("ID hồ sơ phải là số dương (dossier ID must be a positive number): %q", pos[0])
+	}
+	return id, nil
+}
+
+func outboxRetryCommand() *command {
+	return &command{
+		name:    "retry",
+		summary: "gửi lại hồ sơ bị từ chối hoặc đang chờ — retry a rejected or waiting dossier",
+		usage:   "ID --data DIR",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
+			return func(ctx context.Context, e *env, args []string) error {
+				id, err := idArg(fs, &args)
+				if err != nil {
+					return err
+				}
+				s, err := openStore(ctx, *data)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				if err := s.Retry(ctx, id); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "hồ sơ %d đã vào lại hàng đợi (dossier %d queued again)\n", id, id)
+				return nil
+			}
+		},
+	}
+}
+
+func outboxPurgeCommand() *command {
+	return &command{
+		name:    "purge",
+		summary: "xóa dữ liệu cá nhân đã quá thời hạn lưu giữ — purge data past its retention",
+		usage:   "--data DIR [--days N]",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
+			days := fs.Int("days", 30, "số ngày lưu giữ sau khi được tiếp nhận (days kept after acceptance)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if *data == "" {
+					return usagef("cần --data (--data is required)")
+				}
+				if *days < 0 {
+					return usagef("--days phải ≥ 0 (--days must be ≥ 0)")
+				}
+				s, err := outbox.Open(ctx, *data, outbox.Options{Retention: time.Duration(*days)*24*time.Hour + 1})
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				n, err := s.Purge(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "đã xóa dữ liệu của %d hồ sơ (purged %d dossiers)\n", n, n)
+				return nil
+			}
+		},
+	}
+}
+
+func outboxDrainCommand() *command {
+	return &command{
+		name:    "drain",
+		summary: "gửi hồ sơ lên hệ thống trung tâm — deliver the outbox to the central system",
+		usage:   "--data DIR --central URL [--until-empty] [--tls-dir DIR]",
+		help: `Chạy bộ gửi ở tiền cảnh: tải tệp có thể tiếp tục, thử lại với thời gian chờ tăng dần, đồng bộ trạng thái.
+Runs the uploader in the foreground: resumable uploads, retries with backoff, status sync.
+--tls-dir DIR: thư mục chứa ca.pem (CA được ghim của máy chủ); kiosk tự đăng ký lấy chứng thư lần đầu
+(directory holding ca.pem, the pinned server CA; the kiosk enrols for its client certificate the first time).`,
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
+			url := fs.String("central", "", "địa chỉ máy chủ trung tâm (central server URL)")
+			until := fs.Bool("until-empty", false, "dừng khi hết hồ sơ cần gửi (stop when nothing is left)")
+			tlsDir := fs.String("tls-dir", "", "thư mục có ca.pem của máy chủ (directory with the server's ca.pem)")
+			timeout := fs.Duration("timeout", 0, "thời gian tối đa, 0 = không giới hạn (overall limit, 0 = none)")
+			reqTimeout := fs.Duration("request-timeout", central.DefaultRequestTimeout, "thời gian tối đa mỗi yêu cầu (per-request limit)")
+			maxDelay := fs.Duration("max-delay", 5*time.Minute, "thời gian chờ tối đa giữa hai lần thử (backoff cap)")
+			chunk := fs.Int64("chunk-size", central.DefaultChunkSize, "kích thước mỗi phần tải lên, byte (upload chunk size, bytes)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("thừa tham số %q (unexpected argument)", args[0])
+				}
+				if *url == "" {
+					return usagef("cần --central (--central is required)")
+				}
+				if *timeout > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, *timeout)
+					defer cancel()
+				}
+				s, err := openStore(ctx, *data)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				var caPEM []byte
+				if *tlsDir != "" {
+					if caPEM, err = os.ReadFile(filepath.Join(*tlsDir, devserver.CAFile)); err != nil {
+						return fmt.Errorf("không đọc được CA của máy chủ (cannot read the server CA): %w", err)
+					}
+				}
+				c, err := outbox.Connect(ctx, s, *url, caPEM, central.Options{RequestTimeout: *reqTimeout, ChunkSize: *chunk})
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				log := slog.New(slog.NewTextHandler(e.stderr, nil))
+				u := outbox.NewUploader(s, c, outbox.UploaderOptions{UntilEmpty: *until, MaxDelay: *maxDelay, Logger: log})
+				if err := u.Run(ctx); err != nil {
+					if ctx.Err() != nil && !*until {
+						return nil // stopped by a signal: a normal end for a foreground run
+					}
+					return err
+				}
+				n, _ := s.Pending(ctx)
+				fmt.Fprintf(e.stdout, "xong; còn %d hồ sơ chờ gửi (done; %d dossiers pending)\n", n, n)
+				return nil
+			}
+		},
+	}
+}

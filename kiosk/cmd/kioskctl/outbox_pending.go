@@ -1,4 +1,0 @@
-package main
-
-// outboxCommand is replaced by the real command group in outbox.go.
-func outboxCommand() *command { return nil }

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const testDossierJSON = `{"procedure":{"code":"1.001193","name":"Đăng ký khai sinh"},
+"unit":{"code":"000.00.21.H26","name":"Ủy ban nhân dân phường Ô Chợ Dừa"},
+"applicant":{"idNumber":"001189012345","fullName":"Trần Thị Mai","dateOfBirth":"1989-03-02","phone":"0912345678"},
+"fields":{"hoTenTre":"Trần Văn Bình"},
+"attachments":[{"type":"to-khai","name":"Tờ khai","path":"to-khai.pdf"},{"type":"giay-chung-sinh","name":"Giấy chứng sinh","path":"%s"}]}`
+
+// startCentralDev runs `kioskctl central-dev` in-process and returns its URL.
+func startCentralDev(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"central-dev", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("central-dev did not start: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	f := strings.Fields(line)
+	for _, w := range f {
+		if strings.HasPrefix(w, "http://") || strings.HasPrefix(w, "https://") {
+			return w
+		}
+	}
+	t.Fatalf("no URL in %q", line)
+	return ""
+}
+
+func TestOutboxCommands(t *testing.T) {
+	ctx := context.Background()
+	work := t.TempDir()
+	srvData, kioskData := filepath.Join(work, "srv"), filepath.Join(work, "kiosk")
+	url := startCentralDev(t, "--data", srvData, "--faults", "500=0.2,reset=0.1,429=0.05")
+	os.WriteFile(filepath.Join(work, "to-khai.pdf"), []byte("%PDF-1.4\n<</Type /Page>>\n%%EOF"), 0o644)
+	abs := filepath.Join(t.TempDir(), "chung-sinh.pdf")
+	os.WriteFile(abs, []byte("%PDF-1.4\n<</Type /Page>> <</Type /Page>>\n%%EOF"), 0o644)
+	js := filepath.Join(work, "dossier.json")
+	os.WriteFile(js, []byte(strings.Replace(testDossierJSON, "%s", abs, 1)), 0o644)
+
+	for i := 0; i < 2; i++ {
+		code, out, errs := kioskctl(t, ctx, nil, "outbox", "add", "--data", kioskData, js)
+		if code != 0 || !strings.Contains(out, "queued") {
+			t.Fatalf("add: %d %s %s", code, out, errs)
+		}
+	}
+	code, out, errs := kioskctl(t, ctx, nil, "outbox", "drain", "--data", kioskData, "--central", url, "--until-empty", "--max-delay", "50ms", "--timeout", "60s")
+	if code != 0 {
+		t.Fatalf("drain: %d %s %s", code, out, errs)
+	}
+	for _, secret := range []string{"001189012345", "Trần Thị Mai", "0912345678"} {
+		if strings.Contains(errs+out, secret) {
+			t.Fatalf("personal data %q in drain output", secret)
+		}
+	}
+	code, out, _ = kioskctl(t, ctx, nil, "outbox", "list", "--data", kioskData, "--json")
+	var list []struct {
+		ID          int64  `json:"id"`
+		State       string `json:"state"`
+		DossierCode string `json:"dossierCode"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 2 {
+		t.Fatalf("list: %d %s", code, out)
+	}
+	code, out, _ = kioskctl(t, ctx, nil, "central-dev", "dump", "--data", srvData, "--json")
+	var dump []struct {
+		DossierCode, IdempotencyKey, ProcedureCode, ApplicantIDNumber string
+		Attachments                                                   []struct {
+			Name, SHA256 string
+			Size         int64
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &dump) != nil || len(dump) != 2 {
+		t.Fatalf("dump: %d %s", code, out)
+	}
+	codes := map[string]bool{}
+	for _, d := range dump {
+		codes[d.DossierCode] = true
+		if d.ProcedureCode != "1.001193" || d.ApplicantIDNumber != "001189012345" || len(d.Attachments) != 2 || len(d.Attachments[0].SHA256) != 64 {
+			t.Fatalf("dump entry %+v", d)
+		}
+	}
+	for _, e := range list {
+		if e.State != "accepted" || !codes[e.DossierCode] {
+			t.Fatalf("outbox entry %+v not matched on the server", e)
+		}
+	}
+	code, _, errs = kioskctl(t, ctx, nil, "outbox", "retry", "1", "--data", kioskData)
+	if code != 1 || !strings.Contains(errs, "already accepted") {
+		t.Fatalf("retry of accepted: %d %s", code, errs)
+	}
+	if code, out, _ := kioskctl(t, ctx, nil, "outbox", "show", "2", "--data", kioskData); code != 0 || !strings.Contains(out, `"state": "uploading"`) {
+		t.Fatalf("show: %d %s", code, out)
+	}
+}
+
+func TestOutboxUsage(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"outbox", "retry", "--data", dir},
+		{"outbox", "retry", "x", "--data", dir},
+		{"outbox", "add", "--data", dir},
+		{"outbox", "drain", "--data", dir},
+		{"outbox", "list"},
+		{"central-dev", "--data", dir, "--faults", "503=1"},
+		{"central-dev", "--data", dir, "--listen", "0.0.0.0:0"},
+		{"central-dev"},
+	} {
+		if code, _, errs := kioskctl(t, ctx, nil, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errs)
+		}
+	}
+	if code, out, _ := kioskctl(t, ctx, nil, "outbox", "--help"); code != 0 || !strings.Contains(out, "drain") {
+		t.Fatalf("help: %d %s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"attachments":[]}`), 0o644)
+	if code, _, errs := kioskctl(t, ctx, nil, "outbox", "add", "--data", dir, bad); code != 1 || !strings.Contains(errs, "(") {
+		t.Fatalf("bad input: %d %s", code, errs)
+	}
+}
+
+func TestCentralDevTLS(t *testing.T) {
+	ctx := context.Background()
+	work := t.TempDir()
+	tlsDir := filepath.Join(work, "tls")
+	url := startCentralDev(t, "--data", filepath.Join(work, "srv"), "--tls-dir", tlsDir)
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatal(url)
+	}
+	os.WriteFile(filepath.Join(work, "to-khai.pdf"), []byte("%PDF-1.4\n<</Type /Page>>"), 0o644)
+	js := filepath.Join(work, "d.json")
+	os.WriteFile(js, []byte(strings.Replace(testDossierJSON, "%s", "to-khai.pdf", 1)), 0o644)
+	kd := filepath.Join(work, "kiosk")
+	if code, _, errs := kioskctl(t, ctx, nil, "outbox", "add", "--data", kd, js); code != 0 {
+		t.Fatal(errs)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if code, out, errs := kioskctl(t, ctx, nil, "outbox", "drain", "--data", kd, "--central", url, "--tls-dir", tlsDir, "--until-empty"); code != 0 {
+		t.Fatalf("drain over mTLS: %d %s %s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(kd, "keys", "client.pem")); err != nil {
+		t.Fatal("no client certificate saved at enrolment")
+	}
+}

@@ -1,0 +1,260 @@
+// Package dossier is the citizen's dossier (hồ sơ) as the kiosk captures it: the procedure, the
+// receiving unit, the applicant, the form fields and one searchable PDF per document, plus what makes it
+// deliverable exactly once: an idempotency key created at capture, a local receipt number, and a
+// manifest in canonical JSON signed with the kiosk's device key (ECDSA P-256).
+//
+// The manifest is the dossier itself serialised by [Dossier.Manifest]; the central server verifies the
+// signature over the exact bytes it receives, so the bytes are produced once, at capture, and stored.
+package dossier
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// ManifestVersion is the version of the manifest layout produced by [Dossier.Manifest].
+const ManifestVersion = 1
+
+// Passive-authentication results of the identity card's chip (ICAO 9303).
+const (
+	PassiveAuthPassed  = "passed"       // the chip's data groups are signed by a trusted CSCA
+	PassiveAuthFailed  = "failed"       // the signature or a data-group hash did not verify
+	PassiveAuthSkipped = "not-verified" // no chip read (typed in, or card without chip)
+)
+
+// Dossier is one captured dossier. Its JSON form is the manifest sent to the central system.
+type Dossier struct {
+	Version        int               `json:"version"`
+	IdempotencyKey string            `json:"idempotencyKey"`
+	KioskID        string            `json:"kioskId"`
+	ReceiptNo      string            `json:"receiptNo"`
+	CapturedAt     time.Time         `json:"capturedAt"`
+	Procedure      Procedure         `json:"procedure"`
+	Unit           Unit              `json:"unit"`
+	Applicant      Applicant         `json:"applicant"`
+	Fields         map[string]string `json:"fields"`
+	Attachments    []Attachment      `json:"attachments"`
+	Consent        Consent           `json:"consent"`
+}
+
+// Procedure is the administrative procedure (thủ tục hành chính) requested.
+type Procedure struct {
+	Code string `json:"code"` // national procedure code, e.g. 1.001193
+	Name string `json:"name"`
+}
+
+// Unit is the receiving unit, identified by its agency code (mã định danh cơ quan, QCVN 102:2016).
+type Unit struct {
+	Code string `json:"code"` // e.g. 000.00.21.H26
+	Name string `json:"name"`
+}
+
+// Applicant is the person filing the dossier, as read from the identity card.
+type Applicant struct {
+	IDNumber    string `json:"idNumber"`              // 12-digit personal identification number
+	FullName    string `json:"fullName"`              // family name first, with diacritics
+	DateOfBirth string `json:"dateOfBirth"`           // YYYY-MM-DD
+	Phone       string `json:"phone,omitempty"`       // contact phone
+	Address     string `json:"address,omitempty"`     // place of residence
+	PassiveAuth string `json:"passiveAuth,omitempty"` // one of the PassiveAuth constants
+}
+
+// Attachment is one document of the dossier: a searchable PDF, referenced by its SHA-256.
+type Attachment struct {
+	Type   string `json:"type"`   // document type, e.g. to-khai
+	Name   string `json:"name"`   // document name shown to people
+	Pages  int    `json:"pages"`  // page count of the PDF
+	SHA256 string `json:"sha256"` // lower-case hex of the file's SHA-256
+	Size   int64  `json:"size"`   // file size in bytes
+}
+
+// Consent records the citizen's agreement to the processing of their personal data.
+type Consent struct {
+	Given bool      `json:"given"`
+	At    time.Time `json:"at,omitzero"`
+	Text  string    `json:"text,omitempty"` // version or identifier of the consent text shown
+}
+
+// Requirement is one document a procedure requires.
+type Requirement struct {
+	Type     string `json:"type"`
+	Name     string `json:"name"`
+	Optional bool   `json:"optional,omitempty"`
+}
+
+var (
+	agencyCodeRE  = regexp.MustCompile(`^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$`)
+	dossierCodeRE = regexp.MustCompile(`^([0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2})-([0-9]{6})-([0-9]{4})$`)
+	idNumberRE    = regexp.MustCompile(`^[0-9]{12}$`)
+	sha256RE      = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	docTypeRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,63}$`)
+)
+
+// ValidAgencyCode reports whether s has the agency-code form V1V2V3.Z1Z2.Y1Y2.MX1X2.
+func ValidAgencyCode(s string) bool { return agencyCodeRE.MatchString(s) }
+
+// NewIdempotencyKey returns a random UUID (version 4) to be stored with the dossier at capture and
+// sent as the Idempotency-Key of every submission attempt.
+func NewIdempotencyKey() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// Normalize puts every text of d in Unicode NFC, trims surrounding spaces and sets times to UTC with
+// millisecond precision, so that the manifest bytes do not depend on how the text was typed.
+func (d *Dossier) Normalize() {
+	n := func(s string) string { return strings.TrimSpace(norm.NFC.String(s)) }
+	d.IdempotencyKey, d.KioskID, d.ReceiptNo = n(d.IdempotencyKey), n(d.KioskID), n(d.ReceiptNo)
+	d.CapturedAt = d.CapturedAt.UTC().Truncate(time.Millisecond)
+	d.Procedure = Procedure{n(d.Procedure.Code), n(d.Procedure.Name)}
+	d.Unit = Unit{n(d.Unit.Code), n(d.Unit.Name)}
+	a := &d.Applicant
+	a.IDNumber, a.FullName, a.DateOfBirth, a.Phone, a.Address, a.PassiveAuth =
+		n(a.IDNumber), n(a.FullName), n(a.DateOfBirth), n(a.Phone), n(a.Address), n(a.PassiveAuth)
+	if d.Fields != nil {
+		f := make(map[string]string, len(d.Fields))
+		for k, v := range d.Fields {
+			f[n(k)] = norm.NFC.String(v)
+		}
+		d.Fields = f
+	}
+	for i := range d.Attachments {
+		at := &d.Attachments[i]
+		at.Type, at.Name, at.SHA256 = n(at.Type), n(at.Name), strings.ToLower(n(at.SHA256))
+	}
+	d.Consent.Text = n(d.Consent.Text)
+	if !d.Consent.At.IsZero() {
+		d.Consent.At = d.Consent.At.UTC().Truncate(time.Millisecond)
+	}
+}
+
+// Manifest returns the canonical JSON of d: the fields in the fixed order of the Go types, map keys
+// sorted, no insignificant white space, text in NFC, times in UTC (RFC 3339). These are the bytes
+// that are signed and sent; d is normalised first.
+func (d *Dossier) Manifest() ([]byte, error) {
+	d.Normalize()
+	if d.Version == 0 {
+		d.Version = ManifestVersion
+	}
+	if d.Fields == nil {
+		d.Fields = map[string]string{}
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("không tạo được bản kê hồ sơ (cannot encode the dossier manifest): %w", err)
+	}
+	return b, nil
+}
+
+// ParseManifest decodes manifest bytes received from elsewhere. It rejects trailing data; unknown
+// fields of a later manifest version are ignored (the signature covers the bytes as received).
+func ParseManifest(b []byte) (*Dossier, error) {
+	var d Dossier
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadManifest, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: dữ liệu thừa sau bản kê (trailing data)", ErrBadManifest)
+	}
+	return &d, nil
+}
+
+// Validate checks that d is complete enough to be submitted and that every required document of
+// the procedure is attached. The error is a *ValidationError listing every problem; its text names
+// fields, never their values, so it may be logged.
+func (d *Dossier) Validate(required []Requirement) error {
+	var v ValidationError
+	add := func(vi, en string) { v.Problems = append(v.Problems, vi+" ("+en+")") }
+	if d.IdempotencyKey == "" {
+		add("thiếu khóa chống trùng", "idempotency key missing")
+	}
+	if d.KioskID == "" {
+		add("thiếu mã kiosk", "kiosk id missing")
+	}
+	if d.CapturedAt.IsZero() {
+		add("thiếu thời điểm tiếp nhận", "capture time missing")
+	}
+	if d.Procedure.Code == "" || d.Procedure.Name == "" {
+		add("thiếu mã hoặc tên thủ tục", "procedure code or name missing")
+	}
+	if !ValidAgencyCode(d.Unit.Code) {
+		add("mã đơn vị tiếp nhận không đúng dạng 000.00.00.H00", "receiving unit code malformed")
+	}
+	if d.Unit.Name == "" {
+		add("thiếu tên đơn vị tiếp nhận", "receiving unit name missing")
+	}
+	if !idNumberRE.MatchString(d.Applicant.IDNumber) {
+		add("số định danh cá nhân phải có 12 chữ số", "personal id number must have 12 digits")
+	}
+	if d.Applicant.FullName == "" {
+		add("thiếu họ tên người nộp", "applicant name missing")
+	}
+	if _, err := time.Parse("2006-01-02", d.Applicant.DateOfBirth); err != nil {
+		add("ngày sinh không đúng dạng YYYY-MM-DD", "date of birth malformed")
+	}
+	switch d.Applicant.PassiveAuth {
+	case "", PassiveAuthPassed, PassiveAuthFailed, PassiveAuthSkipped:
+	default:
+		add("kết quả xác thực chip không hợp lệ", "passive authentication result unknown")
+	}
+	if len(d.Attachments) == 0 {
+		add("hồ sơ chưa có giấy tờ nào", "no document attached")
+	}
+	have := map[string]bool{}
+	for i, a := range d.Attachments {
+		if !docTypeRE.MatchString(a.Type) {
+			add(fmt.Sprintf("giấy tờ %d: loại giấy tờ không hợp lệ", i+1), fmt.Sprintf("document %d: bad document type", i+1))
+		}
+		if !sha256RE.MatchString(a.SHA256) || a.Size <= 0 || a.Pages < 0 {
+			add(fmt.Sprintf("giấy tờ %d: thiếu mã băm, kích thước hoặc số trang", i+1), fmt.Sprintf("document %d: hash, size or page count missing", i+1))
+		}
+		have[a.Type] = true
+	}
+	for _, r := range required {
+		if !r.Optional && !have[r.Type] {
+			v.Missing = append(v.Missing, r)
+		}
+	}
+	if len(v.Problems) == 0 && len(v.Missing) == 0 {
+		return nil
+	}
+	return &v
+}
+
+// ValidationError lists what is wrong with a dossier. Missing holds the required documents that are
+// not attached, so the kiosk can tell the citizen which papers to bring.
+type ValidationError struct {
+	Problems []string
+	Missing  []Requirement
+}
+
+func (v *ValidationError) Error() string {
+	parts := append([]string(nil), v.Problems...)
+	if len(v.Missing) > 0 {
+		var names []string
+		for _, r := range v.Missing {
+			names = append(names, r.Type)
+		}
+		sort.Strings(names)
+		parts = append(parts, "thiếu giấy tờ bắt buộc (required documents missing): "+strings.Join(names, ", "))
+	}
+	return "hồ sơ chưa hợp lệ (dossier invalid): " + strings.Join(parts, "; ")
+}
+
+// Is makes errors.Is(err, ErrInvalid) true for every *ValidationError.
+func (v *ValidationError) Is(target error) bool { return target == ErrInvalid }

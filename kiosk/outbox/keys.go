@@ -1,0 +1,156 @@
+package outbox
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Files under Dir/keys (0700); every key file is 0600.
+const (
+	keysDir        = "keys"
+	storageKeyFile = "storage.key"    // 32 random bytes: AES-256-GCM key for data at rest
+	deviceKeyFile  = "device-key.pem" // ECDSA P-256: signs manifests, TLS client key
+	clientCertFile = "client.pem"     // client certificate issued at enrolment
+)
+
+// writeNew creates path with data, atomically and only if it does not exist yet (temp, fsync, link).
+// It returns the content that ends up in path (another process may have won the race).
+func writeNew(path string, data []byte) ([]byte, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-key-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	tmp.Close()
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
+}
+
+// loadOrCreate reads path, creating it with gen() first if missing.
+func loadOrCreate(path string, gen func() ([]byte, error)) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+			return nil, fmt.Errorf("tệp khóa %s phải có quyền 0600 (key file must be mode 0600)", filepath.Base(path))
+		}
+		return b, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	data, err := gen()
+	if err != nil {
+		return nil, err
+	}
+	return writeNew(path, data)
+}
+
+func loadStorageKey(path string) ([]byte, error) {
+	key, err := loadOrCreate(path, func() ([]byte, error) {
+		k := make([]byte, 32)
+		_, err := rand.Read(k)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("không đọc được khóa lưu trữ (cannot read storage key): %w", err)
+	}
+	if len(key) != 32 {
+		return nil, fmt.Errorf("khóa lưu trữ phải dài 32 byte (storage key must be 32 bytes)")
+	}
+	return key, nil
+}
+
+func loadDeviceKey(path string) (*ecdsa.PrivateKey, error) {
+	b, err := loadOrCreate(path, func() ([]byte, error) {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalECPrivateKey(k)
+		if err != nil {
+			return nil, err
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("không đọc được khóa thiết bị (cannot read device key): %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("khóa thiết bị hỏng (device key unreadable)")
+	}
+	k, err := x509.ParseECPrivateKey(block.Bytes)
+	if err != nil || k.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("khóa thiết bị không phải ECDSA P-256 (device key is not ECDSA P-256)")
+	}
+	return k, nil
+}
+
+// DeviceKey is the kiosk's device key: it signs manifests and is the key of the client certificate.
+func (s *Store) DeviceKey() *ecdsa.PrivateKey { return s.deviceKey }
+
+// KioskID is the kiosk's identifier, written into every manifest and receipt number.
+func (s *Store) KioskID() string { return s.kioskID }
+
+// ClientCertificate returns the client certificate saved at enrolment, or os.ErrNotExist.
+func (s *Store) ClientCertificate() (*tls.Certificate, error) {
+	b, err := os.ReadFile(filepath.Join(s.dir, keysDir, clientCertFile))
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalECPrivateKey(s.deviceKey)
+	if err != nil {
+		return nil, err
+	}
+	c, err := tls.X509KeyPair(b, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+	if err != nil {
+		return nil, fmt.Errorf("chứng thư kiosk không khớp khóa thiết bị (client certificate does not match the device key): %w", err)
+	}
+	return &c, nil
+}
+
+// SaveClientCertificate stores the client certificate issued at enrolment.
+func (s *Store) SaveClientCertificate(certPEM []byte) error {
+	block, _ := pem.Decode(certPEM)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return fmt.Errorf("chứng thư nhận được không đọc được (certificate unreadable)")
+	}
+	path := filepath.Join(s.dir, keysDir, clientCertFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, certPEM, 0o600); err != nil {
+		return err
+	}
+	if f, err := os.Open(tmp); err == nil {
+		f.Sync()
+		f.Close()
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}

@@ -1,0 +1,332 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/tramso/tramso/kiosk/central"
+)
+
+// Central is what the Uploader needs of the central API; *central.Client implements it.
+type Central interface {
+	Upload(ctx context.Context, sha string, size int64, r io.ReaderAt, progress func(offset int64)) error
+	Submit(ctx context.Context, idempotencyKey string, manifest, signature []byte) (*central.DossierStatus, error)
+	Status(ctx context.Context, idempotencyKey string) (*central.DossierStatus, error)
+}
+
+// heartbeater is a Central that also takes heartbeats (*central.Client does).
+type heartbeater interface {
+	Heartbeat(ctx context.Context, hb central.Heartbeat) (*central.HeartbeatResponse, error)
+}
+
+// Clock is the time source of the Uploader; tests and benchmarks replace it to simulate long outages.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d or until ctx ends.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// UploaderOptions configures an Uploader; the zero value is usable.
+type UploaderOptions struct {
+	BaseDelay      time.Duration // first backoff step; default 1 s
+	MaxDelay       time.Duration // backoff cap; default 5 min
+	Poll           time.Duration // how often an idle uploader looks for new dossiers; default 2 s
+	StatusInterval time.Duration // how often status sync runs; default 10 min
+	StatusWindow   time.Duration // how long after acceptance a dossier's status is followed; default 30 days
+	Heartbeat      time.Duration // how often an idle uploader sends a heartbeat, if the Central can; default 5 min
+	UntilEmpty     bool          // return nil once nothing is left to upload
+	Clock          Clock         // default: the real clock
+	Logger         *slog.Logger  // default: discard
+}
+
+// Uploader delivers queued dossiers to the central system, one at a time, and follows the status
+// of accepted ones. Only one Uploader may run per outbox directory (a file lock enforces it).
+type Uploader struct {
+	store   *Store
+	central Central
+	opts    UploaderOptions
+	log     *slog.Logger
+	fails   int
+}
+
+// NewUploader returns an uploader of s's dossiers to c.
+func NewUploader(s *Store, c Central, opts UploaderOptions) *Uploader {
+	if opts.BaseDelay <= 0 {
+		opts.BaseDelay = time.Second
+	}
+	if opts.MaxDelay <= 0 {
+		opts.MaxDelay = 5 * time.Minute
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = 2 * time.Second
+	}
+	if opts.StatusInterval <= 0 {
+		opts.StatusInterval = 10 * time.Minute
+	}
+	if opts.StatusWindow <= 0 {
+		opts.StatusWindow = 30 * 24 * time.Hour
+	}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = 5 * time.Minute
+	}
+	if opts.Clock == nil {
+		opts.Clock = realClock{}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Uploader{store: s, central: c, opts: opts, log: log}
+}
+
+// Backoff returns the delay before retry number attempt (1, 2, …): full jitter, a uniform random
+// duration in [0, min(max, base·2^(attempt-1))). A Retry-After from the server takes precedence,
+// with up to 10 % jitter added so that kiosks do not return together.
+func Backoff(attempt int, base, max, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return retryAfter + rand.N(retryAfter/10+1)
+	}
+	ceil := max
+	if attempt < 40 && base<<(attempt-1) < max && base<<(attempt-1) > 0 {
+		ceil = base << (attempt - 1)
+	}
+	return rand.N(ceil + 1)
+}
+
+// Run delivers dossiers until ctx ends (or, with UntilEmpty, until none is left to upload).
+func (u *Uploader) Run(ctx context.Context) error {
+	lock, err := os.OpenFile(filepath.Join(u.store.dir, "uploader.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return ErrUploaderRunning
+	}
+	clock := u.opts.Clock
+	var lastSync, lastBeat time.Time
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		now := clock.Now()
+		e, wait, err := u.next(ctx, now)
+		if err != nil {
+			return err
+		}
+		if e != nil {
+			if err := u.deliver(ctx, e); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if err := u.failed(ctx, e, err); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if wait < 0 && u.opts.UntilEmpty {
+			u.syncStatuses(ctx)
+			return nil
+		}
+		if lastSync.IsZero() || now.Sub(lastSync) >= u.opts.StatusInterval {
+			u.syncStatuses(ctx)
+			lastSync = now
+		}
+		if hb, ok := u.central.(heartbeater); ok && (lastBeat.IsZero() || now.Sub(lastBeat) >= u.opts.Heartbeat) {
+			n, _ := u.store.Pending(ctx)
+			if _, err := hb.Heartbeat(ctx, central.Heartbeat{KioskID: u.store.KioskID(), Queued: n, SentAt: now}); err != nil {
+				u.log.Warn("heartbeat failed", "error", errorSummary(err))
+			}
+			lastBeat = now
+		}
+		d := u.opts.Poll
+		if wait >= 0 && wait < d {
+			d = wait
+		}
+		if err := clock.Sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// next returns the dossier due for delivery, or how long until one is due (-1: none pending).
+func (u *Uploader) next(ctx context.Context, now time.Time) (*Entry, time.Duration, error) {
+	row := u.store.db.QueryRowContext(ctx, "SELECT "+entryColumns+` FROM dossiers WHERE state IN (?,?)
+		ORDER BY next_attempt, id LIMIT 1`, StateQueued, StateUploading)
+	e, err := scanEntry(row)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, -1, nil
+		}
+		return nil, 0, err
+	}
+	if d := time.UnixMilli(e.nextAttempt).Sub(now); d > 0 {
+		return nil, d, nil
+	}
+	return &e, 0, nil
+}
+
+// deliver uploads the attachments of e (resuming where the server stands), submits the signed
+// manifest with the dossier's idempotency key and records the official code.
+func (u *Uploader) deliver(ctx context.Context, e *Entry) error {
+	s := u.store
+	if e.State == StateQueued {
+		if err := s.transition(ctx, e.ID, []string{StateQueued}, StateUploading, "", nil); err != nil {
+			return err
+		}
+	}
+	p, err := s.payload(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT sha256, size FROM attachments WHERE dossier_id=? ORDER BY idx", e.ID)
+	if err != nil {
+		return err
+	}
+	type att struct {
+		sha  string
+		size int64
+	}
+	var atts []att
+	for rows.Next() {
+		var a att
+		rows.Scan(&a.sha, &a.size)
+		atts = append(atts, a)
+	}
+	rows.Close()
+	for _, a := range atts {
+		r, err := openBlob(s.aead, filepath.Join(s.dir, "blobs", a.sha))
+		if err != nil {
+			return err
+		}
+		err = u.central.Upload(ctx, a.sha, a.size, r, nil)
+		r.Close()
+		if err != nil {
+			return err
+		}
+	}
+	st, err := u.central.Submit(ctx, e.IdempotencyKey, p.Manifest, p.Signature)
+	if err != nil {
+		return err
+	}
+	ms := s.opts.Now().UnixMilli()
+	if err := s.transition(ctx, e.ID, []string{StateUploading}, StateAccepted, "mã hồ sơ (dossier code) "+st.DossierCode,
+		map[string]any{"dossier_code": st.DossierCode, "central_status": st.Status, "accepted_at": ms,
+			"status_checked_at": ms, "last_error": "", "reason": ""}); err != nil {
+		return err
+	}
+	u.fails = 0
+	u.log.Info("dossier accepted", "id", e.ID, "receipt", e.ReceiptNo, "code", st.DossierCode)
+	return nil
+}
+
+// failed records a failed delivery: a refusal rejects the dossier; anything else backs off.
+func (u *Uploader) failed(ctx context.Context, e *Entry, cause error) error {
+	s := u.store
+	summary := errorSummary(cause)
+	if central.Permanent(cause) {
+		u.fails = 0
+		u.log.Warn("dossier rejected", "id", e.ID, "receipt", e.ReceiptNo, "reason", summary)
+		err := s.transition(ctx, e.ID, []string{StateUploading, StateQueued}, StateRejected, summary,
+			map[string]any{"reason": summary, "last_error": summary, "attempts": e.Attempts + 1})
+		if errors.Is(err, ErrAlreadyAccepted) {
+			return nil
+		}
+		return err
+	}
+	u.fails++
+	d := Backoff(u.fails, u.opts.BaseDelay, u.opts.MaxDelay, central.RetryAfter(cause))
+	next := u.opts.Clock.Now().Add(d)
+	u.log.Warn("delivery failed; will retry", "id", e.ID, "receipt", e.ReceiptNo, "error", summary, "retryIn", d.Round(time.Millisecond))
+	if _, err := s.db.ExecContext(ctx, "UPDATE dossiers SET attempts=attempts+1, last_error=?, next_attempt=? WHERE id=?",
+		summary, next.UnixMilli(), e.ID); err != nil {
+		return err
+	}
+	// The link or the server is the likely problem, not this dossier: pause all deliveries.
+	if err := u.opts.Clock.Sleep(ctx, d); err != nil {
+		return err
+	}
+	return nil
+}
+
+// errorSummary is a short, personal-data-free description of a delivery failure.
+func errorSummary(err error) string {
+	var ce *central.Error
+	if errors.As(err, &ce) {
+		if ce.Problem.Type != "" {
+			return fmt.Sprintf("HTTP %d %s", ce.StatusCode, ce.Problem.Type)
+		}
+		return fmt.Sprintf("HTTP %d", ce.StatusCode)
+	}
+	msg := err.Error()
+	if len(msg) > 300 {
+		msg = msg[:300]
+	}
+	return msg
+}
+
+// syncStatuses fetches the central status of recently accepted dossiers whose status can still
+// change, and records changes (with an audit record each).
+func (u *Uploader) syncStatuses(ctx context.Context) {
+	s := u.store
+	since := u.opts.Clock.Now().Add(-u.opts.StatusWindow).UnixMilli()
+	rows, err := s.db.QueryContext(ctx, "SELECT "+entryColumns+` FROM dossiers WHERE state=? AND accepted_at>=?
+		AND central_status NOT IN (?,?,?) ORDER BY status_checked_at LIMIT 50`,
+		StateAccepted, since, central.StatusReturned, central.StatusRefused, central.StatusWithdrawn)
+	if err != nil {
+		return
+	}
+	var list []Entry
+	for rows.Next() {
+		if e, err := scanEntry(rows); err == nil {
+			list = append(list, e)
+		}
+	}
+	rows.Close()
+	for _, e := range list {
+		st, err := u.central.Status(ctx, e.IdempotencyKey)
+		if err != nil {
+			u.log.Warn("status sync stopped", "error", errorSummary(err))
+			return
+		}
+		ms := s.opts.Now().UnixMilli()
+		if st.Status == e.CentralStatus && st.DossierCode == e.DossierCode {
+			s.db.ExecContext(ctx, "UPDATE dossiers SET status_checked_at=? WHERE id=?", ms, e.ID)
+			continue
+		}
+		note := "trạng thái (status) " + st.Status
+		if st.DossierCode != e.DossierCode {
+			note += ", mã hồ sơ (dossier code) " + st.DossierCode
+		}
+		if err := s.transition(ctx, e.ID, []string{StateAccepted}, StateAccepted, note,
+			map[string]any{"central_status": st.Status, "dossier_code": st.DossierCode, "status_checked_at": ms}); err != nil {
+			return
+		}
+		u.log.Info("dossier status changed", "id", e.ID, "code", st.DossierCode, "status", st.Status)
+	}
+}

@@ -23,11 +23,12 @@ import (
 // ManifestVersion is the version of the manifest layout produced by [Dossier.Manifest].
 const ManifestVersion = 1
 
-// Passive-authentication results of the identity card's chip (ICAO 9303).
+// Passive-authentication results of the identity card's chip (ICAO 9303), in the words of
+// `kioskctl card read --json`.
 const (
-	PassiveAuthPassed  = "passed"       // the chip's data groups are signed by a trusted CSCA
-	PassiveAuthFailed  = "failed"       // the signature or a data-group hash did not verify
-	PassiveAuthSkipped = "not-verified" // no chip read (typed in, or card without chip)
+	PassiveAuthPassed  = "valid"      // the chip's data groups are signed by a trusted CSCA
+	PassiveAuthFailed  = "invalid"    // the signature or a data-group hash did not verify
+	PassiveAuthSkipped = "unverified" // no trust anchor, or no chip read (typed in)
 )
 
 // Dossier is one captured dossier. Its JSON form is the manifest sent to the central system.

@@ -5,6 +5,7 @@ import (
 	"image"
 	"time"
 
+	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/identity"
 )
 
@@ -33,10 +34,10 @@ type Page struct {
 }
 
 // Digitizer turns the scanned pages of one document into a searchable PDF, with quality checks and
-// the text fields it recognised.
+// the form fields it recognised (looked for by the labels of the procedure's fields).
 type Digitizer interface {
-	Check(page Page) []Quality
-	Digitize(ctx context.Context, docType string, pages []Page) (*Digitized, error)
+	Check(ctx context.Context, page Page) []Quality
+	Digitize(ctx context.Context, docType string, pages []Page, fields []catalog.Field) (*Digitized, error)
 }
 
 // Quality is a problem with a scanned page the citizen can fix by scanning again.

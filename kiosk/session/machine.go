@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"image"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tramso/tramso/kiosk/catalog"
@@ -83,7 +84,12 @@ type Machine struct {
 	mu   sync.Mutex
 	view View
 	subs map[chan View]struct{}
+
+	lastLoop atomic.Int64 // unix nanoseconds of the loop's last iteration, for the watchdog
 }
+
+// LastLoop returns when the session loop last ran; a loop stuck for seconds is a hung kioskd.
+func (m *Machine) LastLoop() time.Time { return time.Unix(0, m.lastLoop.Load()) }
 
 // New returns a machine; catalogue returns the current procedure catalogue (it may change when the
 // kiosk syncs).
@@ -108,15 +114,16 @@ type (
 		err error
 	}
 	scanEvent struct {
-		gen   int64
-		pages []Page
-		err   error
+		gen     int64
+		pages   []Page
+		quality []Quality
+		err     error
 	}
 	digitizedEvent struct {
-		gen int64
-		doc int
-		res *Digitized
-		err error
+		gen      int64
+		doc, job int
+		res      *Digitized
+		err      error
 	}
 	submittedEvent struct {
 		gen int64
@@ -244,6 +251,7 @@ func (m *Machine) Run(ctx context.Context) error {
 		case <-tick.C:
 			s.tick()
 		}
+		m.lastLoop.Store(time.Now().UnixNano())
 		m.publish(s.view())
 	}
 }

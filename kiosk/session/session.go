@@ -17,7 +17,8 @@ import (
 type session struct {
 	m      *Machine
 	id     string
-	gen    int64 // bumps on every wipe and on every device job, so late results are dropped
+	gen    int64 // bumps on every wipe and on every card or scan wait, so superseded results are dropped
+	epoch  int64 // bumps on every wipe only: results of this citizen's background jobs carry it
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -48,6 +49,7 @@ type doc struct {
 	result   *Digitized
 	errMsg   string
 	progress float64
+	job      int // digitising job number: a result for older pages is dropped
 }
 
 type formField struct {
@@ -64,6 +66,9 @@ func (s *session) wipe() {
 		s.cancel()
 	}
 	for _, d := range s.docs {
+		if d.status == "processing" {
+			continue // an OCR job may still be reading these pixels; they are only dropped
+		}
 		for i := range d.pages {
 			clearImage(d.pages[i].Image)
 		}
@@ -79,7 +84,7 @@ func (s *session) wipe() {
 			clear(d.PDF)
 		}
 	}
-	*s = session{m: s.m, gen: s.gen + 1, state: Attract}
+	*s = session{m: s.m, gen: s.gen + 1, epoch: s.epoch + 1, state: Attract}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 }
 
@@ -125,18 +130,18 @@ func (s *session) handle(ev any) {
 		}
 	case scanEvent:
 		if e.gen == s.gen {
-			s.onScan(e.pages, e.err)
+			s.onScan(e.pages, e.quality, e.err)
 		}
 	case digitizedEvent:
-		if e.gen == s.gen {
+		if e.gen == s.epoch && e.doc < len(s.docs) && s.docs[e.doc].job == e.job {
 			s.onDigitized(e.doc, e.res, e.err)
 		}
 	case submittedEvent:
-		if e.gen == s.gen {
+		if e.gen == s.epoch {
 			s.onSubmitted(e.s, e.err)
 		}
 	case printedEvent:
-		if e.gen == s.gen {
+		if e.gen == s.epoch {
 			s.onPrinted(e.err)
 		}
 	case previewEvent:
@@ -313,7 +318,7 @@ func (s *session) onCard(res *identity.Result, err error) {
 	s.citizen = res
 	s.key = nil
 	s.message = nil
-	s.state = ChooseProcedure
+	s.state, s.step = ChooseProcedure, ""
 	s.results = s.m.catalog().Browse()
 }
 
@@ -376,17 +381,26 @@ func (s *session) actDocuments(a Action) error {
 		gen, ctx := s.gen, s.ctx
 		go func() {
 			pages, err := s.m.dev.Scanner.Scan(ctx)
-			s.m.post(scanEvent{gen, pages, err})
+			var q []Quality
+			for _, p := range pages {
+				q = append(q, s.m.dev.Digitizer.Check(ctx, p)...)
+			}
+			s.m.post(scanEvent{gen, pages, q, err})
 		}()
 		return nil
 	case ActRescan:
-		if s.step != StepPreview {
+		if s.step != StepPreview || d.status == "skipped" {
 			return ErrNotNow
 		}
-		for i := range d.pages {
-			clearImage(d.pages[i].Image)
+		if d.status == "processing" {
+			s.jobsLeft-- // its OCR result will be dropped; the pixels are still being read
+			d.job++
+		} else {
+			for i := range d.pages {
+				clearImage(d.pages[i].Image)
+			}
 		}
-		d.pages, d.quality, d.status = nil, nil, "missing"
+		d.pages, d.quality, d.result, d.status = nil, nil, nil, "missing"
 		s.step = StepPlace
 		return nil
 	case ActAccept:
@@ -410,6 +424,9 @@ func (s *session) actDocuments(a Action) error {
 		if s.current > 0 {
 			s.current--
 			s.step = StepPlace
+			if len(s.docs[s.current].pages) > 0 {
+				s.step = StepPreview // accept again or scan again
+			}
 			return nil
 		}
 		s.state = ChooseProcedure
@@ -418,7 +435,7 @@ func (s *session) actDocuments(a Action) error {
 	return ErrNotNow
 }
 
-func (s *session) onScan(pages []Page, err error) {
+func (s *session) onScan(pages []Page, quality []Quality, err error) {
 	d := s.docs[s.current]
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -439,23 +456,27 @@ func (s *session) onScan(pages []Page, err error) {
 			"No page was scanned. Place the paper on the glass and tap Scan.")
 		return
 	}
-	d.pages = append(d.pages, pages...)
-	d.quality = nil
-	for _, p := range d.pages {
-		d.quality = append(d.quality, s.m.dev.Digitizer.Check(p)...)
+	if d.status == "processing" {
+		s.jobsLeft-- // more pages: the running OCR job is superseded
+		d.job++
 	}
-	d.status = "scanned"
+	d.pages = append(d.pages, pages...)
+	d.quality = append(d.quality, quality...)
+	d.status, d.result = "scanned", nil
 	s.step, s.message = StepPreview, nil
 }
 
 func (s *session) digitize(i int) {
 	d := s.docs[i]
-	d.status, d.progress = "processing", 0
-	s.jobsLeft++
-	gen, ctx, pages, typ := s.gen, s.ctx, d.pages, d.def.Type
+	if d.status != "processing" {
+		s.jobsLeft++
+	}
+	d.status, d.progress, d.result = "processing", 0, nil
+	d.job++
+	gen, job, ctx, pages, typ, fields := s.epoch, d.job, s.ctx, d.pages, d.def.Type, s.proc.Fields
 	go func() {
-		res, err := s.m.dev.Digitizer.Digitize(ctx, typ, pages)
-		s.m.post(digitizedEvent{gen, i, res, err})
+		res, err := s.m.dev.Digitizer.Digitize(ctx, typ, pages, fields)
+		s.m.post(digitizedEvent{gen, i, job, res, err})
 	}()
 }
 
@@ -632,9 +653,8 @@ func (s *session) submit() {
 	}
 	s.dossier = d
 	s.state, s.step, s.message = Submitting, "", nil
-	s.gen++
 	// The commit must not be cut short by a cancel or idle timeout: it gets its own context.
-	gen, wait := s.gen, s.m.cfg.SubmitWait
+	gen, wait := s.epoch, s.m.cfg.SubmitWait
 	go func() {
 		res, err := s.m.dev.Outbox.Submit(context.Background(), d, wait)
 		s.m.post(submittedEvent{gen, res, err})
@@ -651,8 +671,7 @@ func (s *session) onSubmitted(res *Submitted, err error) {
 	}
 	s.receipt = res
 	s.state, s.step = Receipt, StepPrinting
-	s.gen++
-	gen, d := s.gen, s.dossier
+	gen, d := s.epoch, s.dossier
 	go func() {
 		err := s.m.dev.Receipts.PrintReceipt(context.Background(), d, res)
 		s.m.post(printedEvent{gen, err})

@@ -1,0 +1,81 @@
+// Command kioskd is the kiosk daemon: it owns every device, the OCR pipeline, the citizen session,
+// the dossier store and outbox and the central API client, and serves the local API that kiosk-ui
+// and kioskctl use. It runs under systemd (Type=notify, watchdog).
+//
+//	kioskd [--config /etc/tramso/kiosk.toml]
+//	kioskd --sim [--sim-dir DIR] [--socket PATH]    simulated hardware and a local central server
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/coreos/go-systemd/v22/daemon"
+
+	"github.com/tramso/tramso/kiosk/config"
+	kdaemon "github.com/tramso/tramso/kiosk/daemon"
+)
+
+func main() {
+	fs := flag.NewFlagSet("kioskd", flag.ContinueOnError)
+	cfgPath := fs.String("config", "/etc/tramso/kiosk.toml", "tệp cấu hình (configuration file)")
+	sim := fs.Bool("sim", false, "chạy với thiết bị giả lập và máy chủ trung tâm thử (simulated devices and a local central server)")
+	simDir := fs.String("sim-dir", "", "thư mục cho chế độ giả lập (folder for --sim; default: a new temporary folder)")
+	socket := fs.String("socket", "", "ghi đè paths.socket (override paths.socket)")
+	debug := fs.Bool("debug", false, "ghi nhật ký chi tiết (debug logging; never personal data)")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, log, *cfgPath, *sim, *simDir, *socket); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(os.Stderr, "kioskd: %v\n", err)
+		daemon.SdNotify(false, "STATUS=Lỗi (error): "+err.Error())
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *slog.Logger, cfgPath string, sim bool, simDir, socket string) error {
+	opts := kdaemon.Options{Log: log, Notify: func(s string) { daemon.SdNotify(false, s) }}
+	if wd, err := daemon.SdWatchdogEnabled(false); err == nil {
+		opts.Watchdog = wd
+	}
+	if sim {
+		if simDir == "" {
+			d, err := os.MkdirTemp("", "tramso-sim-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(d)
+			simDir = d
+		}
+		s, cfg, err := kdaemon.StartSim(ctx, simDir)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		opts.Sim, opts.Config = s, cfg
+		log.Info("simulated kiosk", "dir", simDir, "printer", cfg.Devices.Printer, "scanner", cfg.Devices.Scanner, "central", cfg.Central.URL)
+	} else {
+		cfg, err := config.Load(cfgPath)
+		if err != nil {
+			return err
+		}
+		opts.Config = cfg
+	}
+	if socket != "" {
+		opts.Config.Paths.Socket = socket
+	}
+	return kdaemon.Run(ctx, opts)
+}

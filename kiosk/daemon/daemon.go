@@ -1,0 +1,286 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/tramso/tramso/drivers/codereader"
+	"github.com/tramso/tramso/drivers/escpos"
+	"github.com/tramso/tramso/drivers/mrtd/lds"
+	"github.com/tramso/tramso/drivers/scanner"
+	"github.com/tramso/tramso/kiosk/api"
+	"github.com/tramso/tramso/kiosk/catalog"
+	"github.com/tramso/tramso/kiosk/central"
+	"github.com/tramso/tramso/kiosk/config"
+	"github.com/tramso/tramso/kiosk/outbox"
+	"github.com/tramso/tramso/kiosk/session"
+	"github.com/tramso/tramso/kiosk/staff"
+)
+
+// Options configure Run.
+type Options struct {
+	Config *config.Config
+	// Sim is the simulated hardware when kioskd runs with --sim: its control routes are mounted and
+	// its test CSCA is trusted.
+	Sim *Sim
+	Log *slog.Logger
+	// Notify sends a systemd notification (READY=1, STATUS=…, WATCHDOG=1, STOPPING=1); nil: none.
+	Notify func(state string)
+	// Watchdog is systemd's watchdog interval (0: none); kioskd pings at half of it while the
+	// session loop is alive.
+	Watchdog time.Duration
+	// UploaderPoll is how often the uploader looks for new dossiers (default 500 ms).
+	UploaderPoll time.Duration
+}
+
+// Daemon is a running kioskd.
+type Daemon struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *outbox.Store
+	machine  *session.Machine
+	printer  *receiptPrinter
+	scanner  scanner.Scanner
+	catalog  atomic.Pointer[catalog.Catalogue]
+	guard    *staff.Guard
+	submit   *outboxSubmitter
+	started  time.Time
+	uploader atomic.Value // string: the uploader's state for status
+}
+
+// Run runs kioskd until ctx ends: it opens the store, the devices, the session machine, the
+// uploader and the local API, tells systemd it is ready, and on shutdown waits for dossier commits
+// in progress to finish.
+func Run(ctx context.Context, o Options) error {
+	cfg, log := o.Config, o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	notify := o.Notify
+	if notify == nil {
+		notify = func(string) {}
+	}
+	d := &Daemon{cfg: cfg, log: log, started: time.Now()}
+	d.catalog.Store(catalog.Starter())
+	d.uploader.Store("chưa chạy (not started)")
+	kiosk := KioskInfo{ID: cfg.Kiosk.ID, UnitCode: cfg.Kiosk.UnitCode, UnitName: cfg.Kiosk.UnitName,
+		LookupURL: cfg.Kiosk.LookupURL, Hotline: cfg.Kiosk.Hotline}
+	cat := func() *catalog.Catalogue { return d.catalog.Load() }
+
+	notify("STATUS=Đang mở kho hồ sơ (opening the dossier store)")
+	store, err := outbox.Open(ctx, filepath.Join(cfg.Paths.StateDir, "outbox"), outbox.Options{KioskID: cfg.Kiosk.ID, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	d.store = store
+
+	notify("STATUS=Đang mở thiết bị (opening devices)")
+	trust := d.trustStore(o.Sim)
+	profile, err := escpos.LookupProfile(cfg.Devices.PrinterProfile)
+	if err != nil {
+		return fmt.Errorf("cấu hình devices.printer_profile: %w", err)
+	}
+	fonts, err := escpos.LoadFonts()
+	if err != nil {
+		return err
+	}
+	d.printer = &receiptPrinter{device: cfg.Devices.Printer, profile: profile, fonts: fonts, kiosk: kiosk}
+	var qr session.CodeReader
+	if cfg.Devices.QRScanner != "" {
+		r, err := codereader.Open(cfg.Devices.QRScanner)
+		if err != nil {
+			log.Warn("QR scanner unavailable: citizens will type the ID number", "err", err)
+		} else {
+			defer r.Close()
+			qr = qrReader{r}
+		}
+	}
+	if d.scanner, err = scanner.Open(cfg.Devices.Scanner); err != nil {
+		return fmt.Errorf("cấu hình devices.scanner: %w", err)
+	}
+	mode, _ := scanner.ParseMode(cfg.Devices.ScanMode)
+	source, _ := scanner.ParseSource(cfg.Devices.ScanSource)
+	dig := newDigitizer()
+	defer dig.Close()
+	d.submit = &outboxSubmitter{store: store, kiosk: kiosk, catalog: cat}
+	d.guard = staff.NewGuard(cfg.Staff.PINHash, cfg.Staff.LockoutAfter, time.Duration(cfg.Staff.LockoutMinutes)*time.Minute, nil)
+
+	d.machine = session.New(session.Config{
+		IdleWarn: cfg.Session.IdleWarn.Duration, IdleTimeout: cfg.Session.IdleTimeout.Duration,
+		SubmitWait: cfg.Session.SubmitWait.Duration, AllowUnverified: cfg.Session.AllowUnverifiedCards,
+	}, session.Devices{
+		QR: qr, Card: cardReader{device: cfg.Devices.CardReader, trust: trust},
+		Scanner:   docScanner{s: d.scanner, opts: scanner.Options{Resolution: cfg.Devices.ScanResolution, Mode: mode, Source: source}},
+		Digitizer: dig, Outbox: d.submit, Receipts: receipts{d.printer, cat},
+	}, cat)
+
+	// Devices are probed once at start so READY means "devices looked at, store open"; a missing
+	// device does not stop the kiosk from starting (staff see it in status).
+	probe := d.Health(ctx)
+	log.Info("devices probed", "printer", probe["printer"], "scanner", probe["scanner"])
+
+	ln, err := api.Listen(cfg.Paths.Socket, 0o660)
+	if err != nil {
+		return err
+	}
+	extra := d.staffHandlers()
+	if o.Sim != nil {
+		for k, v := range o.Sim.Handlers() {
+			extra[k] = v
+		}
+	}
+	srv := &http.Server{Handler: (&api.Server{Session: d.machine, Health: d, Extra: extra, Log: log}).Handler(),
+		ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+
+	mctx, stopMachine := context.WithCancel(context.WithoutCancel(ctx))
+	machineDone := make(chan struct{})
+	go func() { d.machine.Run(mctx); close(machineDone) }()
+
+	uctx, stopUploader := context.WithCancel(ctx)
+	uploaderDone := make(chan struct{})
+	go func() { d.runUploader(uctx, o.UploaderPoll); close(uploaderDone) }()
+
+	notify("READY=1")
+	notify(fmt.Sprintf("STATUS=Sẵn sàng, hồ sơ chờ gửi: %d (ready, dossiers waiting: %d)", d.pending(ctx), d.pending(ctx)))
+	log.Info("kioskd ready", "socket", cfg.Paths.Socket)
+
+	var dog <-chan time.Time
+	if o.Watchdog > 0 {
+		t := time.NewTicker(o.Watchdog / 2)
+		defer t.Stop()
+		dog = t.C
+	}
+	for running := true; running; {
+		select {
+		case <-ctx.Done():
+			running = false
+		case <-dog:
+			// Ping only while the session loop proves it is alive.
+			if time.Since(d.machine.LastLoop()) < o.Watchdog/2 {
+				notify("WATCHDOG=1")
+			}
+		}
+	}
+
+	notify("STOPPING=1")
+	log.Info("kioskd stopping")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdown)
+	stopUploader()
+	<-uploaderDone
+	// A dossier being committed is finished before the store closes.
+	committed := make(chan struct{})
+	go func() { d.submit.commits.Wait(); close(committed) }()
+	select {
+	case <-committed:
+	case <-shutdown.Done():
+		log.Warn("a dossier commit did not finish in time")
+	}
+	stopMachine()
+	<-machineDone
+	os.Remove(cfg.Paths.Socket)
+	return nil
+}
+
+// trustStore loads the CSCA certificates that vouch for ID cards.
+func (d *Daemon) trustStore(sim *Sim) *lds.TrustStore {
+	if sim != nil {
+		return sim.Trust()
+	}
+	t, err := lds.LoadTrustStore(d.cfg.Paths.CSCADir)
+	if err != nil {
+		d.log.Warn("no CSCA trust store: card data will be 'unverified'", "dir", d.cfg.Paths.CSCADir, "err", err)
+		return nil
+	}
+	return t
+}
+
+// runUploader connects to the central system (enrolling if needed) and delivers the outbox,
+// restarting after failures; the kiosk works offline meanwhile.
+func (d *Daemon) runUploader(ctx context.Context, poll time.Duration) {
+	if d.cfg.Central.URL == "" {
+		d.uploader.Store("chưa cấu hình central.url (central.url not set)")
+		return
+	}
+	if poll <= 0 {
+		poll = 500 * time.Millisecond
+	}
+	var caPEM []byte
+	if d.cfg.Central.TLSDir != "" {
+		if b, err := os.ReadFile(filepath.Join(d.cfg.Central.TLSDir, "ca.pem")); err == nil {
+			caPEM = b
+		}
+	}
+	for ctx.Err() == nil {
+		d.uploader.Store("đang kết nối (connecting)")
+		c, err := outbox.Connect(ctx, d.store, d.cfg.Central.URL, caPEM, central.Options{})
+		if err != nil {
+			d.uploader.Store("không kết nối được (cannot connect): " + err.Error())
+			sleep(ctx, 10*time.Second)
+			continue
+		}
+		d.uploader.Store("đang chạy (running)")
+		err = outbox.NewUploader(d.store, c, outbox.UploaderOptions{Poll: poll, Logger: d.log}).Run(ctx)
+		c.Close()
+		if err != nil && !errors.Is(err, context.Canceled) {
+			d.uploader.Store("dừng do lỗi (stopped): " + err.Error())
+			d.log.Warn("uploader stopped", "err", err)
+			sleep(ctx, 5*time.Second)
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+func (d *Daemon) pending(ctx context.Context) int {
+	n, _ := d.store.Pending(ctx)
+	return n
+}
+
+// Health reports devices and the outbox for the status endpoint and kioskctl status.
+func (d *Daemon) Health(ctx context.Context) map[string]any {
+	h := map[string]any{"kioskId": d.cfg.Kiosk.ID, "uptimeSeconds": int(time.Since(d.started).Seconds())}
+	if st, err := d.printer.status(ctx); err != nil {
+		h["printer"] = "lỗi (error): " + err.Error()
+	} else {
+		h["printer"] = st.String()
+	}
+	if _, err := d.scanner.Capabilities(ctx); err != nil {
+		h["scanner"] = "lỗi (error): " + err.Error()
+	} else {
+		h["scanner"] = "sẵn sàng (ready)"
+	}
+	h["outboxPending"] = d.pending(ctx)
+	h["uploader"] = d.uploader.Load()
+	h["catalogue"] = d.catalog.Load().Version
+	return h
+}
+
+// receipts adapts the printer to the session with the procedure's processing time.
+type receipts struct {
+	p       *receiptPrinter
+	catalog func() *catalog.Catalogue
+}
+
+func (r receipts) PrintReceipt(ctx context.Context, d *session.Dossier, s *session.Submitted) error {
+	processing, days := "", 0
+	if p, err := r.catalog().Get(d.ProcedureCode); err == nil {
+		processing, days = p.ProcessingTime, p.ProcessingDays
+	}
+	return r.p.print(ctx, r.p.receiptFor(d, s, processing, days))
+}

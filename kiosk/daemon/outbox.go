@@ -1,0 +1,75 @@
+package daemon
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/tramso/tramso/kiosk/catalog"
+	"github.com/tramso/tramso/kiosk/dossier"
+	"github.com/tramso/tramso/kiosk/outbox"
+	"github.com/tramso/tramso/kiosk/session"
+)
+
+// outboxSubmitter commits the citizen's dossier to the outbox and waits briefly for the uploader
+// to obtain the official dossier code.
+type outboxSubmitter struct {
+	store   *outbox.Store
+	kiosk   KioskInfo
+	catalog func() *catalog.Catalogue
+	commits sync.WaitGroup // captures in progress: shutdown waits for them
+}
+
+// consentText identifies the consent wording shown on the consent screen.
+const consentText = "tramso-consent-v1"
+
+func (o *outboxSubmitter) Submit(ctx context.Context, d *session.Dossier, wait time.Duration) (*session.Submitted, error) {
+	o.commits.Add(1)
+	e, err := o.capture(ctx, d)
+	o.commits.Done()
+	if err != nil {
+		return nil, err
+	}
+	s := &session.Submitted{ID: e.ReceiptNo, DossierCode: e.ReceiptNo, Provisional: true, ReceivedAt: e.CapturedAt}
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		cur, err := o.store.Get(ctx, e.ID)
+		if err == nil && cur.State == outbox.StateAccepted && cur.DossierCode != "" {
+			s.DossierCode, s.Provisional = cur.DossierCode, false
+			break
+		}
+		select {
+		case <-time.After(150 * time.Millisecond):
+		case <-ctx.Done():
+			return s, nil // committed: the receipt carries the provisional reference
+		}
+	}
+	s.LookupURL = o.kiosk.lookupURL(s.DossierCode)
+	return s, nil
+}
+
+func (o *outboxSubmitter) capture(ctx context.Context, d *session.Dossier) (outbox.Entry, error) {
+	dd := &dossier.Dossier{
+		Procedure: dossier.Procedure{Code: d.ProcedureCode, Name: d.ProcedureName},
+		Unit:      dossier.Unit{Code: o.kiosk.UnitCode, Name: o.kiosk.UnitName},
+		Applicant: dossier.Applicant{
+			IDNumber: d.Applicant.IDNumber, FullName: d.Applicant.FullName, DateOfBirth: d.Applicant.DateOfBirth,
+			Phone: d.Fields["phone"], Address: d.Applicant.PlaceOfResidence, PassiveAuth: d.PassiveAuth,
+		},
+		Fields:     d.Fields,
+		Consent:    dossier.Consent{Given: d.Consent, At: d.CapturedAt, Text: consentText},
+		CapturedAt: d.CapturedAt,
+	}
+	var files []outbox.File
+	for _, doc := range d.Documents {
+		files = append(files, outbox.File{Type: doc.Type, Name: doc.Name, Data: doc.PDF})
+	}
+	var required []dossier.Requirement
+	if p, err := o.catalog().Get(d.ProcedureCode); err == nil {
+		for _, doc := range p.Documents {
+			required = append(required, dossier.Requirement{Type: doc.Type, Name: doc.Name, Optional: !doc.Required})
+		}
+	}
+	// The commit gets its own context: a citizen walking away must not abort it half way.
+	return o.store.Capture(context.WithoutCancel(ctx), dd, files, required)
+}

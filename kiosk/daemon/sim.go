@@ -1,0 +1,280 @@
+package daemon
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+
+	"github.com/tramso/tramso/drivers/cccd"
+	"github.com/tramso/tramso/drivers/codereader"
+	"github.com/tramso/tramso/drivers/escpos/escpossim"
+	"github.com/tramso/tramso/drivers/mrtd/lds"
+	"github.com/tramso/tramso/drivers/pn532/pn532sim"
+	"github.com/tramso/tramso/drivers/scanner/esclsim"
+	"github.com/tramso/tramso/kiosk/api"
+	"github.com/tramso/tramso/kiosk/central/devserver"
+	"github.com/tramso/tramso/kiosk/config"
+	"github.com/tramso/tramso/kiosk/identity"
+)
+
+// simCitizens are fictional citizens whose simulated cards the simulated kiosk can take.
+//
+//go:embed simdata
+var simCitizens embed.FS
+
+// Sim is the simulated hardware of `kioskd --sim`: a receipt printer, a PN532 card reader, a serial
+// QR scanner and an eSCL document scanner, each at the far end of a real transport (pseudo-terminals,
+// loopback HTTP) speaking the device's protocol, and a central development server on loopback.
+// Only the far ends are simulated: kioskd drives them with its production drivers.
+type Sim struct {
+	Dir     string
+	Printer *escpossim.Simulator
+	Reader  *pn532sim.Simulator
+	QR      *codereader.Simulator
+	Scanner *esclsim.Server
+	Central *devserver.Server
+
+	centralURL string
+	pki        *cccd.TestPKI
+	offline    atomic.Bool
+	cards      map[string]*identity.SimCard
+}
+
+// StartSim starts every simulator under dir and returns the configuration that points kioskd's
+// drivers at them.
+func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
+	s := &Sim{Dir: dir, cards: map[string]*identity.SimCard{}}
+	fail := func(err error) (*Sim, *config.Config, error) { s.Close(); return nil, nil, err }
+	for _, sub := range []string{"dev", "paper", "sheets", "central", "citizens", "state", "csca"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
+			return fail(err)
+		}
+	}
+	var err error
+	if s.pki, err = cccd.NewTestPKI(filepath.Join(dir, "pki")); err != nil {
+		return fail(err)
+	}
+	if err := s.pki.WriteCSCA(filepath.Join(dir, "csca", "csca.pem")); err != nil {
+		return fail(err)
+	}
+	// The citizens' cards.
+	entries, _ := simCitizens.ReadDir("simdata")
+	for _, e := range entries {
+		b, _ := simCitizens.ReadFile("simdata/" + e.Name())
+		if err := os.WriteFile(filepath.Join(dir, "citizens", e.Name()), b, 0o600); err != nil {
+			return fail(err)
+		}
+	}
+	if s.Printer, err = escpossim.Serve(ctx, filepath.Join(dir, "dev", "printer"),
+		escpossim.Config{PaperDots: escpossim.Paper80mm, OutDir: filepath.Join(dir, "paper")}); err != nil {
+		return fail(err)
+	}
+	if s.Reader, err = pn532sim.Serve(ctx, filepath.Join(dir, "dev", "nfc"), pn532sim.Options{}); err != nil {
+		return fail(err)
+	}
+	if s.QR, err = codereader.NewSimulator(filepath.Join(dir, "dev", "qr")); err != nil {
+		return fail(err)
+	}
+	if err := writeSampleSheets(filepath.Join(dir, "sheets")); err != nil {
+		return fail(err)
+	}
+	if s.Scanner, err = esclsim.Serve(ctx, "127.0.0.1:0", filepath.Join(dir, "sheets"), esclsim.Faults{}, nil); err != nil {
+		return fail(err)
+	}
+	if s.Central, err = devserver.Open(ctx, devserver.Config{Dir: filepath.Join(dir, "central"), Faults: s.centralFault}); err != nil {
+		return fail(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail(err)
+	}
+	go s.Central.Serve(ctx, ln)
+	s.centralURL = "http://" + ln.Addr().String()
+
+	cfg := config.Default()
+	cfg.Kiosk = config.Kiosk{ID: "SIM-01", UnitCode: "000.00.21.H26", UnitName: "Ủy ban nhân dân phường Ô Chợ Dừa (giả lập)",
+		LookupURL: "https://dichvucong.example.vn/tra-cuu?ma={code}", Hotline: "1900 0000"}
+	cfg.Paths = config.Paths{StateDir: filepath.Join(dir, "state"), Socket: filepath.Join(dir, "kiosk.sock"), CSCADir: filepath.Join(dir, "csca")}
+	cfg.Devices.Printer = "serial:" + s.Printer.Link() + "?baud=115200"
+	cfg.Devices.CardReader = "pn532:" + s.Reader.Link()
+	cfg.Devices.QRScanner = "serial:" + s.QR.Link() + "?baud=9600"
+	cfg.Devices.Scanner = "escl:" + s.Scanner.URL()
+	cfg.Devices.ScanResolution = 200
+	cfg.Central.URL = s.centralURL
+	return s, cfg, nil
+}
+
+// centralFault makes the simulated central system unreachable while the kiosk is "offline".
+func (s *Sim) centralFault(*http.Request) devserver.Fault {
+	if s.offline.Load() {
+		return devserver.FaultReset
+	}
+	return devserver.FaultNone
+}
+
+// Close stops the simulators.
+func (s *Sim) Close() {
+	if s.QR != nil {
+		s.QR.Close()
+	}
+	if s.Reader != nil {
+		s.Reader.Close()
+	}
+	if s.Printer != nil {
+		s.Printer.Unplug()
+	}
+	if s.Central != nil {
+		s.Central.Close()
+	}
+}
+
+// card returns the simulated card of a citizen file in simdata (built once, signed by the sim's CSCA).
+func (s *Sim) card(name string, opts identity.SimOptions) (*identity.SimCard, error) {
+	if filepath.Base(name) != name {
+		return nil, fmt.Errorf("tên công dân sai (bad citizen name)")
+	}
+	path := filepath.Join(s.Dir, "citizens", name+".json")
+	return identity.NewSimCard(path, s.pki, opts)
+}
+
+// Trust is the trust store holding the sim's test CSCA.
+func (s *Sim) Trust() *lds.TrustStore { return s.pki.TrustStore() }
+
+// simRequest is the body of the sim control routes.
+type simRequest struct {
+	Citizen          string `json:"citizen"`          // simdata name, e.g. "tran-van-an"
+	Payload          string `json:"payload"`          // a raw QR payload
+	RemoveAfterAPDUs int    `json:"removeAfterApdus"` // card pulled out mid-read
+	Fault            string `json:"fault"`            // printer: paper-out|paper-in|cover-open|cover-close|offline|online; scanner: jam|adf-empty|none
+	Offline          bool   `json:"offline"`          // central
+}
+
+// Handlers returns the simulator controls mounted on the local API under /v1/sim/, so demos and
+// tests can play the citizen and the faults.
+func (s *Sim) Handlers() map[string]http.Handler {
+	decode := func(w http.ResponseWriter, r *http.Request) (simRequest, bool) {
+		var req simRequest
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req); err != nil {
+			api.Problem(w, http.StatusBadRequest, "bad-sim-request", err.Error(), "")
+			return req, false
+		}
+		return req, true
+	}
+	ok := func(w http.ResponseWriter) { api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"}) }
+	return map[string]http.Handler{
+		// Show a citizen's card QR code (or a raw payload) to the QR scanner.
+		"POST /v1/sim/qr": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			req, good := decode(w, r)
+			if !good {
+				return
+			}
+			payload := req.Payload
+			if req.Citizen != "" {
+				c, err := cccd.LoadCitizen(filepath.Join(s.Dir, "citizens", filepath.Base(req.Citizen)+".json"))
+				if err != nil {
+					api.Problem(w, http.StatusNotFound, "no-citizen", err.Error(), "")
+					return
+				}
+				payload = cccd.QRPayload(c)
+			}
+			if err := s.QR.Scan(r.Context(), payload); err != nil {
+				api.Problem(w, http.StatusInternalServerError, "qr", err.Error(), "")
+				return
+			}
+			ok(w)
+		}),
+		// Put a citizen's card on the reader.
+		"POST /v1/sim/card": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			req, good := decode(w, r)
+			if !good {
+				return
+			}
+			c, err := s.card(req.Citizen, identity.SimOptions{RemoveAfterAPDUs: req.RemoveAfterAPDUs})
+			if err != nil {
+				api.Problem(w, http.StatusNotFound, "no-citizen", err.Error(), "")
+				return
+			}
+			s.Reader.Place(c.Chip)
+			ok(w)
+		}),
+		// Take the card off the reader.
+		"DELETE /v1/sim/card": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.Reader.Remove()
+			ok(w)
+		}),
+		"POST /v1/sim/printer": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			req, good := decode(w, r)
+			if !good {
+				return
+			}
+			p := s.Printer.Printer()
+			switch req.Fault {
+			case "paper-out":
+				p.SetPaperOut(true)
+			case "paper-in":
+				p.SetPaperOut(false)
+			case "cover-open":
+				p.SetCoverOpen(true)
+			case "cover-close":
+				p.SetCoverOpen(false)
+			case "offline":
+				p.SetOffline(true)
+			case "online":
+				p.SetOffline(false)
+			default:
+				api.Problem(w, http.StatusBadRequest, "bad-fault", "unknown printer fault", req.Fault)
+				return
+			}
+			ok(w)
+		}),
+		"POST /v1/sim/scanner": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			req, good := decode(w, r)
+			if !good {
+				return
+			}
+			switch req.Fault {
+			case "jam":
+				s.Scanner.Sim.SetFaults(esclsim.Faults{JamOnPage: 1})
+			case "adf-empty":
+				s.Scanner.Sim.SetFaults(esclsim.Faults{ADFEmpty: true})
+			case "none", "":
+				s.Scanner.Sim.SetFaults(esclsim.Faults{})
+			default:
+				api.Problem(w, http.StatusBadRequest, "bad-fault", "unknown scanner fault", req.Fault)
+				return
+			}
+			ok(w)
+		}),
+		"POST /v1/sim/central": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			req, good := decode(w, r)
+			if !good {
+				return
+			}
+			s.offline.Store(req.Offline)
+			ok(w)
+		}),
+		// The receipts printed so far (PNG paths).
+		"GET /v1/sim/receipts": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var out []map[string]any
+			for _, rc := range s.Printer.Printer().Receipts() {
+				out = append(out, map[string]any{"index": rc.Index, "path": rc.Path, "partial": rc.Partial, "reason": rc.Reason})
+			}
+			api.WriteJSON(w, http.StatusOK, out)
+		}),
+		// What the central server holds (the dev server's dump).
+		"GET /v1/sim/central": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			d, err := devserver.Dump(r.Context(), filepath.Join(s.Dir, "central"))
+			if err != nil {
+				api.Problem(w, http.StatusInternalServerError, "dump", err.Error(), "")
+				return
+			}
+			api.WriteJSON(w, http.StatusOK, d)
+		}),
+	}
+}

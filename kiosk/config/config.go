@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	_ "time/tzdata" // zones even where the system has no tzdata
 
 	"github.com/pelletier/go-toml/v2"
 )
@@ -33,6 +34,17 @@ type Kiosk struct {
 	UnitName  string `toml:"unit_name"`
 	LookupURL string `toml:"lookup_url"`
 	Hotline   string `toml:"hotline"`
+	// TimeZone is the zone receipts and appointments are written in (IANA name).
+	TimeZone string `toml:"timezone"`
+}
+
+// Location returns the kiosk's time zone.
+func (k Kiosk) Location() *time.Location {
+	loc, err := time.LoadLocation(k.TimeZone)
+	if err != nil {
+		return time.UTC // Validate has rejected unknown zones; only a zero Config gets here
+	}
+	return loc
 }
 
 // Paths are where kioskd keeps things.
@@ -107,6 +119,7 @@ var ErrConfig = errors.New("tệp cấu hình sai (bad configuration file)")
 // Default is the configuration with every default filled in.
 func Default() *Config {
 	return &Config{
+		Kiosk:   Kiosk{TimeZone: "Asia/Ho_Chi_Minh"},
 		Paths:   Paths{StateDir: "/var/lib/tramso", Socket: "/run/tramso/kiosk.sock", CSCADir: "/etc/tramso/csca"},
 		Devices: Devices{PrinterProfile: "generic-80", ScanResolution: 300, ScanMode: "gray", ScanSource: "flatbed"},
 		Session: Session{IdleWarn: Duration{60 * time.Second}, IdleTimeout: Duration{90 * time.Second}, SubmitWait: Duration{5 * time.Second}},
@@ -160,6 +173,9 @@ func (c *Config) Validate() error {
 		return bad("kiosk.unit_code", "cần mã định danh cơ quan dạng 000.00.21.H26 (want an agency code like 000.00.21.H26)")
 	case strings.TrimSpace(c.Kiosk.UnitName) == "":
 		return bad("kiosk.unit_name", "bắt buộc (required)")
+	}
+	if _, err := time.LoadLocation(c.Kiosk.TimeZone); err != nil || c.Kiosk.TimeZone == "" {
+		return bad("kiosk.timezone", "cần tên múi giờ IANA, vd. Asia/Ho_Chi_Minh (want an IANA time zone)")
 	}
 	if c.Kiosk.LookupURL != "" {
 		if u, err := url.Parse(c.Kiosk.LookupURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

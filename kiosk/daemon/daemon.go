@@ -71,7 +71,7 @@ func Run(ctx context.Context, o Options) error {
 	d.catalog.Store(catalog.Starter())
 	d.uploader.Store("chưa chạy (not started)")
 	kiosk := KioskInfo{ID: cfg.Kiosk.ID, UnitCode: cfg.Kiosk.UnitCode, UnitName: cfg.Kiosk.UnitName,
-		LookupURL: cfg.Kiosk.LookupURL, Hotline: cfg.Kiosk.Hotline}
+		LookupURL: cfg.Kiosk.LookupURL, Hotline: cfg.Kiosk.Hotline, Location: cfg.Kiosk.Location()}
 	cat := func() *catalog.Catalogue { return d.catalog.Load() }
 
 	notify("STATUS=Đang mở kho hồ sơ (opening the dossier store)")

@@ -21,6 +21,8 @@ import (
 // qrReader adapts the serial QR scanner to the session.
 type qrReader struct{ r *codereader.Reader }
 
+func (q qrReader) Forget() { q.r.Forget() }
+
 func (q qrReader) Next(ctx context.Context) (string, error) {
 	s, err := q.r.Next(ctx)
 	if err != nil {
@@ -36,7 +38,7 @@ type cardReader struct {
 	trust  *lds.TrustStore
 }
 
-func (c cardReader) ReadCard(ctx context.Context, key identity.Key) (*identity.Result, error) {
+func (c cardReader) ReadCard(ctx context.Context, key identity.Key, present func()) (*identity.Result, error) {
 	rd, err := identity.OpenReader(ctx, c.device)
 	if err != nil {
 		return nil, err
@@ -46,6 +48,7 @@ func (c cardReader) ReadCard(ctx context.Context, key identity.Key) (*identity.R
 	if err != nil {
 		return nil, err
 	}
+	present()
 	return identity.Read(ctx, tr, key, identity.Options{Trust: c.trust})
 }
 
@@ -63,6 +66,7 @@ type receiptPrinter struct {
 // KioskInfo is what receipts say about the kiosk.
 type KioskInfo struct {
 	ID, UnitCode, UnitName, LookupURL, Hotline string
+	Location                                   *time.Location // receipts are written in the kiosk's zone
 }
 
 // lookupURL fills {code} in the configured template.
@@ -80,8 +84,8 @@ func (p *receiptPrinter) receiptFor(d *session.Dossier, s *session.Submitted, pr
 		Applicant: receipt.Applicant{Name: d.Applicant.FullName, IDNumber: d.Applicant.IDNumber,
 			Address: d.Applicant.PlaceOfResidence, Phone: d.Fields["phone"]},
 		Procedure:      receipt.Procedure{Code: d.ProcedureCode, Name: d.ProcedureName},
-		ReceivedAt:     s.ReceivedAt.Format(time.RFC3339),
-		AppointmentAt:  appointment(s.ReceivedAt, days).Format(time.RFC3339),
+		ReceivedAt:     s.ReceivedAt.In(p.kiosk.Location).Format(time.RFC3339),
+		AppointmentAt:  appointment(s.ReceivedAt.In(p.kiosk.Location), days).Format(time.RFC3339),
 		ResultDelivery: "Nhận trực tiếp tại Bộ phận Một cửa",
 		LookupURL:      p.kiosk.lookupURL(s.DossierCode),
 		KioskID:        p.kiosk.ID,

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"time"
 
 	"github.com/tramso/tramso/drivers/cccd"
 	"github.com/tramso/tramso/drivers/codereader"
@@ -51,7 +52,7 @@ type Sim struct {
 func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 	s := &Sim{Dir: dir, cards: map[string]*identity.SimCard{}}
 	fail := func(err error) (*Sim, *config.Config, error) { s.Close(); return nil, nil, err }
-	for _, sub := range []string{"dev", "paper", "sheets", "central", "citizens", "state", "csca"} {
+	for _, sub := range []string{"dev", "paper", "sheets", "feeder", "central", "citizens", "state", "csca"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return fail(err)
 		}
@@ -84,10 +85,16 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 	if err := writeSampleSheets(filepath.Join(dir, "sheets")); err != nil {
 		return fail(err)
 	}
-	if s.Scanner, err = esclsim.Serve(ctx, "127.0.0.1:0", filepath.Join(dir, "sheets"), esclsim.Faults{}, nil); err != nil {
+	if err := s.Load(1); err != nil {
 		return fail(err)
 	}
-	if s.Central, err = devserver.Open(ctx, devserver.Config{Dir: filepath.Join(dir, "central"), Faults: s.centralFault}); err != nil {
+	if s.Scanner, err = esclsim.Serve(ctx, "127.0.0.1:0", filepath.Join(dir, "feeder"), esclsim.Faults{}, nil); err != nil {
+		return fail(err)
+	}
+	// The province's system dates dossier codes in Vietnam time.
+	vn, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if s.Central, err = devserver.Open(ctx, devserver.Config{Dir: filepath.Join(dir, "central"), Faults: s.centralFault,
+		Now: func() time.Time { return time.Now().In(vn) }}); err != nil {
 		return fail(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -99,13 +106,14 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 
 	cfg := config.Default()
 	cfg.Kiosk = config.Kiosk{ID: "SIM-01", UnitCode: "000.00.21.H26", UnitName: "Ủy ban nhân dân phường Ô Chợ Dừa (giả lập)",
-		LookupURL: "https://dichvucong.example.vn/tra-cuu?ma={code}", Hotline: "1900 0000"}
+		LookupURL: "https://dichvucong.example.vn/tra-cuu?ma={code}", Hotline: "1900 0000", TimeZone: "Asia/Ho_Chi_Minh"}
 	cfg.Paths = config.Paths{StateDir: filepath.Join(dir, "state"), Socket: filepath.Join(dir, "kiosk.sock"), CSCADir: filepath.Join(dir, "csca")}
 	cfg.Devices.Printer = "serial:" + s.Printer.Link() + "?baud=115200"
 	cfg.Devices.CardReader = "pn532:" + s.Reader.Link()
 	cfg.Devices.QRScanner = "serial:" + s.QR.Link() + "?baud=9600"
 	cfg.Devices.Scanner = "escl:" + s.Scanner.URL()
 	cfg.Devices.ScanResolution = 200
+	cfg.Devices.ScanSource = "adf" // the citizen loads each document into the feeder (POST /v1/sim/scanner {"load": n})
 	cfg.Central.URL = s.centralURL
 	return s, cfg, nil
 }
@@ -116,6 +124,21 @@ func (s *Sim) centralFault(*http.Request) devserver.Fault {
 		return devserver.FaultReset
 	}
 	return devserver.FaultNone
+}
+
+// Load puts sample document n (1, 2, …) into the scanner's feeder, as a citizen loading papers.
+func (s *Sim) Load(n int) error {
+	src := filepath.Join(s.Dir, "sheets", fmt.Sprintf("sheet-%02d.png", n))
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("không có tài liệu mẫu %d (no sample document %d)", n, n)
+	}
+	feeder := filepath.Join(s.Dir, "feeder")
+	old, _ := os.ReadDir(feeder)
+	for _, e := range old {
+		os.Remove(filepath.Join(feeder, e.Name()))
+	}
+	return os.WriteFile(filepath.Join(feeder, "page-01.png"), b, 0o600)
 }
 
 // Close stops the simulators.
@@ -152,6 +175,7 @@ type simRequest struct {
 	Payload          string `json:"payload"`          // a raw QR payload
 	RemoveAfterAPDUs int    `json:"removeAfterApdus"` // card pulled out mid-read
 	Fault            string `json:"fault"`            // printer: paper-out|paper-in|cover-open|cover-close|offline|online; scanner: jam|adf-empty|none
+	Load             int    `json:"load"`             // scanner: put sample document n in the feeder
 	Offline          bool   `json:"offline"`          // central
 }
 
@@ -237,6 +261,16 @@ func (s *Sim) Handlers() map[string]http.Handler {
 			req, good := decode(w, r)
 			if !good {
 				return
+			}
+			if req.Load > 0 {
+				if err := s.Load(req.Load); err != nil {
+					api.Problem(w, http.StatusNotFound, "no-document", err.Error(), "")
+					return
+				}
+				if req.Fault == "" {
+					ok(w)
+					return
+				}
 			}
 			switch req.Fault {
 			case "jam":

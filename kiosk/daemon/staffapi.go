@@ -66,11 +66,12 @@ func (d *Daemon) staffDossiers(w http.ResponseWriter, r *http.Request) {
 		api.Problem(w, http.StatusInternalServerError, "outbox", err.Error(), "")
 		return
 	}
-	y, m, day := time.Now().Date()
+	loc := d.printer.kiosk.Location
+	y, m, day := time.Now().In(loc).Date()
 	out := []outbox.Entry{}
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
-		ey, em, ed := e.CapturedAt.Local().Date()
+		ey, em, ed := e.CapturedAt.In(loc).Date()
 		if r.URL.Query().Get("all") == "1" || (ey == y && em == m && ed == day) {
 			out = append(out, e)
 		}
@@ -115,7 +116,7 @@ func (d *Daemon) reprintReceipt(ctx context.Context, id int64) (*receipt.Receipt
 		Unit: dd.Unit.Name, DossierCode: code, Provisional: provisional,
 		Applicant:      receipt.Applicant{Name: dd.Applicant.FullName, IDNumber: dd.Applicant.IDNumber, Phone: dd.Applicant.Phone, Address: dd.Applicant.Address},
 		Procedure:      receipt.Procedure{Code: dd.Procedure.Code, Name: dd.Procedure.Name},
-		ReceivedAt:     e.CapturedAt.Local().Format(time.RFC3339),
+		ReceivedAt:     e.CapturedAt.In(d.printer.kiosk.Location).Format(time.RFC3339),
 		ResultDelivery: "Nhận trực tiếp tại Bộ phận Một cửa",
 		LookupURL:      d.printer.kiosk.lookupURL(code),
 		KioskID:        dd.KioskID,
@@ -129,7 +130,7 @@ func (d *Daemon) reprintReceipt(ctx context.Context, id int64) (*receipt.Receipt
 			counts[doc.Type] = [2]int{doc.Originals, doc.Copies}
 		}
 	}
-	rc.AppointmentAt = appointment(e.CapturedAt.Local(), days).Format(time.RFC3339)
+	rc.AppointmentAt = appointment(e.CapturedAt.In(d.printer.kiosk.Location), days).Format(time.RFC3339)
 	for _, a := range dd.Attachments {
 		c := counts[a.Type]
 		rc.Documents = append(rc.Documents, receipt.Document{Name: a.Name, Originals: c[0], Copies: c[1]})

@@ -12,14 +12,17 @@ import (
 // The session's collaborators. Each is the smallest interface the flow needs; kioskd passes the real
 // drivers (or the same drivers talking to simulators at the far end of real transports).
 
-// CodeReader yields QR codes shown to the scanner.
+// CodeReader yields QR codes shown to the scanner. Forget drops the last code it remembers (kept
+// to collapse repeated reads), so nothing of a citizen stays and the next citizen's scan counts.
 type CodeReader interface {
 	Next(ctx context.Context) (string, error)
+	Forget()
 }
 
-// CardReader reads and verifies the citizen's chip card with a key.
+// CardReader reads and verifies the citizen's chip card with a key. It calls present once the card
+// is on the reader and the read begins.
 type CardReader interface {
-	ReadCard(ctx context.Context, key identity.Key) (*identity.Result, error)
+	ReadCard(ctx context.Context, key identity.Key, present func()) (*identity.Result, error)
 }
 
 // Scanner scans the paper on the glass or in the feeder.
@@ -38,12 +41,6 @@ type Page struct {
 type Digitizer interface {
 	Check(ctx context.Context, page Page) []Quality
 	Digitize(ctx context.Context, docType string, pages []Page, fields []catalog.Field) (*Digitized, error)
-}
-
-// Quality is a problem with a scanned page the citizen can fix by scanning again.
-type Quality struct {
-	Code    string `json:"code"`    // blurry, dark, blank, skewed
-	Message string `json:"message"` // Vietnamese (English)
 }
 
 // Digitized is one document ready for the dossier.

@@ -107,8 +107,9 @@ type (
 		a     Action
 		reply chan error
 	}
-	qrEvent   struct{ payload string }
-	cardEvent struct {
+	qrEvent          struct{ payload string }
+	cardPresentEvent struct{ gen int64 }
+	cardEvent        struct {
 		gen int64
 		res *identity.Result
 		err error

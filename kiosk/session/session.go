@@ -84,6 +84,9 @@ func (s *session) wipe() {
 			clear(d.PDF)
 		}
 	}
+	if s.m.dev.QR != nil {
+		s.m.dev.QR.Forget()
+	}
 	*s = session{m: s.m, gen: s.gen + 1, epoch: s.epoch + 1, state: Attract}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 }
@@ -124,6 +127,10 @@ func (s *session) handle(ev any) {
 		e.reply <- err
 	case qrEvent:
 		s.onQR(e.payload)
+	case cardPresentEvent:
+		if e.gen == s.gen && s.state == Identify {
+			s.step, s.message = StepReading, nil
+		}
 	case cardEvent:
 		if e.gen == s.gen {
 			s.onCard(e.res, e.err)
@@ -168,9 +175,24 @@ func (s *session) tick() {
 		}
 		return
 	}
+	if s.busy() {
+		s.lastAct = time.Now() // the citizen is waiting for the kiosk, not the other way round
+		return
+	}
 	if time.Since(s.lastAct) >= s.m.cfg.IdleTimeout {
 		s.wipe()
 	}
+}
+
+// busy reports whether the kiosk is working and the citizen can only wait.
+func (s *session) busy() bool {
+	switch {
+	case s.state == Identify && s.step == StepReading,
+		s.state == Documents && s.step == StepScanning,
+		s.state == Review && s.step == StepProcessing:
+		return true
+	}
+	return false
 }
 
 func (s *session) act(a Action) error {
@@ -290,7 +312,7 @@ func (s *session) retryCard(key identity.Key, pause time.Duration) {
 			s.m.post(cardEvent{gen, nil, ctx.Err()})
 			return
 		}
-		res, err := s.m.dev.Card.ReadCard(ctx, key)
+		res, err := s.m.dev.Card.ReadCard(ctx, key, func() { s.m.post(cardPresentEvent{gen}) })
 		s.m.post(cardEvent{gen, res, err})
 	}()
 }

@@ -1,145 +1,59 @@
 package session
 
-import "time"
+import "github.com/tramso/tramso/kiosk/api/wire"
 
-// State is a step of the citizen journey.
-type State string
-
-// The states of a session, in journey order.
-const (
-	Attract         State = "attract"          // idle screen, waiting for a citizen
-	Identify        State = "identify"         // QR code, then the card on the reader (or typed fallback)
-	ChooseProcedure State = "choose_procedure" // catalogue browse and search
-	Documents       State = "documents"        // for each required document: instructions, scan, preview, accept
-	Review          State = "review"           // the pre-filled form, checked and edited
-	Consent         State = "consent"          // consent and confirm
-	Submitting      State = "submitting"       // committing to the outbox
-	Receipt         State = "receipt"          // printing the receipt
-	Done            State = "done"             // finished: take the card and papers
+// The session's view model is the local API's wire format.
+type (
+	Quality       = wire.Quality
+	State         = wire.State
+	View          = wire.View
+	Message       = wire.Message
+	CitizenView   = wire.CitizenView
+	ProcedureView = wire.ProcedureView
+	DocumentView  = wire.DocumentView
+	FieldView     = wire.FieldView
+	ReceiptView   = wire.ReceiptView
+	Action        = wire.Action
 )
 
-// Steps within a state.
+// States, steps and actions, as the wire package defines them.
 const (
-	StepQR         = "qr"         // identify: show the QR code on the card
-	StepCard       = "card"       // identify: put the card on the reader
-	StepReading    = "reading"    // identify: reading the chip
-	StepTypeKey    = "type_key"   // identify: the citizen types the ID number or the MRZ
-	StepPlace      = "place"      // documents: place the paper, then tap scan
-	StepScanning   = "scanning"   // documents: the scanner is running
-	StepPreview    = "preview"    // documents: pages shown with quality warnings
-	StepProcessing = "processing" // review: documents still being digitised
-	StepEditing    = "editing"    // review: the form is ready
-	StepPrinting   = "printing"   // receipt
-	StepPrinted    = "printed"    // receipt
-	StepPrintFail  = "print_failed"
-)
-
-// View is what the screen shows: everything kiosk-ui needs to draw the current state, and nothing
-// personal beyond what that screen displays. It is published after every change.
-type View struct {
-	Seq     int64    `json:"seq"`
-	Session string   `json:"session,omitempty"` // changes with every citizen
-	State   State    `json:"state"`
-	Step    string   `json:"step,omitempty"`
-	Message *Message `json:"message,omitempty"`
-
-	IdleWarning     bool `json:"idleWarning"`
-	IdleSecondsLeft int  `json:"idleSecondsLeft,omitempty"`
-
-	Citizen    *CitizenView    `json:"citizen,omitempty"`
-	Query      string          `json:"query,omitempty"`
-	Procedures []ProcedureView `json:"procedures,omitempty"`
-	Procedure  *ProcedureView  `json:"procedure,omitempty"`
-	Documents  []DocumentView  `json:"documents,omitempty"`
-	Current    int             `json:"current"`
-	Form       []FieldView     `json:"form,omitempty"`
-	Receipt    *ReceiptView    `json:"receipt,omitempty"`
-}
-
-// Message is an instruction or an error, Vietnamese first.
-type Message struct {
-	Code string `json:"code"`
-	Vi   string `json:"vi"`
-	En   string `json:"en"`
-	// Retry says the citizen can try again (e.g. card pulled out too early).
-	Retry bool `json:"retry,omitempty"`
-}
-
-// CitizenView is the little of the citizen the screens show.
-type CitizenView struct {
-	FullName    string `json:"fullName"`
-	IDMasked    string `json:"idMasked"`
-	PassiveAuth string `json:"passiveAuth"`
-}
-
-// ProcedureView is a procedure in the catalogue list.
-type ProcedureView struct {
-	Code           string `json:"code"`
-	Name           string `json:"name"`
-	NameEn         string `json:"nameEn,omitempty"`
-	Popular        bool   `json:"popular,omitempty"`
-	Fee            string `json:"fee,omitempty"`
-	ProcessingTime string `json:"processingTime,omitempty"`
-	Documents      int    `json:"documents"`
-}
-
-// DocumentView is one line of the document checklist.
-type DocumentView struct {
-	Type     string    `json:"type"`
-	Name     string    `json:"name"`
-	Required bool      `json:"required"`
-	Status   string    `json:"status"` // missing, scanned, processing, done, skipped, failed
-	Pages    int       `json:"pages"`
-	Quality  []Quality `json:"quality,omitempty"`
-	Progress float64   `json:"progress,omitempty"`
-}
-
-// FieldView is one form field on the review screen.
-type FieldView struct {
-	Key           string   `json:"key"`
-	Label         string   `json:"label"`
-	Kind          string   `json:"kind"`
-	Value         string   `json:"value"`
-	Required      bool     `json:"required"`
-	Choices       []string `json:"choices,omitempty"`
-	Source        string   `json:"source,omitempty"` // card, ocr, citizen
-	LowConfidence bool     `json:"lowConfidence,omitempty"`
-	Error         string   `json:"error,omitempty"`
-}
-
-// ReceiptView is the end of the journey.
-type ReceiptView struct {
-	DossierCode string    `json:"dossierCode"`
-	Provisional bool      `json:"provisional"`
-	Printed     bool      `json:"printed"`
-	ReceivedAt  time.Time `json:"receivedAt"`
-}
-
-// Action is a citizen's tap or entry, posted by kiosk-ui.
-type Action struct {
-	Action string `json:"action"`
-	Value  string `json:"value,omitempty"`
-	Key    string `json:"key,omitempty"`
-	Index  int    `json:"index,omitempty"`
-}
-
-// Action names.
-const (
-	ActStart    = "start"     // attract → identify
-	ActCancel   = "cancel"    // anywhere but while committing: wipe and back to attract
-	ActMoreTime = "more_time" // dismiss the idle warning
-	ActTypeKey  = "type_key"  // identify: switch to typing (no QR scanner or unreadable QR)
-	ActEnterID  = "enter_id"  // identify: Value = the 12-digit ID number (gives the CAN)
-	ActEnterMRZ = "enter_mrz" // identify: Value = DOCNO,YYMMDD,YYMMDD
-	ActSearch   = "search"    // choose_procedure: Value = query
-	ActChoose   = "choose"    // choose_procedure: Value = procedure code
-	ActScan     = "scan"      // documents: scan (more) pages of the current document
-	ActAccept   = "accept"    // documents: the pages are good
-	ActRescan   = "rescan"    // documents: drop the pages and scan again
-	ActSkip     = "skip"      // documents: skip an optional document
-	ActSetField = "set_field" // review: Key, Value
-	ActConfirm  = "confirm"   // review → consent
-	ActAgree    = "agree"     // consent → submit
-	ActBack     = "back"      // one step back where it makes sense
-	ActFinish   = "finish"    // done → attract
+	Attract         = wire.Attract
+	Identify        = wire.Identify
+	ChooseProcedure = wire.ChooseProcedure
+	Documents       = wire.Documents
+	Review          = wire.Review
+	Consent         = wire.Consent
+	Submitting      = wire.Submitting
+	Receipt         = wire.Receipt
+	Done            = wire.Done
+	StepQR          = wire.StepQR
+	StepCard        = wire.StepCard
+	StepReading     = wire.StepReading
+	StepTypeKey     = wire.StepTypeKey
+	StepPlace       = wire.StepPlace
+	StepScanning    = wire.StepScanning
+	StepPreview     = wire.StepPreview
+	StepProcessing  = wire.StepProcessing
+	StepEditing     = wire.StepEditing
+	StepPrinting    = wire.StepPrinting
+	StepPrinted     = wire.StepPrinted
+	StepPrintFail   = wire.StepPrintFail
+	ActStart        = wire.ActStart
+	ActCancel       = wire.ActCancel
+	ActMoreTime     = wire.ActMoreTime
+	ActTypeKey      = wire.ActTypeKey
+	ActEnterID      = wire.ActEnterID
+	ActEnterMRZ     = wire.ActEnterMRZ
+	ActSearch       = wire.ActSearch
+	ActChoose       = wire.ActChoose
+	ActScan         = wire.ActScan
+	ActAccept       = wire.ActAccept
+	ActRescan       = wire.ActRescan
+	ActSkip         = wire.ActSkip
+	ActSetField     = wire.ActSetField
+	ActConfirm      = wire.ActConfirm
+	ActAgree        = wire.ActAgree
+	ActBack         = wire.ActBack
+	ActFinish       = wire.ActFinish
 )

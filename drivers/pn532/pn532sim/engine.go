@@ -2,10 +2,12 @@ package pn532sim
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/tramso/tramso/drivers/apdu"
 	"github.com/tramso/tramso/drivers/pn532"
 )
 
@@ -484,7 +486,7 @@ func (e *engine) inDataExchange(ctx context.Context, p []byte) []byte {
 		e.mu.Unlock()
 		return status(0x00)
 	}
-	apdu := e.chain
+	cmd := e.chain
 	e.chain = nil
 	if e.opt.RemoveAfter > 0 && e.apdus >= e.opt.RemoveAfter {
 		e.left, e.card = true, nil
@@ -495,9 +497,14 @@ func (e *engine) inDataExchange(ctx context.Context, p []byte) []byte {
 	card := e.card
 	e.mu.Unlock()
 
-	resp, err := card.Transmit(ctx, apdu)
+	resp, err := card.Transmit(ctx, cmd)
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if errors.Is(err, apdu.ErrCardRemoved) {
+		// The card says it left the field: the reader sees the target gone.
+		e.left, e.card = true, nil
+		return status(e.opt.RemoveStatus)
+	}
 	if err != nil || len(resp) < 2 {
 		return status(0x01) // the card did not answer
 	}

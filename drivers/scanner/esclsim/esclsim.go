@@ -132,11 +132,13 @@ func New(cfg Config) (*Simulator, error) {
 	return s, nil
 }
 
-// SetFaults changes the faults for the jobs that follow.
+// SetFaults changes the faults for the jobs that follow. It also stands for the operator opening the
+// feeder: a jam left by an earlier job is cleared.
 func (s *Simulator) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
+	s.jammed = false
 }
 
 // Stats returns what clients have done so far.

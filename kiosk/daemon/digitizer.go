@@ -44,7 +44,7 @@ func (d *digitizer) Check(ctx context.Context, p session.Page) []session.Quality
 
 // Digitize OCRs every page (the pool runs as many pages at once as the machine has cores) and
 // writes one PDF for the document.
-func (d *digitizer) Digitize(ctx context.Context, docType string, pages []session.Page, want []catalog.Field) (*session.Digitized, error) {
+func (d *digitizer) Digitize(ctx context.Context, title string, pages []session.Page, want []catalog.Field) (*session.Digitized, error) {
 	results := make([]*ocr.Result, len(pages))
 	errs := make(chan error, len(pages))
 	for i, p := range pages {
@@ -66,7 +66,7 @@ func (d *digitizer) Digitize(ctx context.Context, docType string, pages []sessio
 		lines = append(lines, fields.LinesFromWords(r.Words)...)
 	}
 	var buf bytes.Buffer
-	if err := pdf.Write(&buf, pdfPages, pdf.Info{Title: docType, Producer: "tramso", Created: time.Now(), ICCProfile: d.icc}); err != nil {
+	if err := pdf.Write(&buf, pdfPages, pdf.Info{Title: title, Producer: "tramso", Created: time.Now(), ICCProfile: d.icc}); err != nil {
 		return nil, err
 	}
 	out := &session.Digitized{PDF: buf.Bytes(), Pages: len(pages), Fields: map[string]session.Field{}}

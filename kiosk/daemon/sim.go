@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -300,6 +301,27 @@ func (s *Sim) Handlers() map[string]http.Handler {
 				out = append(out, map[string]any{"index": rc.Index, "path": rc.Path, "partial": rc.Partial, "reason": rc.Reason})
 			}
 			api.WriteJSON(w, http.StatusOK, out)
+		}),
+		// A receipt picture.
+		"GET /v1/sim/receipts/{index}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for _, rc := range s.Printer.Printer().Receipts() {
+				if fmt.Sprint(rc.Index) == r.PathValue("index") && rc.Path != "" {
+					w.Header().Set("Content-Type", "image/png")
+					http.ServeFile(w, r, rc.Path)
+					return
+				}
+			}
+			api.Problem(w, http.StatusNotFound, "no-receipt", "không có biên nhận này (no such receipt)", "")
+		}),
+		// A file the central server received, by its SHA-256.
+		"GET /v1/sim/central/blobs/{sha}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sha := r.PathValue("sha")
+			if len(sha) != 64 || strings.Trim(sha, "0123456789abcdef") != "" {
+				api.Problem(w, http.StatusBadRequest, "bad-hash", "SHA-256 không hợp lệ (bad hash)", "")
+				return
+			}
+			w.Header().Set("Content-Type", "application/pdf")
+			http.ServeFile(w, r, filepath.Join(s.Dir, "central", "blobs", sha))
 		}),
 		// What the central server holds (the dev server's dump).
 		"GET /v1/sim/central": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -40,7 +40,7 @@ type Page struct {
 // the form fields it recognised (looked for by the labels of the procedure's fields).
 type Digitizer interface {
 	Check(ctx context.Context, page Page) []Quality
-	Digitize(ctx context.Context, docType string, pages []Page, fields []catalog.Field) (*Digitized, error)
+	Digitize(ctx context.Context, title string, pages []Page, fields []catalog.Field) (*Digitized, error)
 }
 
 // Digitized is one document ready for the dossier.

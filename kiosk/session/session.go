@@ -495,9 +495,9 @@ func (s *session) digitize(i int) {
 	}
 	d.status, d.progress, d.result = "processing", 0, nil
 	d.job++
-	gen, job, ctx, pages, typ, fields := s.epoch, d.job, s.ctx, d.pages, d.def.Type, s.proc.Fields
+	gen, job, ctx, pages, title, fields := s.epoch, d.job, s.ctx, d.pages, d.def.Name, s.proc.Fields
 	go func() {
-		res, err := s.m.dev.Digitizer.Digitize(ctx, typ, pages, fields)
+		res, err := s.m.dev.Digitizer.Digitize(ctx, title, pages, fields)
 		s.m.post(digitizedEvent{gen, i, job, res, err})
 	}()
 }

@@ -216,3 +216,17 @@ func (c *Client) Staff(ctx context.Context, method, path string, out any) error 
 func (c *Client) Sim(ctx context.Context, method, name string, body, out any) error {
 	return c.do(ctx, method, "/v1/sim/"+name, body, out)
 }
+
+// SimFile downloads a file served by a simulator route (a receipt picture, a stored attachment).
+func (c *Client) SimFile(ctx context.Context, path string) ([]byte, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://kioskd/v1/sim/"+strings.TrimPrefix(path, "/"), nil)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, &Problem{Status: resp.StatusCode, Detail: path}
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+}

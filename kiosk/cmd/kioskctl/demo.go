@@ -2,230 +2,312 @@ package main
 
 import (
 	"context"
-	"embed"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
-	"github.com/tramso/tramso/drivers/cccd"
-	"github.com/tramso/tramso/drivers/codereader"
-	"github.com/tramso/tramso/drivers/escpos"
-	"github.com/tramso/tramso/drivers/escpos/escpossim"
-	"github.com/tramso/tramso/drivers/pn532/pn532sim"
-	"github.com/tramso/tramso/kiosk/identity"
-	"github.com/tramso/tramso/kiosk/receipt"
+	"github.com/tramso/tramso/kiosk/api/client"
+	"github.com/tramso/tramso/kiosk/api/wire"
+	"github.com/tramso/tramso/kiosk/central/devserver"
 )
-
-// demoData holds a fictional citizen (and the face on the card) and a receipt template.
-//
-//go:embed demodata
-var demoData embed.FS
 
 func demoCommand() *command {
 	return &command{
 		name:    "demo",
 		summary: "chạy thử kiosk trên thiết bị giả lập — run the kiosk on simulated hardware",
-		usage:   "--out DIR [--headless]",
-		help: `Một công dân (hư cấu) đưa mã QR trên thẻ vào máy quét giả lập, đặt thẻ CCCD giả lập lên đầu đọc
-PN532 giả lập; kiosk đọc và xác thực thẻ (PACE, xác thực thụ động, xác thực chip), điền biên nhận
-từ dữ liệu thẻ và in qua máy in giả lập. Mọi thiết bị giả lập nằm ở đầu kia của pty, như phần cứng thật.
-Kết quả trong DIR: identity.json, receipt.json, receipt.bin, receipt.png, transcript.txt.
-A fictional citizen scans the card's QR code on the simulated scanner and puts the simulated CCCD on
-the simulated PN532; the kiosk reads and verifies the card, fills the receipt and prints it.`,
+		usage:   "--out DIR [--headless] [--socket PATH]",
+		help: `Khởi động "kioskd --sim" (hoặc dùng kioskd giả lập đang chạy, --socket) và đóng vai một công dân hư cấu:
+quét mã QR trên thẻ, đặt thẻ CCCD lên đầu đọc, chọn "Đăng ký khai sinh", nạp và quét từng giấy tờ, kiểm tra
+biểu mẫu kiosk đã điền, đồng ý và nộp; kiosk gửi hồ sơ lên máy chủ trung tâm thử và in biên nhận.
+Kết quả trong DIR: receipt.png, dossier-*.pdf (bản máy chủ nhận được), central-dossier.json, form.json,
+transcript.txt (các bước đã qua).
+Starts "kioskd --sim" (or uses a running simulated kioskd) and plays a fictional citizen through the
+whole journey via the local API; leaves the receipt, the dossier PDFs as the central server received
+them, the server's record of the dossier and a transcript of the states visited in DIR.`,
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			out := fs.String("out", "demo-out", "thư mục kết quả (output folder)")
 			fs.Bool("headless", true, "không mở cửa sổ (no window)")
+			socket := fs.String("socket", "", "dùng kioskd giả lập đang chạy trên ổ cắm này (use a running simulated kioskd)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("thừa đối số (unexpected arguments) %q", args)
 				}
-				return runDemo(ctx, e, *out)
+				return runDemo(ctx, e, *out, *socket)
 			}
 		},
 	}
 }
 
-type demo struct {
-	e          *env
-	out, tmp   string
-	transcript []string
-}
-
-func (d *demo) step(format string, a ...any) {
-	line := fmt.Sprintf(format, a...)
-	d.transcript = append(d.transcript, time.Now().Format("15:04:05.000")+" "+line)
-	fmt.Fprintf(d.e.stdout, "• %s\n", line)
-}
-
-func (d *demo) writeJSON(name string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(d.out, name), append(b, '\n'), 0o644)
-}
-
-func runDemo(ctx context.Context, e *env, out string) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+func runDemo(ctx context.Context, e *env, out, socket string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("không tạo được %s (cannot create): %w", out, err)
 	}
-	tmp, err := os.MkdirTemp("", "tramso-demo-")
+	if socket == "" {
+		stop, sock, err := startSimKioskd(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		socket = sock
+	}
+	d := &demo{e: e, out: out, c: client.New(socket)}
+	if _, err := d.c.WaitFor(ctx, func(v wire.View) bool { return v.State == wire.Attract }); err != nil {
+		return fmt.Errorf("kioskd chưa sẵn sàng (kioskd not ready): %w", err)
+	}
+	wctx, stopWatch := context.WithCancel(ctx)
+	watched := d.watch(wctx)
+	err := d.journey(ctx)
+	stopWatch()
+	<-watched
+	if werr := os.WriteFile(filepath.Join(out, "transcript.txt"), []byte(strings.Join(d.transcript, "\n")+"\n"), 0o644); err == nil {
+		err = werr
+	}
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	for _, f := range []string{"citizen.json", "face.jpg"} {
-		b, _ := demoData.ReadFile("demodata/" + f)
-		if err := os.WriteFile(filepath.Join(tmp, f), b, 0o600); err != nil {
+	fmt.Fprintf(e.stdout, "\nKết quả ở (results in) %s/: receipt.png, dossier-*.pdf, central-dossier.json, form.json, transcript.txt\n", out)
+	return nil
+}
+
+// startSimKioskd starts `kioskd --sim` beside this kioskctl (or from PATH) in a temporary folder.
+func startSimKioskd(ctx context.Context, e *env) (stop func(), socket string, err error) {
+	bin := "kioskd"
+	if self, err := os.Executable(); err == nil {
+		if p := filepath.Join(filepath.Dir(self), "kioskd"); fileExists(p) {
+			bin = p
+		}
+	}
+	if _, err := exec.LookPath(bin); err != nil {
+		return nil, "", fmt.Errorf("không tìm thấy kioskd; chạy make build (kioskd not found: run make build): %w", err)
+	}
+	dir, err := os.MkdirTemp("", "tdemo")
+	if err != nil {
+		return nil, "", err
+	}
+	logf, _ := os.Create(filepath.Join(dir, "kioskd.log"))
+	cmd := exec.Command(bin, "--sim", "--sim-dir", dir)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, "", err
+	}
+	fmt.Fprintf(e.stdout, "• kioskd --sim đang chạy (running), thư mục (folder) %s\n", dir)
+	return func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+		os.RemoveAll(dir)
+	}, filepath.Join(dir, "kiosk.sock"), nil
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+type demo struct {
+	e          *env
+	out        string
+	c          *client.Client
+	mu         sync.Mutex
+	transcript []string
+}
+
+func (d *demo) note(format string, a ...any) {
+	line := fmt.Sprintf(format, a...)
+	d.mu.Lock()
+	d.transcript = append(d.transcript, time.Now().Format("15:04:05.000")+"  "+line)
+	d.mu.Unlock()
+	fmt.Fprintf(d.e.stdout, "• %s\n", line)
+}
+
+// watch records every state and step the session goes through, from the event stream.
+func (d *demo) watch(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	views := make(chan wire.View, 16)
+	go d.c.Watch(ctx, views, nil)
+	go func() {
+		defer close(done)
+		last := ""
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case v := <-views:
+				s := string(v.State)
+				if v.Step != "" {
+					s += "/" + v.Step
+				}
+				if v.Message != nil {
+					s += "  [" + v.Message.Code + "] " + v.Message.Vi
+				}
+				if s != last {
+					d.mu.Lock()
+					d.transcript = append(d.transcript, time.Now().Format("15:04:05.000")+"  màn hình (screen): "+s)
+					d.mu.Unlock()
+					last = s
+				}
+			}
+		}
+	}()
+	return done
+}
+
+func (d *demo) journey(ctx context.Context) error {
+	sim := func(method, name string, body any) error { return d.c.Sim(ctx, method, name, body, nil) }
+	wait := func(what string, ok func(wire.View) bool) (wire.View, error) {
+		v, err := d.c.WaitFor(ctx, ok)
+		if err != nil {
+			return v, fmt.Errorf("chờ (waiting for) %s: %w", what, err)
+		}
+		return v, nil
+	}
+	const citizen = "tran-van-an"
+	if err := sim(http.MethodPost, "qr", map[string]any{"citizen": citizen}); err != nil {
+		return err
+	}
+	d.note("công dân đưa mã QR trên thẻ vào máy quét (the citizen shows the card's QR code)")
+	if _, err := wait("card step", func(v wire.View) bool { return v.State == wire.Identify && v.Step == wire.StepCard }); err != nil {
+		return err
+	}
+	if err := sim(http.MethodPost, "card", map[string]any{"citizen": citizen}); err != nil {
+		return err
+	}
+	d.note("công dân đặt thẻ CCCD lên đầu đọc (the citizen puts the card on the reader)")
+	v, err := wait("catalogue", func(v wire.View) bool { return v.State == wire.ChooseProcedure })
+	if err != nil {
+		return err
+	}
+	d.note("kiosk đã đọc và xác thực thẻ: %s, %s, xác thực thụ động %s", v.Citizen.FullName, v.Citizen.IDMasked, v.Citizen.PassiveAuth)
+	sim(http.MethodDelete, "card", nil)
+	if v, err = d.c.Act(ctx, wire.ActSearch, "khai sinh"); err != nil {
+		return err
+	}
+	d.note("tìm \"khai sinh\": %d thủ tục (search: %d procedures)", len(v.Procedures), len(v.Procedures))
+	if v, err = d.c.Act(ctx, wire.ActChoose, "1.001193"); err != nil {
+		return err
+	}
+	d.note("chọn thủ tục (procedure chosen): %s, %d giấy tờ", v.Procedure.Name, len(v.Documents))
+	for v.State == wire.Documents {
+		doc := v.Documents[v.Current]
+		if !doc.Required {
+			d.note("bỏ qua giấy tờ không bắt buộc (optional, skipped): %s", doc.Name)
+			if v, err = d.c.Act(ctx, wire.ActSkip, ""); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := sim(http.MethodPost, "scanner", map[string]any{"load": v.Current + 1}); err != nil {
+			return err
+		}
+		if _, err = d.c.Act(ctx, wire.ActScan, ""); err != nil {
+			return err
+		}
+		pv, err := wait("preview", func(v wire.View) bool { return v.Step == wire.StepPreview })
+		if err != nil {
+			return err
+		}
+		d.note("đã quét (scanned) %s: %d trang, cảnh báo chất lượng (quality warnings): %d", doc.Name, pv.Documents[pv.Current].Pages, len(pv.Documents[pv.Current].Quality))
+		if v, err = d.c.Act(ctx, wire.ActAccept, ""); err != nil {
 			return err
 		}
 	}
-	d := &demo{e: e, out: out, tmp: tmp}
-	id, err := d.identify(ctx)
+	v, err = wait("the form", func(v wire.View) bool { return v.State == wire.Review && v.Step == wire.StepEditing })
 	if err != nil {
 		return err
 	}
-	if err := d.printReceipt(ctx, id); err != nil {
+	for _, f := range v.Form {
+		d.note("biểu mẫu (form): %s = %q (nguồn/source %s)", f.Label, f.Value, f.Source)
+	}
+	if err := writeJSON(filepath.Join(d.out, "form.json"), v.Form); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(out, "transcript.txt"), []byte(strings.Join(d.transcript, "\n")+"\n"), 0o644); err != nil {
+	if _, err = d.c.Act(ctx, wire.ActConfirm, ""); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nKết quả ở (results in) %s/: identity.json, receipt.json, receipt.bin, receipt.png, transcript.txt\n", out)
-	return nil
+	if _, err = d.c.Act(ctx, wire.ActAgree, ""); err != nil {
+		return err
+	}
+	d.note("công dân đồng ý và nộp hồ sơ (consent given, dossier submitted)")
+	v, err = wait("the receipt", func(v wire.View) bool { return v.State == wire.Done || v.Step == wire.StepPrintFail })
+	if err != nil {
+		return err
+	}
+	if v.Receipt == nil || !v.Receipt.Printed {
+		return fmt.Errorf("biên nhận chưa in (receipt not printed): %+v", v.Message)
+	}
+	kind := "chính thức (official)"
+	if v.Receipt.Provisional {
+		kind = "tạm (provisional)"
+	}
+	d.note("biên nhận đã in, mã hồ sơ %s %s (receipt printed)", kind, v.Receipt.DossierCode)
+	return d.collect(ctx, v.Receipt.DossierCode)
 }
 
-// identify plays the citizen: the card's QR code on the scanner, then the card on the reader.
-func (d *demo) identify(ctx context.Context) (*identity.Result, error) {
-	pki, err := cccd.NewTestPKI("")
-	if err != nil {
-		return nil, err
+// collect saves the receipt picture and the central server's copy of the dossier.
+func (d *demo) collect(ctx context.Context, code string) error {
+	var receipts []struct {
+		Index int `json:"index"`
 	}
-	card, err := identity.NewSimCard(filepath.Join(d.tmp, "citizen.json"), pki, identity.SimOptions{})
-	if err != nil {
-		return nil, err
+	if err := d.c.Sim(ctx, http.MethodGet, "receipts", nil, &receipts); err != nil || len(receipts) == 0 {
+		return fmt.Errorf("không lấy được biên nhận (no receipt): %v", err)
 	}
-
-	qrSim, err := codereader.NewSimulator(filepath.Join(d.tmp, "qr"))
-	if err != nil {
-		return nil, err
-	}
-	defer qrSim.Close()
-	scanner, err := codereader.Open("serial:" + qrSim.Link() + "?baud=9600")
-	if err != nil {
-		return nil, err
-	}
-	defer scanner.Close()
-	d.step("máy quét QR giả lập trên pty (QR scanner simulator): %s", qrSim.Link())
-	go qrSim.Scan(ctx, cccd.QRPayload(card.Citizen))
-	scan, err := scanner.Next(ctx)
-	if err != nil {
-		return nil, err
-	}
-	key, _, err := identity.KeyFromQR(scan.Payload)
-	if err != nil {
-		return nil, err
-	}
-	d.step("đã quét mã QR trên thẻ, có CAN để mở chip (card QR scanned: CAN derived)")
-
-	nfc, err := pn532sim.Serve(ctx, filepath.Join(d.tmp, "nfc"), pn532sim.Options{Card: card.Chip})
-	if err != nil {
-		return nil, err
-	}
-	defer nfc.Close()
-	d.step("đầu đọc PN532 giả lập trên pty, thẻ CCCD giả lập đã đặt (PN532 simulator, card placed): %s", nfc.Link())
-	rd, err := identity.OpenReader(ctx, "pn532:"+nfc.Link())
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	tr, err := rd.WaitForCard(ctx)
-	if err != nil {
-		return nil, err
-	}
-	res, err := identity.Read(ctx, tr, key, identity.Options{Trust: pki.TrustStore()})
-	if err != nil {
-		return nil, err
-	}
-	d.step("đã đọc chip (chip read): %s, xác thực thụ động %s, xác thực chip %s, %d APDU",
-		res.Access, res.PassiveAuth, res.ChipAuth, res.APDUs)
-	if !res.Genuine() {
-		return nil, fmt.Errorf("thẻ không xác thực được (card not genuine): %s", res.PassiveAuthDetail)
-	}
-	return res, d.writeJSON("identity.json", res)
-}
-
-// printReceipt fills the receipt from the card and prints it on the simulated printer.
-func (d *demo) printReceipt(ctx context.Context, id *identity.Result) error {
-	tpl, _ := demoData.ReadFile("demodata/receipt.json")
-	r, err := receipt.Parse(tpl)
+	png, err := d.c.SimFile(ctx, fmt.Sprintf("receipts/%d", receipts[len(receipts)-1].Index))
 	if err != nil {
 		return err
 	}
-	r.Applicant.Name = id.Citizen.FullName
-	r.Applicant.IDNumber = id.Citizen.IDNumber
-	r.Applicant.Address = id.Citizen.PlaceOfResidence
-	r.ReceivedAt = time.Now().Format(time.RFC3339)
-	r.AppointmentAt = time.Now().Add(24 * time.Hour).Truncate(time.Hour).Format(time.RFC3339)
-	if err := r.Validate(); err != nil {
+	if err := os.WriteFile(filepath.Join(d.out, "receipt.png"), png, 0o644); err != nil {
 		return err
 	}
-	if err := d.writeJSON("receipt.json", r); err != nil {
-		return err
-	}
-	p, _ := escpos.LookupProfile("generic-80")
-	fonts, err := escpos.LoadFonts()
-	if err != nil {
-		return err
-	}
-	job, err := escpos.Compile(receipt.Layout(r, p), p, fonts)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(d.out, "receipt.bin"), job.Data, 0o644); err != nil {
-		return err
-	}
-	d.step("biên nhận dựng xong (receipt rendered): %d byte ESC/POS, %d dòng chữ tiếng Việt dạng ảnh", len(job.Data), job.RasterLines)
-
-	paper := filepath.Join(d.tmp, "paper")
-	sim, err := escpossim.Serve(ctx, filepath.Join(d.tmp, "printer"), escpossim.Config{PaperDots: p.DotsPerLine, OutDir: paper})
-	if err != nil {
-		return err
-	}
-	defer sim.Unplug()
-	d.step("máy in giả lập trên pty (printer simulator): %s", sim.Link())
-	pr, err := escpos.Open("serial:"+sim.Link()+"?baud=115200", p)
-	if err != nil {
-		return err
-	}
-	defer pr.Close()
-	res, err := pr.Print(ctx, job.Data)
-	if err != nil {
-		return err
-	}
-	d.step("in xong (printed): %s, %d/%d byte máy in xác nhận", res.Outcome, res.Confirmed, res.Total)
-	var png string
-	for deadline := time.Now().Add(5 * time.Second); png == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if rs := sim.Printer().Receipts(); len(rs) > 0 && rs[0].Path != "" {
-			png = rs[0].Path
+	var held []devserver.DumpEntry
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		if err := d.c.Sim(ctx, http.MethodGet, "central", nil, &held); err != nil {
+			return err
+		}
+		if len(held) > 0 && (held[len(held)-1].DossierCode == code || strings.HasPrefix(code, "SIM-")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			return errors.New("máy chủ trung tâm chưa nhận hồ sơ (the central server has not received the dossier)")
 		}
 	}
-	if png == "" {
-		return fmt.Errorf("máy in giả lập không cắt giấy (the simulated printer did not cut the receipt)")
+	rec := held[len(held)-1]
+	if err := writeJSON(filepath.Join(d.out, "central-dossier.json"), rec); err != nil {
+		return err
 	}
-	b, err := os.ReadFile(png)
+	for i, a := range rec.Attachments {
+		b, err := d.c.SimFile(ctx, "central/blobs/"+a.SHA256)
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("dossier-%d-%s.pdf", i+1, a.Type)
+		if err := os.WriteFile(filepath.Join(d.out, name), b, 0o644); err != nil {
+			return err
+		}
+		d.note("máy chủ trung tâm nhận (central received) %s: %d byte, SHA-256 %s…", name, len(b), a.SHA256[:12])
+	}
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(d.out, "receipt.png"), b, 0o644); err != nil {
-		return err
-	}
-	d.step("ảnh biên nhận (receipt picture): %s", filepath.Join(d.out, "receipt.png"))
-	return nil
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }

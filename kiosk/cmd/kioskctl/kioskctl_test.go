@@ -183,26 +183,42 @@ func waitFor(t *testing.T, ok func() bool) {
 }
 
 func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs kioskd")
+	}
+	bin := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", bin, "../kioskd").CombinedOutput(); err != nil {
+		t.Fatalf("go build kioskd: %v\n%s", err, out)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	out := filepath.Join(t.TempDir(), "demo-out")
-	code, stdout, errs := kioskctl(t, context.Background(), nil, "demo", "--out", out)
+	code, stdout, errs := kioskctl(t, context.Background(), nil, "demo", "--headless", "--out", out)
 	if code != 0 {
 		t.Fatalf("demo: %d\n%s\n%s", code, stdout, errs)
 	}
-	for _, f := range []string{"identity.json", "receipt.json", "receipt.bin", "receipt.png", "transcript.txt"} {
+	for _, f := range []string{"receipt.png", "central-dossier.json", "form.json", "transcript.txt", "dossier-1-to-khai-khai-sinh.pdf"} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Fatalf("%s: %v", f, err)
 		}
 	}
-	b, _ := os.ReadFile(filepath.Join(out, "identity.json"))
-	var id struct {
-		Citizen     struct{ FullName string } `json:"citizen"`
-		PassiveAuth string                    `json:"passiveAuth"`
+	b, _ := os.ReadFile(filepath.Join(out, "central-dossier.json"))
+	var rec struct {
+		DossierCode       string                    `json:"dossierCode"`
+		ApplicantIDNumber string                    `json:"applicantIdNumber"`
+		Attachments       []struct{ SHA256 string } `json:"attachments"`
 	}
-	json.Unmarshal(b, &id)
-	b, _ = os.ReadFile(filepath.Join(out, "receipt.json"))
-	var r struct{ Applicant struct{ Name string } }
-	json.Unmarshal(b, &r)
-	if id.PassiveAuth != "valid" || id.Citizen.FullName == "" || r.Applicant.Name != id.Citizen.FullName {
-		t.Fatalf("identity %+v, receipt applicant %q", id, r.Applicant.Name)
+	json.Unmarshal(b, &rec)
+	if !strings.HasPrefix(rec.DossierCode, "000.00.21.H26-") || rec.ApplicantIDNumber != "079092001234" || len(rec.Attachments) != 3 {
+		t.Fatalf("central record %+v", rec)
+	}
+	text, err := exec.Command("pdftotext", filepath.Join(out, "dossier-1-to-khai-khai-sinh.pdf"), "-").Output()
+	if err != nil || !strings.Contains(string(text), "Trần Minh Khang") {
+		t.Fatalf("the dossier PDF's text layer: %v %q", err, text)
+	}
+	tr, _ := os.ReadFile(filepath.Join(out, "transcript.txt"))
+	for _, state := range []string{"identify/card", "identify/reading", "choose_procedure", "documents/preview", "review/editing", "consent", "done"} {
+		if !strings.Contains(string(tr), state) {
+			t.Errorf("transcript lacks %s", state)
+		}
 	}
 }

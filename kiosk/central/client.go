@@ -37,6 +37,9 @@ type Options struct {
 	RequestTimeout time.Duration
 	// ChunkSize is the size of one upload request; default 1 MiB.
 	ChunkSize int64
+	// EnrolToken is the one-time provisioning token a technician got from the province; it is sent
+	// with the enrolment request (Authorization: Bearer) and nowhere else.
+	EnrolToken string
 	// DialContext replaces the dialer (tests use it to throttle or break the link).
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -230,6 +233,9 @@ func jsonBody(v any) (io.Reader, int64, http.Header) {
 // Enrolment is the one call accepted without a client certificate.
 func (c *Client) Enrol(ctx context.Context, kioskID string, csrPEM []byte) (*EnrolResponse, error) {
 	body, n, h := jsonBody(EnrolRequest{KioskID: kioskID, CSR: string(csrPEM)})
+	if c.opts.EnrolToken != "" {
+		h.Set("Authorization", "Bearer "+c.opts.EnrolToken)
+	}
 	var out EnrolResponse
 	if _, err := c.do(ctx, http.MethodPost, PathEnrolments, h, body, n, &out, http.StatusOK, http.StatusCreated); err != nil {
 		return nil, err

@@ -237,3 +237,6 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// Marshal writes a configuration as TOML (what kioskctl provision writes).
+func Marshal(c *Config) ([]byte, error) { return toml.Marshal(c) }

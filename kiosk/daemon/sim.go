@@ -116,6 +116,10 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 	cfg.Devices.ScanResolution = 200
 	cfg.Devices.ScanSource = "adf" // the citizen loads each document into the feeder (POST /v1/sim/scanner {"load": n})
 	cfg.Central.URL = s.centralURL
+	// Written for technicians: kioskctl selftest --config DIR/kiosk.toml exercises the simulators.
+	if b, err := config.Marshal(cfg); err == nil {
+		os.WriteFile(filepath.Join(dir, "kiosk.toml"), b, 0o600)
+	}
 	return s, cfg, nil
 }
 

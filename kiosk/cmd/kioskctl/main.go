@@ -61,6 +61,11 @@ func root() *command {
 			ocrCommand(),
 			outboxCommand(),
 			centralDevCommand(),
+			statusCommand(),
+			selftestCommand(),
+			provisionCommand(),
+			staffCommand(),
+			logsCommand(),
 			demoCommand(),
 		),
 	}

@@ -1,0 +1,527 @@
+package main
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tramso/tramso/drivers/codereader"
+	"github.com/tramso/tramso/drivers/escpos"
+	"github.com/tramso/tramso/drivers/scanner"
+	"github.com/tramso/tramso/kiosk/api/client"
+	"github.com/tramso/tramso/kiosk/central"
+	"github.com/tramso/tramso/kiosk/config"
+	"github.com/tramso/tramso/kiosk/dossier"
+	"github.com/tramso/tramso/kiosk/identity"
+	"github.com/tramso/tramso/kiosk/outbox"
+	"github.com/tramso/tramso/kiosk/staff"
+)
+
+const defaultSocket = "/run/tramso/kiosk.sock"
+const defaultConfig = "/etc/tramso/kiosk.toml"
+
+func statusCommand() *command {
+	return &command{
+		name:    "status",
+		summary: "trạng thái kiosk: thiết bị, hàng đợi gửi — kiosk status: devices, outbox",
+		usage:   "[--socket PATH] [--json]",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			socket := fs.String("socket", defaultSocket, "ổ cắm của kioskd (kioskd socket)")
+			asJSON := fs.Bool("json", false, "in ra JSON (print JSON)")
+			return func(ctx context.Context, e *env, args []string) error {
+				ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				h, err := client.New(*socket).Health(ctx)
+				if err != nil {
+					return fmt.Errorf("%w — kiểm tra: systemctl status kioskd (check: systemctl status kioskd)", err)
+				}
+				if *asJSON {
+					return json.NewEncoder(e.stdout).Encode(h)
+				}
+				keys := make([]string, 0, len(h))
+				for k := range h {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				for _, k := range keys {
+					fmt.Fprintf(tw, "%s\t%v\n", k, h[k])
+				}
+				return tw.Flush()
+			}
+		},
+	}
+}
+
+// check is one line of the self-test.
+type check struct {
+	Device string `json:"device"`
+	OK     bool   `json:"ok"`
+	Result string `json:"result"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+func selftestCommand() *command {
+	return &command{
+		name:    "selftest",
+		summary: "kiểm tra mọi thiết bị đã cấu hình, kèm cách khắc phục — exercise every configured device",
+		usage:   "[--config /etc/tramso/kiosk.toml] [--json]",
+		help: `Mở từng thiết bị trong tệp cấu hình và thử nó: máy in (trạng thái), đầu đọc thẻ, máy quét QR,
+máy quét giấy tờ, kho hồ sơ, máy chủ trung tâm, phông chữ và dữ liệu nhận dạng chữ. In bảng đạt/lỗi và
+cách khắc phục; mã thoát 1 nếu có lỗi. Nên dừng kioskd trước (systemctl stop kioskd) để thiết bị rảnh.
+Opens and exercises each configured device and prints pass/fail with the fix to try.`,
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			cfgPath := fs.String("config", defaultConfig, "tệp cấu hình (configuration file)")
+			asJSON := fs.Bool("json", false, "in ra JSON (print JSON)")
+			return func(ctx context.Context, e *env, args []string) error {
+				cfg, err := config.Load(*cfgPath)
+				if err != nil {
+					return err
+				}
+				checks := selftest(ctx, cfg)
+				if *asJSON {
+					json.NewEncoder(e.stdout).Encode(checks)
+				} else {
+					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "THIẾT BỊ (DEVICE)\tKẾT QUẢ (RESULT)\tCÁCH KHẮC PHỤC (FIX)")
+					for _, c := range checks {
+						mark := "ĐẠT (PASS)"
+						if !c.OK {
+							mark = "LỖI (FAIL)"
+						}
+						fmt.Fprintf(tw, "%s\t%s: %s\t%s\n", c.Device, mark, c.Result, c.Fix)
+					}
+					tw.Flush()
+				}
+				for _, c := range checks {
+					if !c.OK {
+						return errors.New("có thiết bị lỗi, xem bảng trên (some devices failed: see the table)")
+					}
+				}
+				return nil
+			}
+		},
+	}
+}
+
+func selftest(ctx context.Context, cfg *config.Config) []check {
+	var out []check
+	add := func(dev string, err error, ok, fix string) {
+		c := check{Device: dev, OK: err == nil, Result: ok}
+		if err != nil {
+			c.Result, c.Fix = err.Error(), fix
+		}
+		out = append(out, c)
+	}
+	tctx := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 15*time.Second) }
+
+	// Printer.
+	func() {
+		c, cancel := tctx()
+		defer cancel()
+		p, err := escpos.LookupProfile(cfg.Devices.PrinterProfile)
+		var st escpos.Status
+		if err == nil {
+			var pr *escpos.Printer
+			if pr, err = escpos.Open(cfg.Devices.Printer, p); err == nil {
+				st, err = pr.Status(c)
+				pr.Close()
+			}
+		}
+		if err == nil && !st.OK() {
+			err = fmt.Errorf("%s", st)
+		}
+		add("máy in (printer)", err, st.String(), "kiểm tra nguồn, cáp, nắp và giấy; tốc độ baud trong devices.printer khớp với máy in (check power, cable, cover, paper, baud)")
+	}()
+	// Card reader.
+	func() {
+		c, cancel := tctx()
+		defer cancel()
+		rd, err := identity.OpenReader(c, cfg.Devices.CardReader)
+		if err == nil {
+			rd.Close()
+		}
+		add("đầu đọc thẻ (card reader)", err, "mở được, phản hồi đúng (opens and answers)", "kiểm tra cáp USB/nối tiếp và devices.card_reader; với PC/SC: systemctl status pcscd (check cable, config, pcscd)")
+	}()
+	// QR scanner.
+	if cfg.Devices.QRScanner != "" {
+		r, err := codereader.Open(cfg.Devices.QRScanner)
+		if err == nil {
+			r.Close()
+		}
+		fix := "đặt máy quét ở chế độ cổng nối tiếp USB-CDC/VCOM (set the scanner to serial mode); kiểm tra devices.qr_scanner"
+		if hids, _ := codereader.DetectHID("/sys"); len(hids) > 0 && err == nil {
+			err = hids[0].Err()
+		}
+		add("máy quét QR (QR scanner)", err, "mở được (opens)", fix)
+	}
+	// Document scanner.
+	func() {
+		c, cancel := tctx()
+		defer cancel()
+		s, err := scanner.Open(cfg.Devices.Scanner)
+		var caps scanner.Capabilities
+		if err == nil {
+			caps, err = s.Capabilities(c)
+		}
+		add("máy quét giấy tờ (document scanner)", err, caps.MakeAndModel, "kiểm tra nguồn, cáp/mạng và devices.scanner; scanimage -L liệt kê máy quét SANE (check power, link, config)")
+	}()
+	// Dossier store.
+	func() {
+		c, cancel := tctx()
+		defer cancel()
+		s, err := outbox.Open(c, filepath.Join(cfg.Paths.StateDir, "outbox"), outbox.Options{KioskID: cfg.Kiosk.ID})
+		msg := ""
+		if err == nil {
+			n, _ := s.Pending(c)
+			msg = fmt.Sprintf("toàn vẹn, %d hồ sơ chờ gửi (intact, %d waiting)", n, n)
+			s.Close()
+		}
+		add("kho hồ sơ (dossier store)", err, msg, "không xóa tệp; gọi kỹ thuật cấp tỉnh với kioskctl logs bundle (do not delete files; send a support bundle)")
+	}()
+	// Central system.
+	if cfg.Central.URL != "" {
+		u, _ := url.Parse(cfg.Central.URL)
+		host := u.Host
+		if u.Port() == "" {
+			host = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
+		}
+		conn, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", host)
+		if err == nil {
+			conn.Close()
+		}
+		add("máy chủ trung tâm (central system)", err, "kết nối được "+host+" (reachable)", "kiểm tra mạng và central.url; hồ sơ vẫn được lưu và gửi sau (check the network; dossiers wait in the outbox)")
+	}
+	// Fonts and OCR data.
+	_, err := escpos.LoadFonts()
+	add("phông chữ tiếng Việt (Vietnamese fonts)", err, "Noto Sans", "apt-get install fonts-noto-core")
+	_, err = os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata")
+	add("dữ liệu nhận dạng chữ (OCR data)", err, "tesseract vie", "apt-get install tesseract-ocr-vie")
+	return out
+}
+
+func provisionCommand() *command {
+	return &command{
+		name:    "provision",
+		summary: "cấp phép kiosk: khóa thiết bị, đăng ký với hệ thống trung tâm, ghi cấu hình — provision the kiosk",
+		usage:   "--central URL --token TOKEN --unit AGENCY_CODE --kiosk-id ID [--unit-name NAME] [--ca ca.pem] [--config FILE] [--state-dir DIR]",
+		help: `Tạo khóa thiết bị (ECDSA P-256) và khóa lưu trữ, gửi yêu cầu chứng thư (CSR) kèm mã cấp phép một lần,
+nhận chứng thư máy khách mTLS, lưu CA của máy chủ và ghi tệp cấu hình. Khóa và chứng thư không bao giờ
+nằm trong ảnh hệ điều hành. Chạy lại được: khóa đã có được giữ nguyên.
+Generates the device and storage keys, enrols with a CSR and the one-time token, stores the client
+certificate and the server's CA, and writes the configuration file. Safe to run again.`,
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			centralURL := fs.String("central", "", "địa chỉ API trung tâm (central API URL)")
+			token := fs.String("token", "", "mã cấp phép một lần (one-time provisioning token)")
+			unit := fs.String("unit", "", "mã định danh đơn vị tiếp nhận, vd. 000.00.21.H26 (receiving unit's agency code)")
+			unitName := fs.String("unit-name", "", "tên đơn vị tiếp nhận (receiving unit's name)")
+			kioskID := fs.String("kiosk-id", "", "mã kiosk, vd. HN-OCD-02 (kiosk id)")
+			caFile := fs.String("ca", "", "CA của máy chủ trung tâm, PEM (the central server's CA); bỏ trống chỉ với máy chủ thử trên máy này (empty only for a loopback development server)")
+			cfgPath := fs.String("config", defaultConfig, "tệp cấu hình ghi ra (configuration file to write)")
+			stateDir := fs.String("state-dir", "/var/lib/tramso", "thư mục dữ liệu (state folder)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if *centralURL == "" || *token == "" || *unit == "" || *kioskID == "" || len(args) > 0 {
+					return usagef("cần --central, --token, --unit và --kiosk-id (--central, --token, --unit and --kiosk-id are required)")
+				}
+				if !dossier.ValidAgencyCode(*unit) {
+					return usagef("--unit %q không phải mã định danh cơ quan dạng 000.00.21.H26 (not an agency code)", *unit)
+				}
+				if *unitName == "" {
+					*unitName = "Đơn vị " + *unit
+				}
+				cfg, err := config.Parse(config.Example())
+				if err != nil {
+					return err
+				}
+				cfg.Kiosk.ID, cfg.Kiosk.UnitCode, cfg.Kiosk.UnitName = *kioskID, *unit, *unitName
+				cfg.Central.URL = *centralURL
+				cfg.Paths.StateDir = *stateDir
+				cfg.Central.TLSDir = filepath.Join(*stateDir, "tls")
+				if err := cfg.Validate(); err != nil {
+					return err
+				}
+				var caPEM []byte
+				if *caFile != "" {
+					if caPEM, err = os.ReadFile(*caFile); err != nil {
+						return fmt.Errorf("không đọc được CA (cannot read the CA): %w", err)
+					}
+				}
+				ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+				defer cancel()
+				store, err := outbox.Open(ctx, filepath.Join(*stateDir, "outbox"), outbox.Options{KioskID: *kioskID})
+				if err != nil {
+					return err
+				}
+				defer store.Close()
+				fmt.Fprintf(e.stdout, "• khóa thiết bị sẵn sàng (device key ready), kiosk %s\n", store.KioskID())
+				c, err := outbox.Connect(ctx, store, *centralURL, caPEM, central.Options{EnrolToken: *token})
+				if err != nil {
+					return fmt.Errorf("đăng ký với hệ thống trung tâm thất bại (enrolment failed): %w", err)
+				}
+				c.Close()
+				fmt.Fprintln(e.stdout, "• đã đăng ký với hệ thống trung tâm (enrolled with the central system)")
+				if err := os.MkdirAll(cfg.Central.TLSDir, 0o700); err != nil {
+					return err
+				}
+				if caPEM != nil {
+					if err := writeFileAtomic(filepath.Join(cfg.Central.TLSDir, "ca.pem"), caPEM, 0o644); err != nil {
+						return err
+					}
+				}
+				b, err := config.Marshal(cfg)
+				if err != nil {
+					return err
+				}
+				if err := os.MkdirAll(filepath.Dir(*cfgPath), 0o755); err != nil {
+					return err
+				}
+				if err := writeFileAtomic(*cfgPath, b, 0o640); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "• đã ghi cấu hình (configuration written): %s\n  Tiếp theo (next): kioskctl selftest; systemctl restart kioskd\n", *cfgPath)
+				return nil
+			}
+		},
+	}
+}
+
+// writeFileAtomic writes temp → fsync → rename → fsync(dir).
+func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// redact hides what could be personal data in text that leaves the kiosk: ID and phone numbers
+// (runs of 9 or more digits) and QR payloads of ID cards (fields separated by |).
+func redact(s string) string {
+	s = longDigits.ReplaceAllString(s, "[số đã che]")
+	return qrLike.ReplaceAllString(s, "[mã QR đã che]")
+}
+
+var (
+	longDigits = regexp.MustCompile(`\d[\d .-]{7,}\d`)
+	qrLike     = regexp.MustCompile(`[^\s|]*\|[^\n]*\|[^\n]*`)
+)
+
+func logsCommand() *command {
+	return &command{
+		name:    "logs",
+		summary: "nhật ký và gói hỗ trợ — logs and support bundles",
+		subs: []*command{{
+			name:    "bundle",
+			summary: "gói hỗ trợ đã che dữ liệu cá nhân — a support bundle with personal data redacted",
+			usage:   "--out FILE.tar.gz [--since 24h] [--socket PATH] [--config FILE]",
+			help: `Gom trạng thái kiosk, danh sách hàng đợi (không có dữ liệu cá nhân), cấu hình (bỏ mã băm PIN), nhật ký
+kioskd/kiosk-ui của journald, phiên bản và thiết bị; mọi dãy số dài và mã QR đều được che.
+Collects status, the outbox list, the configuration without the PIN hash, the journal of kioskd and
+kiosk-ui, versions and devices; long digit runs and QR payloads are masked.`,
+			flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+				out := fs.String("out", "", "tệp gói hỗ trợ .tar.gz (bundle file)")
+				since := fs.Duration("since", 24*time.Hour, "nhật ký trong khoảng này (journal window)")
+				socket := fs.String("socket", defaultSocket, "ổ cắm của kioskd (kioskd socket)")
+				cfgPath := fs.String("config", defaultConfig, "tệp cấu hình (configuration file)")
+				return func(ctx context.Context, e *env, args []string) error {
+					if *out == "" || len(args) > 0 {
+						return usagef("cần --out (--out is required)")
+					}
+					files := map[string][]byte{}
+					ctx, cancel := context.WithTimeout(ctx, time.Minute)
+					defer cancel()
+					if h, err := client.New(*socket).Health(ctx); err == nil {
+						files["status.json"], _ = json.MarshalIndent(h, "", "  ")
+					} else {
+						files["status.txt"] = []byte(err.Error())
+					}
+					if cfg, err := config.Load(*cfgPath); err == nil {
+						cfg.Staff.PINHash = ""
+						files["kiosk.toml"], _ = config.Marshal(cfg)
+						if s, err := outbox.Open(ctx, filepath.Join(cfg.Paths.StateDir, "outbox"), outbox.Options{}); err == nil {
+							list, _ := s.List(ctx)
+							files["outbox.json"], _ = json.MarshalIndent(list, "", "  ")
+							s.Close()
+						}
+					} else {
+						files["config-error.txt"] = []byte(err.Error())
+					}
+					if j, err := exec.CommandContext(ctx, "journalctl", "--no-pager", "-u", "kioskd", "-u", "kiosk-ui",
+						"--since", fmt.Sprintf("-%ds", int(since.Seconds()))).Output(); err == nil {
+						files["journal.txt"] = j
+					}
+					devs, _ := filepath.Glob("/dev/tramso/*")
+					files["versions.txt"] = []byte(fmt.Sprintf("go %s %s/%s\ndevices: %v\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, devs))
+					if err := writeBundle(*out, files); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "gói hỗ trợ (support bundle): %s (%d tệp/files)\n", *out, len(files))
+					return nil
+				}
+			},
+		}},
+	}
+}
+
+func writeBundle(path string, files map[string][]byte) error {
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b := []byte(redact(string(files[n])))
+		if err := tw.WriteHeader(&tar.Header{Name: "tramso-support/" + n, Mode: 0o600, Size: int64(len(b)), ModTime: time.Now()}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(b); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	if err := gz.Close(); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes(), 0o600)
+}
+
+func staffCommand() *command {
+	readPIN := func(e *env) (string, error) {
+		fmt.Fprint(e.stderr, "Mã PIN cán bộ (staff PIN): ")
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", err
+		}
+		return strings.TrimSpace(line), nil
+	}
+	withStaff := func(name, summary, usage string, run func(ctx context.Context, e *env, c *client.Client, args []string) error) *command {
+		return &command{
+			name: name, summary: summary, usage: usage,
+			flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+				socket := fs.String("socket", defaultSocket, "ổ cắm của kioskd (kioskd socket)")
+				return func(ctx context.Context, e *env, args []string) error {
+					pin, err := readPIN(e)
+					if err != nil {
+						return err
+					}
+					ctx, cancel := context.WithTimeout(ctx, time.Minute)
+					defer cancel()
+					c := client.New(*socket)
+					if err := c.StaffLogin(ctx, pin); err != nil {
+						return err
+					}
+					return run(ctx, e, c, args)
+				}
+			},
+		}
+	}
+	return &command{
+		name:    "staff",
+		summary: "việc của cán bộ một cửa: hồ sơ hôm nay, in lại biên nhận — counter staff: today's dossiers, reprint",
+		help:    "Mã PIN được đọc từ đầu vào chuẩn (the PIN is read from standard input).",
+		subs: []*command{
+			{
+				name:    "hash-pin",
+				summary: "tạo mã băm argon2id cho staff.pin_hash — hash a PIN for staff.pin_hash",
+				flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+					return func(ctx context.Context, e *env, args []string) error {
+						pin, err := readPIN(e)
+						if err != nil {
+							return err
+						}
+						h, err := staff.HashPIN(pin)
+						if err != nil {
+							return err
+						}
+						fmt.Fprintln(e.stdout, h)
+						return nil
+					}
+				},
+			},
+			withStaff("dossiers", "hồ sơ hôm nay và trạng thái — today's dossiers and their state", "[--socket PATH]",
+				func(ctx context.Context, e *env, c *client.Client, args []string) error {
+					var list []outbox.Entry
+					if err := c.Staff(ctx, "GET", "dossiers", &list); err != nil {
+						return err
+					}
+					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "ID\tSỐ BIÊN NHẬN\tTRẠNG THÁI\tMÃ HỒ SƠ\tTHỦ TỤC\tLÚC")
+					for _, x := range list {
+						fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.ReceiptNo, x.State, x.DossierCode, x.ProcedureCode, x.CapturedAt.Local().Format("15:04"))
+					}
+					return tw.Flush()
+				}),
+			withStaff("reprint", "in lại biên nhận (mã chính thức nếu đã có) — reprint a receipt", "ID [--socket PATH]",
+				func(ctx context.Context, e *env, c *client.Client, args []string) error {
+					if len(args) != 1 {
+						return usagef("cần ID hồ sơ (the dossier ID is required)")
+					}
+					var out map[string]any
+					if err := c.Staff(ctx, "POST", "dossiers/"+args[0]+"/reprint", &out); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "đã in lại (reprinted): %v\n", out["dossierCode"])
+					return nil
+				}),
+			withStaff("retry", "gửi lại hồ sơ bị từ chối — queue a rejected dossier again", "ID [--socket PATH]",
+				func(ctx context.Context, e *env, c *client.Client, args []string) error {
+					if len(args) != 1 {
+						return usagef("cần ID hồ sơ (the dossier ID is required)")
+					}
+					if err := c.Staff(ctx, "POST", "dossiers/"+args[0]+"/retry", nil); err != nil {
+						return err
+					}
+					fmt.Fprintln(e.stdout, "đã xếp hàng gửi lại (queued)")
+					return nil
+				}),
+		},
+	}
+}

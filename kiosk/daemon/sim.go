@@ -132,7 +132,10 @@ func (s *Sim) centralFault(*http.Request) devserver.Fault {
 }
 
 // Load puts sample document n (1, 2, …) into the scanner's feeder, as a citizen loading papers.
-func (s *Sim) Load(n int) error {
+func (s *Sim) Load(n int) error { return s.LoadPages(n, 1) }
+
+// LoadPages puts pages copies of sample document n into the feeder (a multi-page document).
+func (s *Sim) LoadPages(n, pages int) error {
 	src := filepath.Join(s.Dir, "sheets", fmt.Sprintf("sheet-%02d.png", n))
 	b, err := os.ReadFile(src)
 	if err != nil {
@@ -143,7 +146,12 @@ func (s *Sim) Load(n int) error {
 	for _, e := range old {
 		os.Remove(filepath.Join(feeder, e.Name()))
 	}
-	return os.WriteFile(filepath.Join(feeder, "page-01.png"), b, 0o600)
+	for i := 1; i <= max(1, pages); i++ {
+		if err := os.WriteFile(filepath.Join(feeder, fmt.Sprintf("page-%02d.png", i)), b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close stops the simulators.
@@ -181,6 +189,7 @@ type simRequest struct {
 	RemoveAfterAPDUs int    `json:"removeAfterApdus"` // card pulled out mid-read
 	Fault            string `json:"fault"`            // printer: paper-out|paper-in|cover-open|cover-close|offline|online; scanner: jam|adf-empty|none
 	Load             int    `json:"load"`             // scanner: put sample document n in the feeder
+	Pages            int    `json:"pages"`            // scanner: that many sheets of it (default 1)
 	Offline          bool   `json:"offline"`          // central
 }
 
@@ -268,7 +277,7 @@ func (s *Sim) Handlers() map[string]http.Handler {
 				return
 			}
 			if req.Load > 0 {
-				if err := s.Load(req.Load); err != nil {
+				if err := s.LoadPages(req.Load, req.Pages); err != nil {
 					api.Problem(w, http.StatusNotFound, "no-document", err.Error(), "")
 					return
 				}

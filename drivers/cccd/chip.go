@@ -19,6 +19,7 @@ import (
 
 	"github.com/tramso/tramso/drivers/mrtd/lds"
 	"github.com/tramso/tramso/drivers/tlv"
+	"github.com/tramso/tramso/internal/atomicfile"
 )
 
 // File identifiers of the files BuildChip produces (EF.CardAccess, 0x011C, is the caller's).
@@ -152,28 +153,12 @@ func (p *TestPKI) save(dir string) error {
 	return nil
 }
 
+// writeFileAtomic writes a file all or nothing, wording the error for a technician.
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(path, data, mode); err != nil {
 		return fmt.Errorf("không ghi được %s (writing %s): %w", path, path, err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("không ghi được %s (writing %s): %w", path, path, err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 func readPEM(path, typ string) ([]byte, error) {

@@ -7,6 +7,7 @@ package central
 import (
 	"time"
 
+	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/dossier"
 )
 
@@ -89,13 +90,18 @@ type Catalogue struct {
 	Procedures []CatalogueProcedure `json:"procedures"`
 }
 
-// CatalogueProcedure is one procedure with its required documents.
+// CatalogueProcedure is one procedure with its required documents, and optionally what a kiosk
+// needs to take it: the form's fields, the processing time in working days, how popular it is.
 type CatalogueProcedure struct {
 	Code           string                `json:"code"`
 	Name           string                `json:"name"`
+	NameEn         string                `json:"nameEn,omitempty"`
 	Documents      []dossier.Requirement `json:"documents"`
 	Fee            string                `json:"fee,omitempty"`
 	ProcessingTime string                `json:"processingTime,omitempty"`
+	ProcessingDays int                   `json:"processingDays,omitempty"`
+	Popular        int                   `json:"popular,omitempty"`
+	Fields         []catalog.Field       `json:"fields,omitempty"`
 }
 
 // UploadRequest opens (or finds again) the upload session of one content-addressed file.

@@ -42,17 +42,19 @@ type Options struct {
 
 // Daemon is a running kioskd.
 type Daemon struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	store    *outbox.Store
-	machine  *session.Machine
-	printer  *receiptPrinter
-	scanner  scanner.Scanner
-	catalog  atomic.Pointer[catalog.Catalogue]
-	guard    *staff.Guard
-	submit   *outboxSubmitter
-	started  time.Time
-	uploader atomic.Value // string: the uploader's state for status
+	cfg     *config.Config
+	log     *slog.Logger
+	store   *outbox.Store
+	machine *session.Machine
+	printer *receiptPrinter
+	scanner scanner.Scanner
+	catalog atomic.Pointer[catalog.Catalogue]
+	// catalogETag is the ETag of the synced catalogue ("" for the starter one).
+	catalogETag atomic.Value
+	guard       *staff.Guard
+	submit      *outboxSubmitter
+	started     time.Time
+	uploader    atomic.Value // string: the uploader's state for status
 }
 
 // Run runs kioskd until ctx ends: it opens the store, the devices, the session machine, the
@@ -68,7 +70,6 @@ func Run(ctx context.Context, o Options) error {
 		notify = func(string) {}
 	}
 	d := &Daemon{cfg: cfg, log: log, started: time.Now()}
-	d.catalog.Store(catalog.Starter())
 	d.uploader.Store("chưa chạy (not started)")
 	kiosk := KioskInfo{ID: cfg.Kiosk.ID, UnitCode: cfg.Kiosk.UnitCode, UnitName: cfg.Kiosk.UnitName,
 		LookupURL: cfg.Kiosk.LookupURL, Hotline: cfg.Kiosk.Hotline, Location: cfg.Kiosk.Location()}
@@ -81,6 +82,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer store.Close()
 	d.store = store
+	cat0, etag := d.loadSyncedCatalogue()
+	d.catalog.Store(cat0)
+	d.catalogETag.Store(etag)
 
 	notify("STATUS=Đang mở thiết bị (opening devices)")
 	trust := d.trustStore(o.Sim)
@@ -230,7 +234,10 @@ func (d *Daemon) runUploader(ctx context.Context, poll time.Duration) {
 			continue
 		}
 		d.uploader.Store("đang chạy (running)")
+		sctx, stopSync := context.WithCancel(ctx)
+		go d.syncCatalogueEvery(sctx, c, time.Hour)
 		err = outbox.NewUploader(d.store, c, outbox.UploaderOptions{Poll: poll, Logger: d.log}).Run(ctx)
+		stopSync()
 		c.Close()
 		if err != nil && !errors.Is(err, context.Canceled) {
 			d.uploader.Store("dừng do lỗi (stopped): " + err.Error())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -316,3 +317,28 @@ func TestIdleTimeoutWipesTheSession(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestCatalogueSync(t *testing.T) {
+	k := startKiosk(t, nil)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		h, err := k.c.Health(k.ctx(5 * time.Second))
+		if err == nil && strings.HasPrefix(h["catalogue"].(string), "central ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the central catalogue was not synced: %v", h)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b, err := os.ReadFile(filepath.Join(k.cfg.Paths.StateDir, "catalogue.json"))
+	if err != nil || !strings.Contains(string(b), "childFullName") {
+		t.Fatalf("synced catalogue not kept with its form fields: %v", err)
+	}
+	k.identify()
+	v := k.act(wire.ActSearch, "hôn nhân")
+	if len(v.Procedures) == 0 || v.Procedures[0].Code != "1.004873" {
+		t.Fatalf("search in the synced catalogue: %+v", v.Procedures)
+	}
+	k.act(wire.ActCancel, "")
+}

@@ -33,6 +33,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/dossier"
 )
@@ -343,21 +344,23 @@ func (s *Server) internal(w http.ResponseWriter, err error) {
 	problem(w, http.StatusInternalServerError, central.ProblemUnavailable, "lỗi máy chủ (server error)")
 }
 
-// catalogue is the starter catalogue served to kiosks (sample data, see shared/ref/domain.md).
-var catalogue = central.Catalogue{Procedures: []central.CatalogueProcedure{
-	{Code: "1.001193", Name: "Đăng ký khai sinh", Fee: "Miễn phí", ProcessingTime: "Trong ngày làm việc",
-		Documents: []dossier.Requirement{{Type: "to-khai", Name: "Tờ khai đăng ký khai sinh"},
-			{Type: "giay-chung-sinh", Name: "Giấy chứng sinh"},
-			{Type: "giay-to-tuy-than", Name: "Giấy tờ tùy thân của người đi đăng ký"},
-			{Type: "giay-chung-nhan-ket-hon", Name: "Giấy chứng nhận kết hôn của cha mẹ", Optional: true}}},
-	{Code: "1.000656", Name: "Đăng ký khai tử", Fee: "Miễn phí", ProcessingTime: "Trong ngày làm việc",
-		Documents: []dossier.Requirement{{Type: "to-khai", Name: "Tờ khai đăng ký khai tử"}, {Type: "giay-bao-tu", Name: "Giấy báo tử"}}},
-	{Code: "2.000815", Name: "Chứng thực bản sao từ bản chính", Fee: "2.000 đồng/trang", ProcessingTime: "Trong ngày làm việc",
-		Documents: []dossier.Requirement{{Type: "ban-chinh", Name: "Bản chính"}, {Type: "ban-sao", Name: "Bản sao cần chứng thực"}}},
-}}
+// starterCatalogue is the sample catalogue served to kiosks: the kiosk's own starter catalogue in the
+// central API's shape (sample data, see shared/ref/domain.md).
+func starterCatalogue() central.Catalogue {
+	var out central.Catalogue
+	for _, p := range catalog.Starter().Procedures {
+		cp := central.CatalogueProcedure{Code: p.Code, Name: p.Name, NameEn: p.NameEn, Fee: p.Fee,
+			ProcessingTime: p.ProcessingTime, ProcessingDays: p.ProcessingDays, Popular: p.Popular, Fields: p.Fields}
+		for _, d := range p.Documents {
+			cp.Documents = append(cp.Documents, dossier.Requirement{Type: d.Type, Name: d.Name, Optional: !d.Required})
+		}
+		out.Procedures = append(out.Procedures, cp)
+	}
+	return out
+}
 
 func (s *Server) procedures(w http.ResponseWriter, r *http.Request) {
-	b, _ := json.Marshal(catalogue)
+	b, _ := json.Marshal(starterCatalogue())
 	sum := sha256.Sum256(b)
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
 	w.Header().Set("ETag", etag)

@@ -26,6 +26,7 @@ import (
 	"github.com/tramso/tramso/drivers/codereader"
 	"github.com/tramso/tramso/drivers/escpos"
 	"github.com/tramso/tramso/drivers/scanner"
+	"github.com/tramso/tramso/internal/atomicfile"
 	"github.com/tramso/tramso/kiosk/api/client"
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/config"
@@ -282,7 +283,7 @@ certificate and the server's CA, and writes the configuration file. Safe to run 
 					return err
 				}
 				if caPEM != nil {
-					if err := writeFileAtomic(filepath.Join(cfg.Central.TLSDir, "ca.pem"), caPEM, 0o644); err != nil {
+					if err := atomicfile.Write(filepath.Join(cfg.Central.TLSDir, "ca.pem"), caPEM, 0o644); err != nil {
 						return err
 					}
 				}
@@ -293,7 +294,7 @@ certificate and the server's CA, and writes the configuration file. Safe to run 
 				if err := os.MkdirAll(filepath.Dir(*cfgPath), 0o755); err != nil {
 					return err
 				}
-				if err := writeFileAtomic(*cfgPath, b, 0o640); err != nil {
+				if err := atomicfile.Write(*cfgPath, b, 0o640); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "• đã ghi cấu hình (configuration written): %s\n  Tiếp theo (next): kioskctl selftest; systemctl restart kioskd\n", *cfgPath)
@@ -301,40 +302,6 @@ certificate and the server's CA, and writes the configuration file. Safe to run 
 			}
 		},
 	}
-}
-
-// writeFileAtomic writes temp → fsync → rename → fsync(dir).
-func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // redact hides what could be personal data in text that leaves the kiosk: ID and phone numbers
@@ -430,7 +397,7 @@ func writeBundle(path string, files map[string][]byte) error {
 	if err := gz.Close(); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, buf.Bytes(), 0o600)
+	return atomicfile.Write(path, buf.Bytes(), 0o600)
 }
 
 func staffCommand() *command {

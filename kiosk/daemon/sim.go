@@ -251,22 +251,8 @@ func (s *Sim) Handlers() map[string]http.Handler {
 			if !good {
 				return
 			}
-			p := s.Printer.Printer()
-			switch req.Fault {
-			case "paper-out":
-				p.SetPaperOut(true)
-			case "paper-in":
-				p.SetPaperOut(false)
-			case "cover-open":
-				p.SetCoverOpen(true)
-			case "cover-close":
-				p.SetCoverOpen(false)
-			case "offline":
-				p.SetOffline(true)
-			case "online":
-				p.SetOffline(false)
-			default:
-				api.Problem(w, http.StatusBadRequest, "bad-fault", "unknown printer fault", req.Fault)
+			if err := s.Printer.Printer().Fault(req.Fault); err != nil {
+				api.Problem(w, http.StatusBadRequest, "bad-fault", err.Error(), req.Fault)
 				return
 			}
 			ok(w)

@@ -632,3 +632,32 @@ func (p *Printer) paperSensor() byte {
 	}
 	return s
 }
+
+// ErrUnknownFault is returned by Fault for a word it does not know.
+var ErrUnknownFault = errors.New("sự cố không biết (unknown fault); dùng (use) paper-out, paper-in, near-end, near-end-off, cover-open, cover-close, offline, online")
+
+// Fault applies a fault by the word technicians and tests use: paper-out, paper-in, near-end,
+// near-end-off, cover-open, cover-close, offline, online.
+func (p *Printer) Fault(word string) error {
+	switch word {
+	case "paper-out":
+		p.SetPaperOut(true)
+	case "paper-in":
+		p.SetPaperOut(false)
+	case "near-end":
+		p.SetNearEnd(true)
+	case "near-end-off":
+		p.SetNearEnd(false)
+	case "cover-open":
+		p.SetCoverOpen(true)
+	case "cover-close":
+		p.SetCoverOpen(false)
+	case "offline":
+		p.SetOffline(true)
+	case "online":
+		p.SetOffline(false)
+	default:
+		return fmt.Errorf("%w: %q", ErrUnknownFault, word)
+	}
+	return nil
+}

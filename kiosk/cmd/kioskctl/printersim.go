@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tramso/tramso/drivers/escpos/escpossim"
+	"github.com/tramso/tramso/internal/atomicfile"
 )
 
 func paperDots(paper string) (int, error) {
@@ -111,22 +113,7 @@ func runSimulator(ctx context.Context, e *env, sim *escpossim.Simulator) error {
 		case c := <-cmds:
 			switch c {
 			case "":
-			case "paper-out":
-				p.SetPaperOut(true)
-			case "paper-in":
-				p.SetPaperOut(false)
-			case "near-end":
-				p.SetNearEnd(true)
-			case "near-end-off":
-				p.SetNearEnd(false)
-			case "cover-open":
-				p.SetCoverOpen(true)
-			case "cover-close":
-				p.SetCoverOpen(false)
-			case "offline":
-				p.SetOffline(true)
-			case "online":
-				p.SetOffline(false)
+				continue
 			case "status":
 				st := p.Status()
 				fmt.Fprintf(e.stdout, "giấy hết=%v sắp hết=%v nắp mở=%v ngoại tuyến=%v đệm=%d mất=%d biên nhận=%d lệnh lạ=%d\n",
@@ -138,8 +125,10 @@ func runSimulator(ctx context.Context, e *env, sim *escpossim.Simulator) error {
 				report()
 				return nil
 			default:
-				fmt.Fprintf(e.stderr, "lệnh không biết (unknown command) %q\n", c)
-				continue
+				if err := p.Fault(c); err != nil {
+					fmt.Fprintf(e.stderr, "%v\n", err)
+					continue
+				}
 			}
 			fmt.Fprintf(e.stdout, "ok: %s\n", c)
 		}
@@ -207,20 +196,12 @@ Each cut gives one picture; unknown or malformed commands are listed (--strict m
 
 // writePNGFile writes img as a PNG, replacing name only once the whole file is written.
 func writePNGFile(name string, img image.Image) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".png-*")
-	if err != nil {
-		return fmt.Errorf("không ghi được %s (cannot write): %w", name, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := png.Encode(tmp, img); err != nil {
-		tmp.Close()
-		return fmt.Errorf("không ghi được %s (cannot write): %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
+	if err := atomicfile.Write(name, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("không ghi được %s (cannot write): %w", name, err)
 	}
-	return os.Rename(tmp.Name(), name)
+	return nil
 }

@@ -18,8 +18,9 @@ import (
 type Options struct {
 	Engine     engine.Options
 	Preprocess preprocess.Options
-	// RetryBelow is the page confidence under which the page is also read turned by 180° and the
-	// better reading kept (pages put on the glass upside down); default 55.
+	// RetryBelow is the page confidence under which a page whose up and down preprocessing could
+	// not tell (preprocess.SureUpright) is also read turned by 180° and the better reading kept;
+	// default 55.
 	RetryBelow float64
 }
 
@@ -72,11 +73,9 @@ func (p *Pipeline) Process(ctx context.Context, img image.Image, dpi float64) (*
 	if err != nil {
 		return nil, err
 	}
-	threshold := p.opt.RetryBelow
-	if pg.Turns == 1 {
-		threshold += 15 // a sideways page is as likely to be 270° as 90°
-	}
-	if res.Confidence < threshold {
+	// Preprocessing has turned the page upright; only when it could not tell up from down (little
+	// text) and the reading is poor is the page read a second time, turned over.
+	if pg.Upright < preprocess.SureUpright && res.Confidence < p.opt.RetryBelow {
 		flipped := preprocess.Rotate90(pg.Binary, 2)
 		alt, err := p.pool.Recognize(ctx, flipped, pg.DPI)
 		if err != nil {
@@ -89,6 +88,7 @@ func (p *Pipeline) Process(ctx context.Context, img image.Image, dpi float64) (*
 			if pg.Colour != nil {
 				pg.Colour = rotateRGBA180(pg.Colour)
 			}
+			pg.Turns = (pg.Turns + 2) % 4
 			r.Rotation = (r.Rotation + 180) % 360
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tramso/tramso/ocr/corpus"
 	"github.com/tramso/tramso/ocr/engine"
 	"github.com/tramso/tramso/ocr/pdf"
+	"github.com/tramso/tramso/ocr/preprocess"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -75,6 +76,10 @@ func TestDegradedPagesEndToEnd(t *testing.T) {
 	}
 	if res[1].r.Rotation != 180 {
 		t.Errorf("upside-down page: rotation %d, want 180", res[1].r.Rotation)
+	}
+	// Turned over by preprocessing, before OCR: the page is recognised once.
+	if pg := res[1].r.Page; pg.Turns != 2 || pg.Upright < preprocess.SureUpright {
+		t.Errorf("upside-down page: preprocessing turns %d, upright score %.3f", pg.Turns, pg.Upright)
 	}
 
 	info := pdf.Info{Title: "test", Producer: "tramso", Created: time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)}

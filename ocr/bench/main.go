@@ -1,8 +1,9 @@
 // Command bench measures the OCR pipeline against raw Tesseract and OCRmyPDF on the same generated
 // degraded pages in one run: pages per minute, character error rate, output bytes per page and peak
-// memory. It is not part of the tests; run it with
+// memory; with -stages it first prints the CPU time of each stage of the pipeline (decode,
+// preprocess, Tesseract, PDF encode) per page. It is not part of the tests; run it with
 //
-//	go run ./ocr/bench [-n 6] [-seed 1] [-dir DIR] [-skip-ocrmypdf]
+//	go run ./ocr/bench [-n 6] [-seed 1] [-dir DIR] [-jobs 2] [-stages] [-skip-ocrmypdf]
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 type outcome struct {
 	name    string
 	wall    time.Duration
+	cpu     time.Duration // user + system time of all the tool's processes
 	cer     []float64
 	bytes   int64 // output PDF bytes, total
 	peakRSS int64 // KiB, largest single process
@@ -36,14 +38,15 @@ func main() {
 	dir := flag.String("dir", "", "thư mục làm việc (work directory; default a temporary one)")
 	jobs := flag.Int("jobs", 2, "số tiến trình song song cho công cụ ngoài (parallel processes for external tools)")
 	skip := flag.Bool("skip-ocrmypdf", false, "bỏ qua OCRmyPDF (skip OCRmyPDF)")
+	stages := flag.Bool("stages", false, "đo thời gian CPU từng bước (CPU time per pipeline stage)")
 	flag.Parse()
-	if err := run(*n, *seed, *dir, *jobs, *skip); err != nil {
+	if err := run(*n, *seed, *dir, *jobs, *skip, *stages); err != nil {
 		fmt.Fprintln(os.Stderr, "lỗi (error):", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, seed uint64, dir string, jobs int, skipOCRmyPDF bool) error {
+func run(n int, seed uint64, dir string, jobs int, skipOCRmyPDF, stages bool) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "tramso-bench-ocr-")
 		if err != nil {
@@ -75,6 +78,11 @@ func run(n int, seed uint64, dir string, jobs int, skipOCRmyPDF bool) error {
 		fmt.Printf(" %d", e.Spec.DPI)
 	}
 	fmt.Println()
+	if stages {
+		if err := runStages(inputs, truths); err != nil {
+			return err
+		}
+	}
 
 	kioskctl := filepath.Join(dir, "kioskctl")
 	if out, err := exec.Command("go", "build", "-o", kioskctl, "./kiosk/cmd/kioskctl").CombinedOutput(); err != nil {
@@ -93,7 +101,7 @@ func run(n int, seed uint64, dir string, jobs int, skipOCRmyPDF bool) error {
 			return exec.Command("ocrmypdf", "-q", "--jobs", "1", "-l", "vie", "--deskew", "--clean", in, out+".pdf"), "", out + ".pdf"
 		}))
 	}
-	fmt.Printf("\n%-36s %9s %10s %8s %8s %10s %9s\n", "tool", "wall s", "pages/min", "meanCER", "maxCER", "KB/page", "peak MB")
+	fmt.Printf("\n%-36s %9s %8s %10s %8s %8s %10s %9s\n", "tool", "wall s", "CPU s", "pages/min", "meanCER", "maxCER", "KB/page", "peak MB")
 	for _, r := range results {
 		if r.err != nil {
 			fmt.Printf("%-36s lỗi (error): %v\n", r.name, r.err)
@@ -109,7 +117,7 @@ func run(n int, seed uint64, dir string, jobs int, skipOCRmyPDF bool) error {
 		if r.bytes > 0 {
 			kb = fmt.Sprintf("%.0f", float64(r.bytes)/1024/float64(n))
 		}
-		fmt.Printf("%-36s %9.1f %10.1f %8.3f %8.3f %10s %9.0f\n", r.name, r.wall.Seconds(), float64(n)/r.wall.Minutes(), mean, mx, kb, float64(r.peakRSS)/1024)
+		fmt.Printf("%-36s %9.2f %8.2f %10.1f %8.3f %8.3f %10s %9.0f\n", r.name, r.wall.Seconds(), r.cpu.Seconds(), float64(n)/r.wall.Minutes(), mean, mx, kb, float64(r.peakRSS)/1024)
 		fmt.Printf("    CER per page:")
 		for _, c := range r.cer {
 			fmt.Printf(" %.3f", c)
@@ -140,6 +148,7 @@ func runKioskctl(exe, dir string, inputs, truths []string) outcome {
 		return o
 	}
 	o.peakRSS = maxRSS(cmd.ProcessState)
+	o.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	text, err := os.ReadFile(txtOut)
 	if err != nil {
 		o.err = err
@@ -187,6 +196,7 @@ func runPerPage(name, dir string, inputs, truths []string, jobs int, mk func(in,
 				return
 			}
 			o.peakRSS = max(o.peakRSS, maxRSS(cmd.ProcessState))
+			o.cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 			outs[i] = [2]string{txt, pdf}
 		}(i, in)
 	}

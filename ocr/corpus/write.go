@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tramso/tramso/ocr/imgfile"
+	"github.com/tramso/tramso/drivers/imagefile"
 )
 
 // Entry is one page of a corpus written to disk, as listed in manifest.json.
@@ -38,9 +38,9 @@ func (g *Generator) WriteDir(dir string, n int, seed uint64, clean bool) ([]Entr
 		name := base + ".png"
 		if spec.JPEG > 0 {
 			name = base + ".jpg"
-			err = imgfile.EncodeJPEG(&buf, p.Image, p.DPI, 95)
+			err = imagefile.EncodeJPEG(&buf, p.Image, p.DPI, 95)
 		} else {
-			err = imgfile.EncodePNG(&buf, p.Image, p.DPI)
+			err = imagefile.EncodePNG(&buf, p.Image, p.DPI)
 		}
 		if err != nil {
 			return nil, err

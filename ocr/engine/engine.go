@@ -98,7 +98,6 @@ func NewPool(opt Options) *Pool {
 	if opt.PSM == 0 {
 		opt.PSM = gosseract.PSM_AUTO
 	}
-	singleThreadOpenMP()
 	p := &Pool{opt: opt, slots: make(chan *gosseract.Client, opt.Size), done: make(chan struct{})}
 	for i := 0; i < opt.Size; i++ {
 		p.slots <- nil
@@ -176,7 +175,18 @@ func (p *Pool) Recognize(ctx context.Context, img *image.Gray, dpi float64) (*Re
 }
 
 func (p *Pool) run(c *gosseract.Client, img *image.Gray, dpi float64) (*Result, error) {
-	if err := c.SetImageFromBytes(PGM(img)); err != nil {
+	// OpenMP settings belong to the calling OS thread: pin the goroutine to its thread and hold
+	// OpenMP to one thread there, so the LSTM does not fan out and spin on cores other engines use.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	singleThreadOpenMP()
+	// A bilevel page goes as a 1-bit PBM: an eighth of the bytes to read, and Tesseract skips its
+	// own thresholding and works on packed bits in layout analysis.
+	data, ok := PBM(img)
+	if !ok {
+		data = PGM(img)
+	}
+	if err := c.SetImageFromBytes(data); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEngine, err)
 	}
 	if dpi > 0 {
@@ -237,4 +247,29 @@ func PGM(g *image.Gray) []byte {
 		b.Write(g.Pix[y*g.Stride : y*g.Stride+W])
 	}
 	return b.Bytes()
+}
+
+// PBM encodes a bilevel g (every pixel 0 or 255) as a binary PBM (P4, 1 is black). It reports false,
+// and returns nil, when g has other grey levels.
+func PBM(g *image.Gray) ([]byte, bool) {
+	W, H := g.Rect.Dx(), g.Rect.Dy()
+	head := fmt.Sprintf("P4\n%d %d\n", W, H)
+	bpl := (W + 7) / 8
+	out := make([]byte, len(head)+bpl*H)
+	copy(out, head)
+	dst := out[len(head):]
+	for y := 0; y < H; y++ {
+		row := g.Pix[y*g.Stride : y*g.Stride+W]
+		bits := dst[y*bpl : (y+1)*bpl]
+		for x, v := range row {
+			switch v {
+			case 0:
+				bits[x>>3] |= 0x80 >> (x & 7)
+			case 255:
+			default:
+				return nil, false
+			}
+		}
+	}
+	return out, true
 }

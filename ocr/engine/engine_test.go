@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"os"
 	"runtime"
@@ -69,5 +70,69 @@ func TestMissingLanguage(t *testing.T) {
 	img := image.NewGray(image.Rect(0, 0, 50, 50))
 	if _, err := p.Recognize(context.Background(), img, 300); !errors.Is(err, ErrEngine) {
 		t.Errorf("err = %v, want ErrEngine", err)
+	}
+}
+
+// TestOneOpenMPThreadPerEngine: recognition on any OS thread holds OpenMP to that thread. Left at
+// its default, Tesseract's LSTM fans out to every core from each engine and the engines spin
+// against each other.
+func TestOneOpenMPThreadPerEngine(t *testing.T) {
+	if _, err := os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata"); err != nil {
+		t.Skip("tesseract-ocr-vie not installed")
+	}
+	p := NewPool(Options{Size: 1})
+	defer p.Close()
+	img := image.NewGray(image.Rect(0, 0, 60, 40))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	done := make(chan error)
+	go func() {
+		// A new goroutine, locked and never unlocked: its thread is one OpenMP has not been
+		// told about, and is discarded when the goroutine ends.
+		runtime.LockOSThread()
+		if n := ompMaxThreads(); n < 2 {
+			done <- errSkip
+			return
+		}
+		if _, err := p.Recognize(context.Background(), img, 300); err != nil {
+			done <- err
+			return
+		}
+		if n := ompMaxThreads(); n != 1 {
+			done <- fmt.Errorf("OpenMP threads on the engine's thread after recognition: %d", n)
+			return
+		}
+		done <- nil
+	}()
+	switch err := <-done; {
+	case errors.Is(err, errSkip):
+		t.Skip("OpenMP already single-threaded here (one CPU or OMP_NUM_THREADS=1)")
+	case err != nil:
+		t.Fatal(err)
+	}
+}
+
+var errSkip = errors.New("skip")
+
+func TestPBM(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 10, 2))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	g.Pix[0], g.Pix[9], g.Pix[10+8] = 0, 0, 0
+	b, ok := PBM(g)
+	want := "P4\n10 2\n\x80\x40\x00\x80"
+	if !ok || string(b) != want {
+		t.Errorf("PBM = %q, %v; want %q", b, ok, want)
+	}
+	g.Pix[5] = 128
+	if _, ok := PBM(g); ok {
+		t.Error("grey image encoded as a bitmap")
+	}
+	// A sub-image is encoded by its own rows.
+	sub := g.SubImage(image.Rect(8, 1, 10, 2)).(*image.Gray)
+	if b, ok := PBM(sub); !ok || string(b) != "P4\n2 1\n\x80" {
+		t.Errorf("sub-image: %q, %v", b, ok)
 	}
 }

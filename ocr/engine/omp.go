@@ -4,10 +4,17 @@ package engine
 #cgo LDFLAGS: -lgomp
 #include <omp.h>
 static void singleThreadOMP(void) { omp_set_max_active_levels(0); omp_set_num_threads(1); }
+static int ompMaxThreads(void) { return omp_get_max_threads(); }
 */
 import "C"
 
-// singleThreadOpenMP makes every OpenMP parallel region in the process (Tesseract's LSTM uses them)
-// run on one thread, the effect of OMP_THREAD_LIMIT=1 for a process that cannot set it before start:
-// parallelism comes from the pool, one page per engine.
+// singleThreadOpenMP makes OpenMP parallel regions started from the calling OS thread (Tesseract's
+// LSTM uses them) run on that one thread, the effect of OMP_THREAD_LIMIT=1 for a process that
+// cannot set it before start: parallelism comes from the pool, one page per engine. The setting
+// belongs to the thread (an OpenMP internal control variable of its implicit task), so it is made
+// on the thread that then calls Tesseract, with the goroutine locked to it.
 func singleThreadOpenMP() { C.singleThreadOMP() }
+
+// ompMaxThreads is the number of threads an OpenMP parallel region started from the calling OS
+// thread would use.
+func ompMaxThreads() int { return int(C.ompMaxThreads()) }

@@ -11,21 +11,27 @@ import (
 func Sauvola(g *image.Gray, radius int, k float64) *image.Gray {
 	W, H := g.Rect.Dx(), g.Rect.Dy()
 	out := image.NewGray(image.Rect(0, 0, W, H))
+	radius = max(radius, 0)
 	colSum := make([]uint32, W)
-	colSq := make([]uint64, W)
+	colSq := make([]uint32, W) // at most (2·radius+1)·255² per column
 	addRow := func(y int, sign int) {
 		row := g.Pix[y*g.Stride : y*g.Stride+W]
 		if sign > 0 {
 			for x, v := range row {
 				colSum[x] += uint32(v)
-				colSq[x] += uint64(v) * uint64(v)
+				colSq[x] += uint32(v) * uint32(v)
 			}
 		} else {
 			for x, v := range row {
 				colSum[x] -= uint32(v)
-				colSq[x] -= uint64(v) * uint64(v)
+				colSq[x] -= uint32(v) * uint32(v)
 			}
 		}
+	}
+	// invSpan[x] is 1 over the width of the window at column x, clipped to the image.
+	invSpan := make([]float64, W)
+	for x := range invSpan {
+		invSpan[x] = 1 / float64(min(W-1, x+radius)-max(0, x-radius)+1)
 	}
 	for y := 0; y < min(radius, H); y++ {
 		addRow(y, 1)
@@ -38,36 +44,31 @@ func Sauvola(g *image.Gray, radius int, k float64) *image.Gray {
 		if y-radius-1 >= 0 {
 			addRow(y-radius-1, -1)
 		}
-		rows := min(H-1, y+radius) - max(0, y-radius) + 1
-		var s uint64
-		var sq uint64
+		invRows := 1 / float64(min(H-1, y+radius)-max(0, y-radius)+1)
+		var s, sq uint64
 		for x := 0; x < min(radius, W); x++ {
 			s += uint64(colSum[x])
-			sq += colSq[x]
+			sq += uint64(colSq[x])
 		}
-		in := g.Pix[y*g.Stride:]
-		o := out.Pix[y*out.Stride:]
-		for x := 0; x < W; x++ {
+		in := g.Pix[y*g.Stride : y*g.Stride+W]
+		o := out.Pix[y*out.Stride : y*out.Stride+W]
+		for x, v := range in {
 			if x+radius < W {
 				s += uint64(colSum[x+radius])
-				sq += colSq[x+radius]
+				sq += uint64(colSq[x+radius])
 			}
 			if x-radius-1 >= 0 {
 				s -= uint64(colSum[x-radius-1])
-				sq -= colSq[x-radius-1]
+				sq -= uint64(colSq[x-radius-1])
 			}
-			n := float64(rows * (min(W-1, x+radius) - max(0, x-radius) + 1))
-			m := float64(s) / n
-			v := float64(sq)/n - m*m
-			if v < 0 {
-				v = 0
+			inv := invRows * invSpan[x]
+			m := float64(s) * inv
+			sd := math.Sqrt(max(float64(sq)*inv-m*m, 0))
+			var px uint8 // ink unless brighter than the threshold
+			if float64(v) > m*(1+k*(sd/R-1)) {
+				px = 255
 			}
-			t := m * (1 + k*(math.Sqrt(v)/R-1))
-			if float64(in[x]) <= t {
-				o[x] = 0
-			} else {
-				o[x] = 255
-			}
+			o[x] = px
 		}
 	}
 	return out
@@ -145,27 +146,32 @@ func Clean(b *image.Gray, maxSpeck, isolation int) int {
 			b.Pix[p] = 255
 		}
 	}
-	// Integral image of ink for the isolation test.
-	ii := make([]int32, (W+1)*(H+1))
-	for y := 0; y < H; y++ {
-		var run int32
-		for x := 0; x < W; x++ {
-			if b.Pix[y*W+x] == 0 {
-				run++
-			}
-			ii[(y+1)*(W+1)+x+1] = ii[y*(W+1)+x+1] + run
-		}
-	}
+	// The isolation test counts ink around each small component as the page is now (big blobs
+	// gone, specks still there); removals are decided first and made after.
 	count := func(r image.Rectangle) int32 {
 		r = r.Intersect(image.Rect(0, 0, W, H))
-		return ii[r.Max.Y*(W+1)+r.Max.X] - ii[r.Min.Y*(W+1)+r.Max.X] - ii[r.Max.Y*(W+1)+r.Min.X] + ii[r.Min.Y*(W+1)+r.Min.X]
+		var n int32
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for _, v := range b.Pix[y*W+r.Min.X : y*W+r.Max.X] {
+				if v == 0 {
+					n++
+				}
+			}
+		}
+		return n
 	}
+	drop := make([]bool, len(small))
 	for i, c := range small {
 		box := smallBox[i]
 		if len(c) <= maxSpeck/2 || (len(c) <= maxSpeck*6 && count(box.Inset(-isolation)) == int32(len(c))) {
 			if len(c) > maxSpeck && box.Dx() > 3*box.Dy() {
 				continue // a short dash or hyphen on its own
 			}
+			drop[i] = true
+		}
+	}
+	for i, c := range small {
+		if drop[i] {
 			for _, p := range c {
 				b.Pix[p] = 255
 			}

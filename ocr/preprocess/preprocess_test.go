@@ -58,22 +58,48 @@ func TestDeskewKnownAngles(t *testing.T) {
 	}
 }
 
-func TestSideways(t *testing.T) {
+// TestOrientation puts the page on the glass each of the four ways: preprocessing must bring it
+// upright (sideways by line direction, upside down by ascender and descender ink) with the skew
+// found, so that the page is recognised once.
+func TestOrientation(t *testing.T) {
 	g := generator(t)
-	pg, err := g.Render(corpus.Spec{Seed: 7, DPI: 150, Skew: 1.5, Rotate90: 1})
-	if err != nil {
-		t.Fatal(err)
+	for r := 0; r < 4; r++ {
+		pg, err := g.Render(corpus.Spec{Seed: 7, DPI: 150, Skew: 1.5, Rotate90: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Process(context.Background(), pg.Image, pg.DPI, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (4 - r) % 4; p.Turns != want || p.Bounds.Dx() > p.Bounds.Dy() {
+			t.Errorf("page turned %d×90°: turns %d (want %d), bounds %v", r, p.Turns, want, p.Bounds)
+		}
+		if p.Upright < SureUpright {
+			t.Errorf("page turned %d×90°: upright score %.3f, unsure", r, p.Upright)
+		}
+		if math.Abs(p.Skew-1.5) > 0.1 {
+			t.Errorf("page turned %d×90°: skew %.3f, want 1.5", r, p.Skew)
+		}
 	}
-	p, err := Process(context.Background(), pg.Image, pg.DPI, Options{})
-	if err != nil {
-		t.Fatal(err)
+}
+
+// TestUprightScoreNeedsText: a page without text lines gives no opinion on up and down.
+func TestUprightScoreNeedsText(t *testing.T) {
+	b := image.NewGray(image.Rect(0, 0, 300, 400))
+	for i := range b.Pix {
+		b.Pix[i] = 255
 	}
-	if p.Turns != 1 || p.Bounds.Dx() > p.Bounds.Dy() {
-		t.Fatalf("sideways page: turns %d, bounds %v", p.Turns, p.Bounds)
+	if s := uprightScore(b); s != 0 {
+		t.Errorf("blank page: %v", s)
 	}
-	// After the quarter turn the page is upside down or upright; the skew is the same magnitude.
-	if math.Abs(math.Abs(p.Skew)-1.5) > 0.1 {
-		t.Errorf("skew %.3f, want ±1.5", p.Skew)
+	for y := 100; y < 103; y++ { // a ruling only
+		for x := 20; x < 280; x++ {
+			b.Pix[y*300+x] = 0
+		}
+	}
+	if s := uprightScore(b); s != 0 {
+		t.Errorf("ruled page: %v", s)
 	}
 }
 
@@ -175,6 +201,53 @@ func BenchmarkProcess300(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := Process(context.Background(), pg.Image, pg.DPI, Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestScaleRotateMatchesDirectMapping compares ScaleRotate, which walks rows in fixed point with a
+// fast interior loop, with the plain per-pixel mapping it stands for.
+func TestScaleRotateMatchesDirectMapping(t *testing.T) {
+	src := image.NewGray(image.Rect(0, 0, 97, 131))
+	for i := range src.Pix {
+		src.Pix[i] = uint8((i*37 + i*i/13) % 256)
+	}
+	W, H := 97, 131
+	at := func(x, y int) float64 {
+		return float64(src.Pix[min(max(y, 0), H-1)*src.Stride+min(max(x, 0), W-1)])
+	}
+	for _, c := range []struct{ f, deg float64 }{{1, 0}, {1, 3.3}, {1, -14}, {2, 0}, {1.5, -2.2}, {1.3333, 7}} {
+		out := ScaleRotate(src, c.f, c.deg)
+		nw, nh := out.Rect.Dx(), out.Rect.Dy()
+		if want := int(math.Round(float64(W) * c.f)); nw != want {
+			t.Fatalf("%+v: width %d, want %d", c, nw, want)
+		}
+		s, co := math.Sincos(-c.deg * math.Pi / 180)
+		bad := 0
+		for y := 0; y < nh; y++ {
+			for x := 0; x < nw; x++ {
+				dx, dy := float64(x)-float64(nw)/2, float64(y)-float64(nh)/2
+				u, v := co*dx-s*dy+float64(nw)/2, s*dx+co*dy+float64(nh)/2
+				sx, sy := (u+0.5)/c.f-0.5, (v+0.5)/c.f-0.5
+				if c.f == 1 {
+					sx, sy = u, v
+				}
+				want := 255.0
+				if sx > -1 && sy > -1 && sx < float64(W) && sy < float64(H) {
+					sx, sy = min(max(sx, 0), float64(W-1)), min(max(sy, 0), float64(H-1))
+					x0, y0 := int(sx), int(sy)
+					fx, fy := sx-float64(x0), sy-float64(y0)
+					want = (at(x0, y0)*(1-fx)+at(x0+1, y0)*fx)*(1-fy) + (at(x0, y0+1)*(1-fx)+at(x0+1, y0+1)*fx)*fy
+				}
+				got := float64(out.Pix[y*out.Stride+x])
+				// Border pixels may fall either side of the edge; inside, 8-bit weights differ by a few levels.
+				if math.Abs(got-want) > 3 && x > 1 && y > 1 && x < nw-2 && y < nh-2 {
+					bad++
+				}
+			}
+		}
+		if bad > nw*nh/200 {
+			t.Errorf("%+v: %d of %d pixels differ from the direct mapping", c, bad, nw*nh)
 		}
 	}
 }

@@ -14,9 +14,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tramso/tramso/drivers/imagefile"
 	"github.com/tramso/tramso/ocr"
 	"github.com/tramso/tramso/ocr/engine"
-	"github.com/tramso/tramso/ocr/imgfile"
 	"github.com/tramso/tramso/ocr/pdf"
 )
 
@@ -133,7 +133,7 @@ func decodeFile(path string) (image.Image, float64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("không đọc được tệp (cannot read file): %w", err)
 	}
-	return imgfile.Decode(b)
+	return imagefile.Decode(b, imagefile.MaxPixels)
 }
 
 func imageOrNil(m *image.RGBA) image.Image {

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tramso/tramso/drivers/imagefile"
 	"github.com/tramso/tramso/ocr/corpus"
-	"github.com/tramso/tramso/ocr/imgfile"
 	"github.com/tramso/tramso/ocr/pdf"
 )
 
@@ -39,7 +39,7 @@ func TestOCRBatchWithCorruptInputs(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var png bytes.Buffer
-	if err := imgfile.EncodePNG(&png, page.Image, page.DPI); err != nil {
+	if err := imagefile.EncodePNG(&png, page.Image, page.DPI); err != nil {
 		t.Fatal(err)
 	}
 	good := filepath.Join(dir, "good.png")

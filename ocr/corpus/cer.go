@@ -5,6 +5,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/tramso/tramso/ocr/internal/editdist"
 )
 
 // NormalizeText prepares text for a CER comparison: Unicode NFC, runs of three or more dots or an
@@ -35,30 +37,6 @@ func NormalizeText(s string) string {
 	return strings.Join(strings.FieldsFunc(b.String(), unicode.IsSpace), " ")
 }
 
-// Levenshtein is the edit distance between a and b counted in runes.
-func Levenshtein(a, b []rune) int {
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // CER is the character error rate of got against the ground truth want: the Levenshtein distance
 // between the NFC-normalised texts (see NormalizeText) divided by the length of want in runes.
 // An empty truth gives 0 for an empty result and 1 otherwise.
@@ -71,5 +49,5 @@ func CER(want, got string) float64 {
 		}
 		return 1
 	}
-	return float64(Levenshtein(w, g)) / float64(len(w))
+	return float64(editdist.Runes(w, g)) / float64(len(w))
 }

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/tramso/tramso/ocr/engine"
+	"github.com/tramso/tramso/ocr/internal/editdist"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -102,7 +103,7 @@ func findLabel(line []rune, label []rune) (end int, quality float64) {
 			if l <= 0 || s+l > len(line) {
 				continue
 			}
-			if d := editDistance(line[s:s+l], label); d < best {
+			if d := editdist.Runes(line[s:s+l], label); d < best {
 				best, bestEnd = d, s+l
 			}
 		}
@@ -130,24 +131,4 @@ func indexRunes(s, sub []rune) int {
 		}
 	}
 	return -1
-}
-
-func editDistance(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

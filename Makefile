@@ -8,13 +8,16 @@ GOFLAGS_TEST ?= -count=1 -timeout 15m
 
 # Debian packages the build, the tests, the demo and the benchmarks use.
 # pcscd + vsmartcard-vpcd: the PC/SC tests run a private pcscd with a virtual reader.
+# X11/GL headers and xvfb: kiosk-ui (Ebiten, cgo) and its screenshot tests under Xvfb.
 # libtesseract-dev, libleptonica-dev: the OCR engine (cgo). sane-utils, sane-airscan: real SANE in tests.
 DEB_PACKAGES := \
 	ca-certificates git gcc pkg-config util-linux \
 	fonts-noto-core fonts-dejavu-core fonts-liberation2 icc-profiles-free \
 	zbar-tools tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev \
 	pcscd vsmartcard-vpcd \
-	sane-utils sane-airscan poppler-utils
+	sane-utils sane-airscan poppler-utils \
+	libc6-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
+	libgl1-mesa-dev libgl1-mesa-dri xvfb
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -35,7 +38,7 @@ deps:
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 at /usr/local/go"; exit 1; }
 
 build: deps
-	$(GO) build -o bin/ ./kiosk/cmd/...
+	$(GO) build -o bin/ ./kiosk/cmd/... ./ui/cmd/...
 
 vet:
 	$(GO) vet ./...

@@ -1,0 +1,253 @@
+// Package screens draws kioskd's session view for the citizen and turns taps into actions. The App
+// holds the current view plus the little local state a screen needs (the keyboard being typed on,
+// the field being edited, scroll positions, page previews); the session itself lives in kioskd.
+package screens
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"strings"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/tramso/tramso/kiosk/api/wire"
+	"github.com/tramso/tramso/ui/theme"
+	"github.com/tramso/tramso/ui/widget"
+)
+
+// Screen sizes in logical pixels.
+const (
+	Long  = 1920
+	Short = 1080
+)
+
+// TPS is the number of Update calls per second the App expects (Ebiten's default).
+const TPS = 60
+
+// App is the citizen's touchscreen: it builds the frame of the current view and feeds it the finger.
+// Use it from the game loop only.
+type App struct {
+	th   *theme.Theme
+	w, h int
+	send func(wire.Action)
+
+	view      wire.View
+	online    bool
+	problem   string // the last refused action's reason, until the next view
+	viewTick  int    // tick at which the view arrived (idle countdown)
+	tick      int
+	previews  map[[2]int]*ebiten.Image
+	offsets   map[string]float64
+	edit      *editor
+	searching *widget.Keyboard
+
+	frame   *widget.Frame
+	touch   *widget.Touch
+	rebuild bool
+	redraw  bool
+	drawnAt int
+}
+
+// editor is the field (or typed ID) being entered.
+type editor struct {
+	key    string // field key; "" for the ID number
+	label  string
+	kind   string // text, number, date, choice
+	kb     *widget.Keyboard
+	choice []string
+}
+
+// New returns an App of a landscape (or portrait) screen that posts the citizen's actions with send.
+// send must not block (queue the action for the API goroutine).
+func New(th *theme.Theme, portrait bool, send func(wire.Action)) *App {
+	a := &App{th: th, w: Long, h: Short, send: send, previews: map[[2]int]*ebiten.Image{},
+		offsets: map[string]float64{}, touch: widget.NewTouch(), rebuild: true}
+	if portrait {
+		a.w, a.h = Short, Long
+	}
+	return a
+}
+
+// Size is the logical screen size.
+func (a *App) Size() (int, int) { return a.w, a.h }
+
+// SetView shows a new session view. Local state (an open keyboard, previews) is dropped when the
+// session, state or step changes.
+func (a *App) SetView(v wire.View) {
+	old := a.view
+	if !a.online || v.Session != old.Session || v.State != old.State || v.Step != old.Step {
+		a.edit, a.searching = nil, nil
+		a.touch = widget.NewTouch()
+	}
+	if v.Session != old.Session {
+		clear(a.previews)
+		clear(a.offsets)
+	}
+	if v.State == wire.Documents && v.Current != old.Current {
+		a.offsets["preview"] = 0
+	}
+	a.view, a.online, a.problem = v, true, ""
+	a.viewTick = a.tick
+	a.rebuild = true
+}
+
+// SetOffline shows that kioskd cannot be reached; the next view clears it.
+func (a *App) SetOffline() {
+	if a.online || a.frame == nil {
+		a.online = false
+		a.rebuild = true
+	}
+}
+
+// SetProblem shows why kioskd refused the last action (Vietnamese first).
+func (a *App) SetProblem(detail string) {
+	a.problem = detail
+	a.rebuild = true
+}
+
+// SetPreview gives the App a scanned page of the current session for the preview screen.
+func (a *App) SetPreview(doc, page int, img image.Image) {
+	a.previews[[2]int{doc, page}] = ebiten.NewImageFromImage(img)
+	a.rebuild = true
+}
+
+// View is the view being shown.
+func (a *App) View() wire.View { return a.view }
+
+// Online reports whether kioskd is reachable.
+func (a *App) Online() bool { return a.online }
+
+// Update advances one tick with the finger's state; it reports whether Draw would show something new.
+func (a *App) Update(p widget.Pointer) bool {
+	a.tick++
+	if a.rebuild {
+		a.build()
+	}
+	if a.frame.Handle(p, a.touch) {
+		a.redraw = true
+	}
+	if a.rebuild {
+		a.build()
+	}
+	// Animations and the idle countdown redraw ten times a second.
+	if a.frame.Animated && a.tick-a.drawnAt >= TPS/10 {
+		a.redraw = true
+	}
+	return a.redraw
+}
+
+// Dirty reports whether the screen must be redrawn.
+func (a *App) Dirty() bool { return a.redraw || a.rebuild }
+
+// Draw draws the screen onto dst (a.Size() logical pixels).
+func (a *App) Draw(dst *ebiten.Image) {
+	if a.rebuild || a.frame == nil {
+		a.build()
+	}
+	a.frame.Draw(dst, a.touch, a.tick)
+	a.redraw, a.drawnAt = false, a.tick
+}
+
+// Frame is the current frame (for tests: its buttons and texts).
+func (a *App) Frame() *widget.Frame {
+	if a.rebuild || a.frame == nil {
+		a.build()
+	}
+	return a.frame
+}
+
+// Name names the screen shown: state, step, message code, overlays and open editors; the screenshot
+// files are named by it.
+func (a *App) Name() string {
+	if !a.online {
+		return "offline"
+	}
+	v := a.view
+	parts := []string{string(v.State)}
+	if v.Step != "" {
+		parts = append(parts, v.Step)
+	}
+	if v.Message != nil && v.Message.Code != "" {
+		parts = append(parts, v.Message.Code)
+	}
+	switch {
+	case a.edit != nil:
+		parts = append(parts, "edit-"+a.edit.kind)
+	case a.searching != nil:
+		parts = append(parts, "search")
+	}
+	if a.problem != "" {
+		parts = append(parts, "problem")
+	}
+	if v.IdleWarning {
+		parts = append(parts, "idle")
+	}
+	return strings.Join(parts, "-")
+}
+
+func (a *App) act(name, value string) func() {
+	return func() { a.send(wire.Action{Action: name, Value: norm.NFC.String(value)}) }
+}
+
+func (a *App) changed() { a.rebuild = true }
+
+// build makes the frame of the current view and local state.
+func (a *App) build() {
+	a.rebuild, a.redraw = false, true
+	f := widget.NewFrame(a.th, a.w, a.h, a.offsets)
+	a.frame = f
+	if !a.online {
+		a.offline(f)
+		return
+	}
+	switch a.view.State {
+	case wire.Attract, "":
+		a.attract(f)
+	case wire.Identify:
+		a.identify(f)
+	case wire.ChooseProcedure:
+		a.choose(f)
+	case wire.Documents:
+		a.documents(f)
+	case wire.Review:
+		a.review(f)
+	case wire.Consent:
+		a.consent(f)
+	case wire.Submitting:
+		a.submitting(f)
+	case wire.Receipt, wire.Done:
+		a.receipt(f)
+	default:
+		a.offline(f)
+	}
+	if a.view.IdleWarning {
+		a.idle(f)
+	}
+}
+
+// secondsLeft is the idle countdown, counted down locally since the view arrived.
+func (a *App) secondsLeft() int {
+	left := a.view.IdleSecondsLeft - (a.tick-a.viewTick)/TPS
+	return max(left, 0)
+}
+
+// spinner draws a ring of dots turning, for waits.
+func spinner(th *theme.Theme) func(dst *ebiten.Image, r image.Rectangle, tick int) {
+	return func(dst *ebiten.Image, r image.Rectangle, tick int) {
+		cx, cy := float64(r.Min.X+r.Dx()/2), float64(r.Min.Y+r.Dy()/2)
+		rad := float64(min(r.Dx(), r.Dy())) / 2 * 0.8
+		head := (tick / 6) % 12
+		for i := range 12 {
+			ang := float64(i) * math.Pi / 6
+			c := th.Border
+			if (head-i+12)%12 < 3 {
+				c = th.Accent
+			}
+			fillCircle(dst, cx+rad*math.Cos(ang), cy+rad*math.Sin(ang), rad/6, c)
+		}
+	}
+}
+
+func pct(p float64) string { return fmt.Sprintf("%d%%", int(math.Round(p*100))) }

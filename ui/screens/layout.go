@@ -1,0 +1,123 @@
+package screens
+
+import (
+	"image"
+	"image/color"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
+
+	"github.com/tramso/tramso/ui/theme"
+	"github.com/tramso/tramso/ui/widget"
+)
+
+const (
+	margin  = 48
+	footH   = 120
+	gap     = 24
+	cancelW = 300
+)
+
+// choice is a button of the footer.
+type choice struct {
+	label, sub string
+	kind       widget.Kind
+	fn         func()
+}
+
+// page draws the title (Vietnamese, with the English below it), the message banner and the footer
+// with Hủy when cancel is set and the given buttons from the right. It returns the room left for
+// the content.
+func (a *App) page(f *widget.Frame, title, titleEn string, cancel bool, buttons ...choice) image.Rectangle {
+	p := a.th.Palette
+	y := margin
+	w := a.w - 2*margin
+	y += f.Text(image.Rect(margin, y, margin+w, y), title, theme.Title, true, widget.Start, p.Fg)
+	if titleEn != "" {
+		y += f.Text(image.Rect(margin, y, margin+w, y), titleEn, theme.Small, false, widget.Start, p.Muted)
+	}
+	y += gap
+	y = a.banner(f, y)
+	bottom := a.h - margin
+	if cancel || len(buttons) > 0 {
+		x := margin
+		if cancel {
+			x += cancelW + gap
+		}
+		fh := footH
+		if len(buttons) > 0 {
+			// Grow the footer when a label needs two lines (portrait, large text).
+			bw := min(440, (a.w-margin-x-gap*(len(buttons)-1))/len(buttons))
+			for _, b := range buttons {
+				fh = max(fh, f.TextHeight(b.label, theme.Body, true, bw-48)+f.TextHeight(b.sub, theme.Small, false, bw-48)+24)
+			}
+		}
+		top := bottom - fh
+		x = margin
+		if cancel {
+			f.Button(image.Rect(x, top, x+cancelW, bottom), "Hủy", "Cancel", widget.Danger, a.act("cancel", ""))
+			x += cancelW + gap
+		}
+		if len(buttons) > 0 {
+			bw := min(440, (a.w-margin-x-gap*(len(buttons)-1))/len(buttons))
+			right := a.w - margin
+			for i := len(buttons) - 1; i >= 0; i-- {
+				b := buttons[i]
+				f.Button(image.Rect(right-bw, top, right, bottom), b.label, b.sub, b.kind, b.fn)
+				right -= bw + gap
+			}
+		}
+		bottom = top - gap
+	}
+	return image.Rect(margin, y, a.w-margin, bottom)
+}
+
+// banner shows view.message (or a refused action's reason), Vietnamese first, English smaller.
+func (a *App) banner(f *widget.Frame, y int) int {
+	p := a.th.Palette
+	vi, en := "", ""
+	if m := a.view.Message; m != nil {
+		vi, en = m.Vi, m.En
+	}
+	if a.problem != "" {
+		vi, en = a.problem, ""
+	}
+	if vi == "" && en == "" {
+		return y
+	}
+	w := a.w - 2*margin - 2*gap
+	h := f.TextHeight(vi, theme.Body, true, w) + gap*2
+	if en != "" {
+		h += f.TextHeight(en, theme.Small, false, w)
+	}
+	f.Box(image.Rect(margin, y, a.w-margin, y+h), p.Warn, p.Fg)
+	ty := y + gap
+	ty += f.Text(image.Rect(margin+gap, ty, a.w-margin-gap, ty), vi, theme.Body, true, widget.Start, p.Fg)
+	if en != "" {
+		f.Text(image.Rect(margin+gap, ty, a.w-margin-gap, ty), en, theme.Small, false, widget.Start, p.Fg)
+	}
+	return y + h + gap
+}
+
+// split divides r into two columns in landscape (left gets frac of the width) or two rows in
+// portrait (top gets frac of the height).
+func (a *App) split(r image.Rectangle, frac float64) (image.Rectangle, image.Rectangle) {
+	if a.w > a.h {
+		x := r.Min.X + int(float64(r.Dx())*frac)
+		return image.Rect(r.Min.X, r.Min.Y, x-gap/2, r.Max.Y), image.Rect(x+gap/2, r.Min.Y, r.Max.X, r.Max.Y)
+	}
+	y := r.Min.Y + int(float64(r.Dy())*frac)
+	return image.Rect(r.Min.X, r.Min.Y, r.Max.X, y-gap/2), image.Rect(r.Min.X, y+gap/2, r.Max.X, r.Max.Y)
+}
+
+func fillCircle(dst *ebiten.Image, x, y, r float64, c color.RGBA) {
+	vector.DrawFilledCircle(dst, float32(x), float32(y), float32(r), c, true)
+}
+
+func fillRect(dst *ebiten.Image, r image.Rectangle, c color.RGBA) {
+	vector.DrawFilledRect(dst, float32(r.Min.X), float32(r.Min.Y), float32(r.Dx()), float32(r.Dy()), c, false)
+}
+
+func strokeRect(dst *ebiten.Image, r image.Rectangle, w float32, c color.RGBA) {
+	vector.StrokeRect(dst, float32(r.Min.X), float32(r.Min.Y), float32(r.Dx()), float32(r.Dy()), w, c, true)
+}

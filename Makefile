@@ -72,8 +72,11 @@ fuzz: deps
 		done; \
 	done
 
+# The kiosk end to end on simulated hardware: kioskd --sim, the touchscreen in a window when a display
+# exists (otherwise under Xvfb with a screenshot of every screen), a scripted citizen, results in demo-out/.
 demo: build
-	./bin/kioskctl demo --out demo-out
+	rm -rf demo-out
+	./bin/kioskctl demo --ui --out demo-out
 
 clean:
 	rm -rf bin demo-out bench-out

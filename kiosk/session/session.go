@@ -551,7 +551,7 @@ func (s *session) enterReview() {
 		for _, f := range s.proc.Fields {
 			ff := &formField{def: f}
 			if v, ok := fromCard[f.From]; ok && v != "" {
-				ff.value, ff.source = v, "card"
+				ff.value, ff.source = displayValue(f, v), "card"
 			}
 			s.form = append(s.form, ff)
 		}
@@ -578,7 +578,7 @@ func (s *session) mergeOCR() {
 				continue
 			}
 			if f, ok := d.result.Fields[ff.def.Key]; ok && f.Value != "" {
-				ff.value, ff.source, ff.low = f.Value, "ocr", f.Confidence < lowConfidence
+				ff.value, ff.source, ff.low = displayValue(ff.def, f.Value), "ocr", f.Confidence < lowConfidence
 				break
 			}
 		}
@@ -623,6 +623,16 @@ func (s *session) actReview(a Action) error {
 		return nil
 	}
 	return ErrNotNow
+}
+
+// displayValue writes a value the way citizens read it: dates as dd/mm/yyyy.
+func displayValue(f catalog.Field, v string) string {
+	if f.Kind == "date" {
+		if t, err := time.Parse(time.DateOnly, v); err == nil {
+			return t.Format("02/01/2006")
+		}
+	}
+	return v
 }
 
 // checkField validates a value for a field of its kind.

@@ -46,3 +46,12 @@ func TestCardMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestDisplayValue(t *testing.T) {
+	if got := displayValue(catalog.Field{Kind: "date"}, "2026-11-10"); got != "10/11/2026" {
+		t.Fatal(got)
+	}
+	if got := displayValue(catalog.Field{Kind: "text"}, "2026-11-10"); got != "2026-11-10" {
+		t.Fatal(got)
+	}
+}

@@ -24,8 +24,9 @@ func demoCommand() *command {
 	return &command{
 		name:    "demo",
 		summary: "chạy thử kiosk trên thiết bị giả lập — run the kiosk on simulated hardware",
-		usage:   "--out DIR [--headless] [--socket PATH]",
-		help: `Khởi động "kioskd --sim" (hoặc dùng kioskd giả lập đang chạy, --socket) và đóng vai một công dân hư cấu:
+		usage:   "--out DIR [--headless] [--ui] [--pace 1s] [--socket PATH]",
+		help: `Với --ui, màn hình cảm ứng kiosk-ui hiện từng bước (cửa sổ nếu có màn hình, không thì Xvfb và ảnh chụp
+vào DIR/screens). Khởi động "kioskd --sim" (hoặc dùng kioskd giả lập đang chạy, --socket) và đóng vai một công dân hư cấu:
 quét mã QR trên thẻ, đặt thẻ CCCD lên đầu đọc, chọn "Đăng ký khai sinh", nạp và quét từng giấy tờ, kiểm tra
 biểu mẫu kiosk đã điền, đồng ý và nộp; kiosk gửi hồ sơ lên máy chủ trung tâm thử và in biên nhận.
 Kết quả trong DIR: receipt.png, dossier-*.pdf (bản máy chủ nhận được), central-dossier.json, form.json,
@@ -35,20 +36,32 @@ whole journey via the local API; leaves the receipt, the dossier PDFs as the cen
 them, the server's record of the dossier and a transcript of the states visited in DIR.`,
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			out := fs.String("out", "demo-out", "thư mục kết quả (output folder)")
-			fs.Bool("headless", true, "không mở cửa sổ (no window)")
+			headless := fs.Bool("headless", false, "không mở cửa sổ dù có màn hình; với --ui: chạy kiosk-ui trong Xvfb (no window even with a display)")
+			ui := fs.Bool("ui", false, "chạy cả màn hình cảm ứng kiosk-ui: cửa sổ nếu có màn hình, không thì Xvfb và ảnh chụp vào DIR/screens (also run kiosk-ui)")
+			pace := fs.Duration("pace", 0, "dừng sau mỗi bước để xem hoặc chụp màn hình (pause after each step; default 1.5s with --ui)")
 			socket := fs.String("socket", "", "dùng kioskd giả lập đang chạy trên ổ cắm này (use a running simulated kioskd)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("thừa đối số (unexpected arguments) %q", args)
 				}
-				return runDemo(ctx, e, *out, *socket)
+				if *ui && *pace == 0 {
+					*pace = 1500 * time.Millisecond
+				}
+				return runDemo(ctx, e, demoOptions{out: *out, socket: *socket, ui: *ui, headless: *headless, pace: *pace})
 			}
 		},
 	}
 }
 
-func runDemo(ctx context.Context, e *env, out, socket string) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+type demoOptions struct {
+	out, socket  string
+	ui, headless bool
+	pace         time.Duration
+}
+
+func runDemo(ctx context.Context, e *env, o demoOptions) error {
+	out, socket := o.out, o.socket
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("không tạo được %s (cannot create): %w", out, err)
@@ -61,7 +74,14 @@ func runDemo(ctx context.Context, e *env, out, socket string) error {
 		defer stop()
 		socket = sock
 	}
-	d := &demo{e: e, out: out, c: client.New(socket)}
+	if o.ui {
+		stop, err := startKioskUI(ctx, e, socket, filepath.Join(out, "screens"), o.headless)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	d := &demo{e: e, out: out, c: client.New(socket), pace: o.pace}
 	if _, err := d.c.WaitFor(ctx, func(v wire.View) bool { return v.State == wire.Attract }); err != nil {
 		return fmt.Errorf("kioskd chưa sẵn sàng (kioskd not ready): %w", err)
 	}
@@ -76,7 +96,11 @@ func runDemo(ctx context.Context, e *env, out, socket string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nKết quả ở (results in) %s/: receipt.png, dossier-*.pdf, central-dossier.json, form.json, transcript.txt\n", out)
+	fmt.Fprintf(e.stdout, "\nKết quả ở (results in) %s/: receipt.png, dossier-*.pdf, central-dossier.json, form.json, transcript.txt", out)
+	if o.ui {
+		fmt.Fprint(e.stdout, ", screens/*.png")
+	}
+	fmt.Fprintln(e.stdout)
 	return nil
 }
 
@@ -120,9 +144,86 @@ func startSimKioskd(ctx context.Context, e *env) (stop func(), socket string, er
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
+// startKioskUI runs kiosk-ui on the kiosk's socket: in a window when a display exists (and
+// headless is false), otherwise under an Xvfb of its own, writing a screenshot of every screen.
+func startKioskUI(ctx context.Context, e *env, socket, shots string, headless bool) (stop func(), err error) {
+	bin := "kiosk-ui"
+	if self, err := os.Executable(); err == nil {
+		if p := filepath.Join(filepath.Dir(self), "kiosk-ui"); fileExists(p) {
+			bin = p
+		}
+	}
+	if _, err := exec.LookPath(bin); err != nil {
+		return nil, fmt.Errorf("không tìm thấy kiosk-ui; chạy make build (kiosk-ui not found: run make build): %w", err)
+	}
+	var stops []func()
+	stopAll := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	display := os.Getenv("DISPLAY")
+	args := []string{"--socket", socket, "--screenshot-dir", shots}
+	if display != "" && !headless {
+		args = append(args, "--windowed")
+		fmt.Fprintf(e.stdout, "• kiosk-ui trong cửa sổ (in a window) trên %s\n", display)
+	} else {
+		xvfb, disp, err := startXvfb(ctx)
+		if err != nil {
+			return nil, err
+		}
+		stops = append(stops, xvfb)
+		display = disp
+		fmt.Fprintf(e.stdout, "• kiosk-ui trong Xvfb %s, ảnh chụp màn hình vào (screenshots in) %s\n", disp, shots)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	if err := cmd.Start(); err != nil {
+		stopAll()
+		return nil, err
+	}
+	stops = append(stops, func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	time.Sleep(2 * time.Second) // first frame
+	return stopAll, nil
+}
+
+// startXvfb starts a virtual X server on a free display (Xvfb picks it: -displayfd).
+func startXvfb(ctx context.Context) (stop func(), display string, err error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, "", err
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1920x1080x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("không chạy được Xvfb; cài gói xvfb (cannot start Xvfb: install xvfb): %w", err)
+	}
+	w.Close()
+	line := make(chan string, 1)
+	go func() {
+		b := make([]byte, 16)
+		n, _ := r.Read(b)
+		line <- strings.TrimSpace(string(b[:n]))
+	}()
+	select {
+	case n := <-line:
+		if n == "" {
+			cmd.Process.Kill()
+			cmd.Wait()
+			return nil, "", errors.New("Xvfb không khởi động được (Xvfb did not start)")
+		}
+		return func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait(); r.Close() }, ":" + n, nil
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, "", errors.New("Xvfb không trả lời (Xvfb did not answer)")
+	}
+}
+
 type demo struct {
 	e          *env
 	out        string
+	pace       time.Duration // pause after each step, so a person (or the screenshot writer) sees every screen
 	c          *client.Client
 	mu         sync.Mutex
 	transcript []string
@@ -134,6 +235,7 @@ func (d *demo) note(format string, a ...any) {
 	d.transcript = append(d.transcript, time.Now().Format("15:04:05.000")+"  "+line)
 	d.mu.Unlock()
 	fmt.Fprintf(d.e.stdout, "• %s\n", line)
+	time.Sleep(d.pace)
 }
 
 // watch records every state and step the session goes through, from the event stream.
@@ -240,6 +342,7 @@ func (d *demo) journey(ctx context.Context) error {
 	if _, err = d.c.Act(ctx, wire.ActConfirm, ""); err != nil {
 		return err
 	}
+	d.note("công dân xác nhận biểu mẫu, đọc phần đồng ý (form confirmed; the consent screen)")
 	if _, err = d.c.Act(ctx, wire.ActAgree, ""); err != nil {
 		return err
 	}

@@ -14,7 +14,10 @@ import (
 	"image/png"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
+	"syscall"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -34,7 +37,17 @@ func main() {
 	windowed := flag.Bool("windowed", false, "a window instead of full screen (development)")
 	regular := flag.String("font", theme.RegularFont, "Noto Sans Regular (fonts-noto-core)")
 	bold := flag.String("font-bold", theme.BoldFont, "Noto Sans Bold (fonts-noto-core)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until exit (diagnostics)")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+			go func() { <-sig; pprof.StopCPUProfile(); f.Close(); os.Exit(0) }()
+		}
+	}
 
 	th, err := theme.Load(*regular, *bold, theme.Options{LargeText: *large, HighContrast: *contrast})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -198,9 +199,19 @@ func (g *game) Update() error {
 		break
 	}
 	x, y := ebiten.CursorPosition()
-	g.app.Update(widget.Pointer{X: x, Y: y, Down: ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)})
+	down := ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
+	changed := g.app.Update(widget.Pointer{X: x, Y: y, Down: down})
+	if !changed && !down && !g.app.Dirty() {
+		// Nothing to show and no finger on the glass: rest, so an idle kiosk does not redraw and
+		// present frames as fast as the GPU (or software renderer) allows. A tap is seen within
+		// idleFrame; frames resume at full rate as soon as something changes.
+		time.Sleep(idleFrame)
+	}
 	return nil
 }
+
+// idleFrame is the pause between ticks while nothing changes on screen.
+const idleFrame = 50 * time.Millisecond
 
 // Draw redraws only when something changed; the screen is not cleared between frames.
 func (g *game) Draw(screen *ebiten.Image) {

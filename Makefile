@@ -9,6 +9,7 @@ GOFLAGS_TEST ?= -count=1 -timeout 15m
 # Debian packages the build, the tests, the demo and the benchmarks use.
 # pcscd + vsmartcard-vpcd: the PC/SC tests run a private pcscd with a virtual reader.
 # X11/GL headers and xvfb: kiosk-ui (Ebiten, cgo) and its screenshot tests under Xvfb.
+# systemd, udev, lintian, dpkg-dev, grub-common: the unit, rule, package and boot-config checks.
 # libtesseract-dev, libleptonica-dev: the OCR engine (cgo). sane-utils, sane-airscan: real SANE in tests.
 DEB_PACKAGES := \
 	ca-certificates git gcc pkg-config util-linux \
@@ -17,7 +18,8 @@ DEB_PACKAGES := \
 	pcscd vsmartcard-vpcd \
 	sane-utils sane-airscan poppler-utils \
 	libc6-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	libgl1-mesa-dev libgl1-mesa-dri xvfb
+	libgl1-mesa-dev libgl1-mesa-dri xvfb \
+	systemd udev lintian file binutils dpkg-dev grub-common
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -80,3 +82,8 @@ demo: build
 
 clean:
 	rm -rf bin demo-out bench-out
+
+# The Debian package (make deb) and the OS image with A/B updates (make image, make bundle,
+# make image-test: long, not part of make test; see the README's technician section).
+include packaging/deb.mk
+include image/image.mk

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -50,15 +51,26 @@ func New(conn Conn, p Profile, baud int) *Printer {
 }
 
 // Open opens a printer by device string: "serial:/dev/ttyUSB0?baud=115200[&rtscts=1]",
-// "usblp:/dev/usb/lp0", or a bare path (/dev/usb/lp* is USB, anything else serial).
+// "usblp:/dev/usb/lp0", or a bare path. A path that is, or links to, /dev/usb/lp* is a USB printer
+// class device (so the stable name /dev/tramso/printer works for both kinds); anything else serial.
 func Open(device string, p Profile) (*Printer, error) {
 	kind, path := "serial", device
 	switch {
 	case strings.HasPrefix(device, "usblp:"):
 		kind, path = "usblp", strings.TrimPrefix(device, "usblp:")
-	case strings.HasPrefix(device, "serial:"):
 	case strings.HasPrefix(device, "/dev/usb/lp"):
 		kind = "usblp"
+	case strings.HasPrefix(device, "serial:"):
+		// A stable name (/dev/tramso/printer) may point at a USB printer class device.
+		if p, _, err := serial.ParseDevice(device); err == nil {
+			if real, err := filepath.EvalSymlinks(p); err == nil && strings.HasPrefix(real, "/dev/usb/lp") {
+				kind, path = "usblp", real
+			}
+		}
+	case strings.HasPrefix(device, "/"):
+		if real, err := filepath.EvalSymlinks(device); err == nil && strings.HasPrefix(real, "/dev/usb/lp") {
+			kind, path = "usblp", real
+		}
 	case strings.Contains(device, ":") && !strings.HasPrefix(device, "/"):
 		return nil, fmt.Errorf("thiết bị máy in %q không hỗ trợ; dùng serial:ĐƯỜNG_DẪN hoặc usblp:/dev/usb/lpN (unsupported printer device)", device)
 	}

@@ -11,14 +11,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -297,11 +300,49 @@ certificate and the server's CA, and writes the configuration file. Safe to run 
 				if err := atomicfile.Write(*cfgPath, b, 0o640); err != nil {
 					return err
 				}
+				if err := giveToService(*stateDir, *cfgPath); err != nil {
+					return err
+				}
 				fmt.Fprintf(e.stdout, "• đã ghi cấu hình (configuration written): %s\n  Tiếp theo (next): kioskctl selftest; systemctl restart kioskd\n", *cfgPath)
 				return nil
 			}
 		},
 	}
+}
+
+// giveToService hands what provision wrote to kioskd's service account when it exists (the Debian
+// package creates user tramso and group tramso-api): the state folder to tramso:tramso-api, the
+// config readable by group tramso-api. Run as root on a kiosk; elsewhere (development) it does
+// nothing.
+func giveToService(stateDir, cfgPath string) error {
+	u, err := user.Lookup("tramso")
+	if err != nil || os.Geteuid() != 0 {
+		return nil
+	}
+	g, err := user.LookupGroup("tramso-api")
+	if err != nil {
+		return nil
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(g.Gid)
+	return chownState(stateDir, cfgPath, uid, gid)
+}
+
+// chownState gives the state folder to uid:gid and the config file to root:gid.
+func chownState(stateDir, cfgPath string, uid, gid int) error {
+	err := filepath.WalkDir(stateDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+	if err != nil {
+		return fmt.Errorf("không giao được %s cho tài khoản tramso (cannot hand the state to user tramso): %w", stateDir, err)
+	}
+	if err := os.Chown(cfgPath, os.Geteuid(), gid); err != nil {
+		return fmt.Errorf("không đặt được nhóm cho %s (cannot set the config's group): %w", cfgPath, err)
+	}
+	return nil
 }
 
 // redact hides what could be personal data in text that leaves the kiosk: ID and phone numbers

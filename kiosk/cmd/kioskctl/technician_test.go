@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -122,5 +123,32 @@ func TestTechnicianCommands(t *testing.T) {
 	}
 	if code, _, _ := kioskctl(t, ctx, nil, "provision", "--central", central, "--token", "T", "--unit", "H26", "--kiosk-id", "X1"); code != 2 {
 		t.Fatalf("bad unit code: exit %d", code)
+	}
+}
+
+func TestChownState(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	os.MkdirAll(filepath.Join(state, "outbox", "keys"), 0o700)
+	os.WriteFile(filepath.Join(state, "outbox", "keys", "device-key.pem"), []byte("k"), 0o600)
+	cfg := filepath.Join(dir, "kiosk.toml")
+	os.WriteFile(cfg, []byte("x"), 0o640)
+	uid, gid := os.Getuid(), os.Getgid()
+	if uid == 0 {
+		uid, gid = 65534, 65534 // nobody: proves the owner really changes
+	}
+	if err := chownState(state, cfg, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{state, filepath.Join(state, "outbox", "keys", "device-key.pem")} {
+		st, _ := os.Stat(p)
+		sys := st.Sys().(*syscall.Stat_t)
+		if int(sys.Uid) != uid || int(sys.Gid) != gid {
+			t.Fatalf("%s owned by %d:%d, want %d:%d", p, sys.Uid, sys.Gid, uid, gid)
+		}
+	}
+	st, _ := os.Stat(cfg)
+	if int(st.Sys().(*syscall.Stat_t).Gid) != gid {
+		t.Fatal("config group not set")
 	}
 }

@@ -167,10 +167,11 @@ func outboxListCommand() *command {
 	}
 }
 
-func outboxShowCommand() *command {
+// outboxIDCommand is a command that acts on one dossier of an outbox: ID --data DIR.
+func outboxIDCommand(name, summary string, act func(ctx context.Context, e *env, s *outbox.Store, id int64) error) *command {
 	return &command{
-		name:    "show",
-		summary: "xem một hồ sơ và lịch sử trạng thái — show one dossier and its audit trail",
+		name:    name,
+		summary: summary,
 		usage:   "ID --data DIR",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
@@ -184,23 +185,30 @@ func outboxShowCommand() *command {
 					return err
 				}
 				defer s.Close()
-				ent, err := s.Get(ctx, id)
-				if err != nil {
-					return err
-				}
-				audit, err := s.Audit(ctx, id)
-				if err != nil {
-					return err
-				}
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
-					outbox.Entry
-					Audit []outbox.AuditRecord `json:"audit"`
-				}{ent, audit})
+				return act(ctx, e, s, id)
 			}
 		},
 	}
+}
+
+func outboxShowCommand() *command {
+	return outboxIDCommand("show", "xem một hồ sơ và lịch sử trạng thái — show one dossier and its audit trail",
+		func(ctx context.Context, e *env, s *outbox.Store, id int64) error {
+			ent, err := s.Get(ctx, id)
+			if err != nil {
+				return err
+			}
+			audit, err := s.Audit(ctx, id)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(struct {
+				outbox.Entry
+				Audit []outbox.AuditRecord `json:"audit"`
+			}{ent, audit})
+		})
 }
 
 func idArg(fs *flag.FlagSet, args *[]string) (int64, error) {
@@ -219,30 +227,14 @@ func idArg(fs *flag.FlagSet, args *[]string) (int64, error) {
 }
 
 func outboxRetryCommand() *command {
-	return &command{
-		name:    "retry",
-		summary: "gửi lại hồ sơ bị từ chối hoặc đang chờ — retry a rejected or waiting dossier",
-		usage:   "ID --data DIR",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
-			return func(ctx context.Context, e *env, args []string) error {
-				id, err := idArg(fs, &args)
-				if err != nil {
-					return err
-				}
-				s, err := openStore(ctx, *data)
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				if err := s.Retry(ctx, id); err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "hồ sơ %d đã vào lại hàng đợi (dossier %d queued again)\n", id, id)
-				return nil
+	return outboxIDCommand("retry", "gửi lại hồ sơ bị từ chối hoặc đang chờ — retry a rejected or waiting dossier",
+		func(ctx context.Context, e *env, s *outbox.Store, id int64) error {
+			if err := s.Retry(ctx, id); err != nil {
+				return err
 			}
-		},
-	}
+			fmt.Fprintf(e.stdout, "hồ sơ %d đã vào lại hàng đợi (dossier %d queued again)\n", id, id)
+			return nil
+		})
 }
 
 func outboxPurgeCommand() *command {

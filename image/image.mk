@@ -50,4 +50,4 @@ image-test: image-deps image-test-deps
 	@[ -d $(IMAGE_WORK)/root ] || $(MAKE) image
 	image/keys.sh $(IMAGE_KEYS)
 	GO=$(GO) image/mktest.sh $(IMAGE_WORK) $(IMAGE_KEYS)
-	KIOSKCTL=$(if $(wildcard $(DEB_BIN)/kioskctl),$(abspath $(DEB_BIN)/kioskctl)) image/vmtest.sh $(IMAGE_WORK)/test
+	KIOSKCTL=$$([ -x $(DEB_BIN)/kioskctl ] && realpath $(DEB_BIN)/kioskctl) image/vmtest.sh $(IMAGE_WORK)/test

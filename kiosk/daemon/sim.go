@@ -5,7 +5,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -94,16 +93,10 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 	}
 	// The province's system dates dossier codes in Vietnam time.
 	vn, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if s.Central, err = devserver.Open(ctx, devserver.Config{Dir: filepath.Join(dir, "central"), Faults: s.centralFault,
-		Now: func() time.Time { return time.Now().In(vn) }}); err != nil {
+	if s.Central, s.centralURL, _, err = devserver.Start(ctx, devserver.Config{Dir: filepath.Join(dir, "central"),
+		Faults: s.centralFault, Now: func() time.Time { return time.Now().In(vn) }}, "127.0.0.1:0"); err != nil {
 		return fail(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fail(err)
-	}
-	go s.Central.Serve(ctx, ln)
-	s.centralURL = "http://" + ln.Addr().String()
 
 	cfg := config.Default()
 	cfg.Kiosk = config.Kiosk{ID: "SIM-01", UnitCode: "000.00.21.H26", UnitName: "Ủy ban nhân dân phường Ô Chợ Dừa (giả lập)",

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -172,18 +171,12 @@ func startServer(t testing.TB, cfg devserver.Config) (*devserver.Server, string)
 		cfg.Dir = t.TempDir()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := devserver.Open(ctx, cfg)
+	srv, url, wait, err := devserver.Start(ctx, cfg, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; srv.Close() })
-	return srv, "http://" + ln.Addr().String()
+	t.Cleanup(func() { cancel(); wait(); srv.Close() })
+	return srv, url
 }
 
 // assertNoPlaintext fails if any file under dir contains the test citizen's name or ID number.

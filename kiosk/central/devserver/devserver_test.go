@@ -14,7 +14,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -35,22 +34,12 @@ func start(t *testing.T, cfg devserver.Config) (*devserver.Server, string) {
 		cfg.Dir = t.TempDir()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := devserver.Open(ctx, cfg)
+	srv, url, wait, err := devserver.Start(ctx, cfg, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; srv.Close() })
-	scheme := "http://"
-	if cfg.TLSDir != "" {
-		scheme = "https://"
-	}
-	return srv, scheme + ln.Addr().String()
+	t.Cleanup(func() { cancel(); wait(); srv.Close() })
+	return srv, url
 }
 
 type kiosk struct {

@@ -742,3 +742,25 @@ func (s *Server) SetStatus(ctx context.Context, code, status, note string) error
 
 // Dir is the server's data directory.
 func (s *Server) Dir() string { return s.cfg.Dir }
+
+// Start opens a server with cfg and serves it on addr (e.g. "127.0.0.1:0" for any free port) in the
+// background until ctx ends. It returns the server, its base URL (https with a TLS directory), and
+// wait, which returns once serving has stopped.
+func Start(ctx context.Context, cfg Config, addr string) (srv *Server, baseURL string, wait func(), err error) {
+	srv, err = Open(ctx, cfg)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		srv.Close()
+		return nil, "", nil, fmt.Errorf("không mở được cổng %s (cannot listen): %w", addr, err)
+	}
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln); close(done) }()
+	scheme := "http://"
+	if cfg.TLSDir != "" {
+		scheme = "https://"
+	}
+	return srv, scheme + ln.Addr().String(), func() { <-done }, nil
+}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -209,10 +210,16 @@ func (m *Machine) Preview(ctx context.Context, d, p int) (image.Image, bool) {
 	}
 }
 
+// publish hands a changed view to the subscribers; an unchanged one is not sent again, so an idle
+// kiosk's screen is not redrawn four times a second.
 func (m *Machine) publish(v View) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	v.Seq = m.view.Seq + 1
+	v.Seq = m.view.Seq
+	if v.Seq > 0 && reflect.DeepEqual(v, m.view) {
+		return
+	}
+	v.Seq++
 	m.view = v
 	for ch := range m.subs {
 		select {

@@ -8,6 +8,7 @@ import (
 	"image"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"golang.org/x/text/unicode/norm"
@@ -35,8 +36,9 @@ type App struct {
 
 	view      wire.View
 	online    bool
-	problem   string // the last refused action's reason, until the next view
-	viewTick  int    // tick at which the view arrived (idle countdown)
+	problem   string    // the last refused action's reason, until the next view
+	viewAt    time.Time // when the view arrived (idle countdown)
+	now       func() time.Time
 	tick      int
 	previews  map[[2]int]*ebiten.Image
 	offsets   map[string]float64
@@ -46,7 +48,8 @@ type App struct {
 	frame   *widget.Frame
 	touch   *widget.Touch
 	rebuild bool
-	redraw  bool
+	redraw  bool // the whole screen
+	animate bool // the animated parts only
 	drawnAt int
 }
 
@@ -63,7 +66,7 @@ type editor struct {
 // send must not block (queue the action for the API goroutine).
 func New(th *theme.Theme, portrait bool, send func(wire.Action)) *App {
 	a := &App{th: th, w: Long, h: Short, send: send, previews: map[[2]int]*ebiten.Image{},
-		offsets: map[string]float64{}, touch: widget.NewTouch(), rebuild: true}
+		offsets: map[string]float64{}, touch: widget.NewTouch(), rebuild: true, now: time.Now}
 	if portrait {
 		a.w, a.h = Short, Long
 	}
@@ -89,7 +92,7 @@ func (a *App) SetView(v wire.View) {
 		a.offsets["preview"] = 0
 	}
 	a.view, a.online, a.problem = v, true, ""
-	a.viewTick = a.tick
+	a.viewAt = a.now()
 	a.rebuild = true
 }
 
@@ -131,23 +134,31 @@ func (a *App) Update(p widget.Pointer) bool {
 	if a.rebuild {
 		a.build()
 	}
-	// Animations and the idle countdown redraw ten times a second.
+	// Animations and the idle countdown redraw their own rectangles ten times a second.
 	if a.frame.Animated && a.tick-a.drawnAt >= TPS/10 {
-		a.redraw = true
+		a.animate = true
 	}
-	return a.redraw
+	return a.redraw || a.animate
 }
 
-// Dirty reports whether the screen must be redrawn.
-func (a *App) Dirty() bool { return a.redraw || a.rebuild }
+// Dirty reports whether the screen must be redrawn, in whole or in its animated parts.
+func (a *App) Dirty() bool { return a.redraw || a.rebuild || a.animate }
 
-// Draw draws the screen onto dst (a.Size() logical pixels).
+// Animated reports whether the screen shows an animation, which needs steady ticks.
+func (a *App) Animated() bool { return a.frame != nil && a.frame.Animated }
+
+// Draw draws the screen onto dst (a.Size() logical pixels). dst must hold the previous frame when
+// only the animated parts changed: they alone are redrawn then.
 func (a *App) Draw(dst *ebiten.Image) {
 	if a.rebuild || a.frame == nil {
 		a.build()
 	}
-	a.frame.Draw(dst, a.touch, a.tick)
-	a.redraw, a.drawnAt = false, a.tick
+	if a.redraw || !a.animate {
+		a.frame.Draw(dst, a.touch, a.tick)
+	} else {
+		a.frame.DrawAnimated(dst, a.touch, a.tick)
+	}
+	a.redraw, a.animate, a.drawnAt = false, false, a.tick
 }
 
 // Frame is the current frame (for tests: its buttons and texts).
@@ -229,7 +240,7 @@ func (a *App) build() {
 
 // secondsLeft is the idle countdown, counted down locally since the view arrived.
 func (a *App) secondsLeft() int {
-	left := a.view.IdleSecondsLeft - (a.tick-a.viewTick)/TPS
+	left := a.view.IdleSecondsLeft - int(a.now().Sub(a.viewAt)/time.Second)
 	return max(left, 0)
 }
 

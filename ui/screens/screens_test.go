@@ -240,9 +240,13 @@ func TestTapsBecomeActions(t *testing.T) {
 
 func TestIdleCountdownRunsLocally(t *testing.T) {
 	a, _ := newApp(t, false, theme.Options{})
+	start := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	clock := start
+	a.now = func() time.Time { return clock }
 	a.SetView(fixtures()["choose-idle"])
-	for range 5 * TPS {
+	for i := range 5 * TPS {
 		a.Update(widget.Pointer{})
+		clock = start.Add(time.Duration(i+1) * time.Second / TPS)
 	}
 	if got := a.secondsLeft(); got != 25 {
 		t.Errorf("after 5 s the countdown shows %d, want 25", got)

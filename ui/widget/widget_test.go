@@ -224,3 +224,39 @@ func TestKeyboardGolden(t *testing.T) {
 		uitest.Golden(t, tc.name, uitest.Snapshot(img), *update)
 	}
 }
+
+// An animation frame repaints only the animated rectangle, and that rectangle comes out as a full
+// redraw would draw it (background, the panel beneath, the modal shade above, the animation).
+func TestDrawAnimatedRepaintsOnlyItsRectangle(t *testing.T) {
+	th := loadTheme(t)
+	p := th.Palette
+	f := NewFrame(th, 400, 300, nil)
+	f.Box(image.Rect(20, 20, 380, 280), p.Panel, p.Border)
+	f.Text(image.Rect(40, 40, 360, 40), "Đang xử lý", theme.Body, true, Start, p.Fg)
+	anim := image.Rect(150, 150, 250, 250)
+	f.Custom(anim, func(dst *ebiten.Image, r image.Rectangle, tick int) {
+		w := r.Dx() * (tick % 4) / 4
+		dst.SubImage(image.Rect(r.Min.X, r.Min.Y, r.Min.X+w, r.Max.Y)).(*ebiten.Image).Fill(p.Accent)
+	})
+	f.Modal()
+
+	got := ebiten.NewImage(400, 300)
+	f.Draw(got, NewTouch(), 1)
+	marker := color.RGBA{0xff, 0, 0xff, 0xff}
+	got.Set(5, 5, marker) // outside the animation: must survive the animation frame
+	f.DrawAnimated(got, NewTouch(), 3)
+
+	want := ebiten.NewImage(400, 300)
+	f.Draw(want, NewTouch(), 3)
+	g, w := uitest.Snapshot(got), uitest.Snapshot(want)
+	if c := g.RGBAAt(5, 5); c != marker {
+		t.Errorf("pixel outside the animation repainted: %v", c)
+	}
+	for y := anim.Min.Y; y < anim.Max.Y; y++ {
+		for x := anim.Min.X; x < anim.Max.X; x++ {
+			if g.RGBAAt(x, y) != w.RGBAAt(x, y) {
+				t.Fatalf("pixel (%d,%d) = %v, a full redraw gives %v", x, y, g.RGBAAt(x, y), w.RGBAAt(x, y))
+			}
+		}
+	}
+}

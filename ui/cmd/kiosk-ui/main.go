@@ -6,6 +6,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -39,7 +40,9 @@ func main() {
 	regular := flag.String("font", theme.RegularFont, "Noto Sans Regular (fonts-noto-core)")
 	bold := flag.String("font-bold", theme.BoldFont, "Noto Sans Bold (fonts-noto-core)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until exit (diagnostics)")
+	frameLog := flag.String("frame-log", "", "write a line per frame to this file: milliseconds since start, since the last frame, and spent drawing (diagnostics, benchmarks)")
 	flag.Parse()
+	start := time.Now()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
@@ -64,6 +67,16 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	g := newGame(ctx, client.New(*socket), th, *portrait, *shots)
+	if *frameLog != "" {
+		f, err := os.Create(*frameLog)
+		if err != nil {
+			slog.Error("kiosk-ui: frame log", "err", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		g.frames = &frameLogger{w: bufio.NewWriter(f), start: start}
+		defer g.frames.w.Flush()
+	}
 
 	w, h := g.app.Size()
 	ebiten.SetWindowTitle("tramso")
@@ -105,6 +118,48 @@ type game struct {
 	shots   string
 	shot    string // name of the last screen written
 	canvas  *ebiten.Image
+	frames  *frameLogger
+	rested  bool // the last frame rested (idleFrame): the next one comes late on purpose
+	down    bool // a finger is on the glass
+}
+
+// frameLogger writes a line per frame: "frame MS_SINCE_START MS_SINCE_LAST_FRAME MS_DRAWING DREW
+// RESTED SCREEN", DREW being 1 when the frame drew something, RESTED 1 when the tick before it rested
+// on purpose (nothing to show), SCREEN the screen's name. The first frame that drew is also written
+// as "first-frame MS_SINCE_START SCREEN". Written from the game loop into a buffer, flushed once a
+// second.
+type frameLogger struct {
+	w           *bufio.Writer
+	start, last time.Time
+	flushed     time.Time
+	first       bool
+}
+
+func (l *frameLogger) frame(began time.Time, drew, rested bool, screen string) {
+	now := time.Now()
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	gap := 0.0
+	if !l.last.IsZero() {
+		gap = ms(began.Sub(l.last))
+	}
+	l.last = began
+	bit := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(l.w, "frame %.1f %.2f %.2f %d %d %s\n", ms(began.Sub(l.start)), gap, ms(now.Sub(began)), bit(drew), bit(rested), screen)
+	if drew && !l.first {
+		l.first = true
+		fmt.Fprintf(l.w, "first-frame %.1f %s\n", ms(now.Sub(l.start)), screen)
+		l.w.Flush()
+		l.flushed = now
+	}
+	if now.Sub(l.flushed) > time.Second {
+		l.w.Flush()
+		l.flushed = now
+	}
 }
 
 func newGame(ctx context.Context, c *client.Client, th *theme.Theme, portrait bool, shots string) *game {
@@ -200,25 +255,36 @@ func (g *game) Update() error {
 	}
 	x, y := ebiten.CursorPosition()
 	down := ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
-	changed := g.app.Update(widget.Pointer{X: x, Y: y, Down: down})
-	if !changed && !down && !g.app.Dirty() {
-		// Nothing to show and no finger on the glass: rest, so an idle kiosk does not redraw and
-		// present frames as fast as the GPU (or software renderer) allows. A tap is seen within
-		// idleFrame; frames resume at full rate as soon as something changes.
-		time.Sleep(idleFrame)
-	}
+	g.app.Update(widget.Pointer{X: x, Y: y, Down: down})
+	g.down = down
 	return nil
 }
 
-// idleFrame is the pause between ticks while nothing changes on screen.
+// idleFrame is how long an idle frame rests: nothing to show, nothing moving, no finger on the
+// glass. An idle kiosk then presents nothing and wakes fifteen times a second instead of sixty; a
+// tap is seen within a frame (Ebiten keeps a press made between two polls) and frames resume at full
+// rate as soon as something changes.
 const idleFrame = 50 * time.Millisecond
 
 // Draw redraws only when something changed; the screen is not cleared between frames.
 func (g *game) Draw(screen *ebiten.Image) {
+	began := time.Now()
 	if !g.app.Dirty() && g.canvas != nil {
+		if g.frames != nil {
+			g.frames.frame(began, false, g.rested, g.app.Name())
+		}
+		g.rested = false
+		if !g.down && !g.app.Animated() {
+			time.Sleep(idleFrame)
+			g.rested = true
+		}
 		return
 	}
 	g.app.Draw(screen)
+	if g.frames != nil {
+		g.frames.frame(began, true, g.rested, g.app.Name())
+	}
+	g.rested = false
 	if g.canvas == nil {
 		g.canvas = screen
 	}

@@ -18,12 +18,12 @@ DEB_PACKAGES := \
 	pcscd vsmartcard-vpcd \
 	sane-utils sane-airscan poppler-utils \
 	libc6-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	libgl1-mesa-dev libgl1-mesa-dri xvfb \
+	libgl1-mesa-dev libgl1-mesa-dri xvfb espeak-ng \
 	systemd udev lintian file binutils dpkg-dev grub-common
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps test vet fmt-check bench bench-ocr demo fuzz clean
+.PHONY: all build deps test vet fmt-check bench bench-ui bench-ocr demo fuzz clean
 
 all: build
 
@@ -49,13 +49,18 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# TRAMSO_REQUIRE_PCSCD: the PC/SC tests fail instead of skipping when pcscd cannot run.
+# TRAMSO_REQUIRE_PCSCD, TRAMSO_REQUIRE_SPEECH: those tests fail instead of skipping when pcscd or
+# espeak-ng cannot run.
 test: deps fmt-check vet
-	TRAMSO_REQUIRE_PCSCD=1 $(GO) test $(GOFLAGS_TEST) ./...
+	TRAMSO_REQUIRE_PCSCD=1 TRAMSO_REQUIRE_SPEECH=1 $(GO) test $(GOFLAGS_TEST) ./...
 
 # Benchmarks report figures (bytes on the wire, modelled line time, APDUs…); see README.
-bench: deps
+bench: deps bench-ui
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./drivers/... ./kiosk/...
+
+# The touchscreen's start-up, idle CPU and frame times with kioskd --sim digitising a dossier (README).
+bench-ui: build
+	$(GO) run ./ui/bench -bin bin
 
 # The OCR benchmark against raw Tesseract and OCRmyPDF on generated degraded pages (see ocr/README.md).
 BENCH_PACKAGES := ocrmypdf

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/tramso/tramso/internal/lowprio"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/session"
 	"github.com/tramso/tramso/ocr"
@@ -29,9 +30,12 @@ func newDigitizer() *digitizer {
 
 func (d *digitizer) Close() error { return d.pipe.Close() }
 
-// Check runs the preprocessing quality checks only (no OCR), so the preview can warn at once.
+// Check runs the preprocessing quality checks only (no OCR), so the preview can warn at once. Like
+// all page work it runs below the touchscreen's priority (lowprio).
 func (d *digitizer) Check(ctx context.Context, p session.Page) []session.Quality {
-	pg, err := preprocess.Process(ctx, p.Image, float64(p.DPI), preprocess.Options{})
+	var pg *preprocess.Page
+	var err error
+	lowprio.Run(func() { pg, err = preprocess.Process(ctx, p.Image, float64(p.DPI), preprocess.Options{}) })
 	if err != nil {
 		return []session.Quality{{Code: "unreadable", Message: "không đọc được ảnh quét (unreadable scan)"}}
 	}
@@ -42,14 +46,19 @@ func (d *digitizer) Check(ctx context.Context, p session.Page) []session.Quality
 	return out
 }
 
-// Digitize OCRs every page (the pool runs as many pages at once as the machine has cores) and
-// writes one PDF for the document.
+// Digitize OCRs every page, as many at once as the machine has cores and below the touchscreen's
+// priority (lowprio), and writes one PDF for the document.
 func (d *digitizer) Digitize(ctx context.Context, title string, pages []session.Page, want []catalog.Field) (*session.Digitized, error) {
 	results := make([]*ocr.Result, len(pages))
 	errs := make(chan error, len(pages))
+	slots := make(chan struct{}, d.pipe.Parallelism()) // pages being cleaned up and read
 	for i, p := range pages {
 		go func() {
-			r, err := d.pipe.Process(ctx, p.Image, float64(p.DPI))
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			var r *ocr.Result
+			var err error
+			lowprio.Run(func() { r, err = d.pipe.Process(ctx, p.Image, float64(p.DPI)) })
 			results[i] = r
 			errs <- err
 		}()

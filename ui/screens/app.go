@@ -256,7 +256,7 @@ func spinner(th *theme.Theme) func(dst *ebiten.Image, r image.Rectangle, tick in
 			if (head-i+12)%12 < 3 {
 				c = th.Accent
 			}
-			fillCircle(dst, cx+rad*math.Cos(ang), cy+rad*math.Sin(ang), rad/6, c)
+			fillCircle(th, dst, cx+rad*math.Cos(ang), cy+rad*math.Sin(ang), rad/6, c)
 		}
 	}
 }

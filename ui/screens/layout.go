@@ -110,8 +110,14 @@ func (a *App) split(r image.Rectangle, frac float64) (image.Rectangle, image.Rec
 	return image.Rect(r.Min.X, r.Min.Y, r.Max.X, y-gap/2), image.Rect(r.Min.X, y+gap/2, r.Max.X, r.Max.Y)
 }
 
-func fillCircle(dst *ebiten.Image, x, y, r float64, c color.RGBA) {
-	vector.DrawFilledCircle(dst, float32(x), float32(y), float32(r), c, true)
+// fillCircle draws a disc of radius r centred on (x, y) from the theme's disc sprite.
+func fillCircle(th *theme.Theme, dst *ebiten.Image, x, y, r float64, c color.RGBA) {
+	disc := th.Disc(float32(r))
+	n := float64(disc.Bounds().Dx())
+	op := &ebiten.DrawImageOptions{}
+	op.GeoM.Translate(x-n/2, y-n/2)
+	op.ColorScale.ScaleWithColor(c)
+	dst.DrawImage(disc, op)
 }
 
 func fillRect(dst *ebiten.Image, r image.Rectangle, c color.RGBA) {
@@ -119,5 +125,5 @@ func fillRect(dst *ebiten.Image, r image.Rectangle, c color.RGBA) {
 }
 
 func strokeRect(dst *ebiten.Image, r image.Rectangle, w float32, c color.RGBA) {
-	vector.StrokeRect(dst, float32(r.Min.X), float32(r.Min.Y), float32(r.Dx()), float32(r.Dy()), w, c, true)
+	vector.StrokeRect(dst, float32(r.Min.X), float32(r.Min.Y), float32(r.Dx()), float32(r.Dy()), w, c, false)
 }

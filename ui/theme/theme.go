@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"math"
 	"os"
 
+	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
 	"golang.org/x/text/language"
 )
 
@@ -80,6 +83,7 @@ type Theme struct {
 	regular *text.GoTextFaceSource
 	bold    *text.GoTextFaceSource
 	faces   map[faceKey]*text.GoTextFace
+	discs   map[float32]*ebiten.Image
 }
 
 type faceKey struct {
@@ -122,6 +126,24 @@ func loadSource(path string) (*text.GoTextFaceSource, error) {
 		return nil, fmt.Errorf("%w: %s: %w", ErrFont, path, err)
 	}
 	return src, nil
+}
+
+// Disc is a white anti-aliased disc of radius r (rounded to half a pixel), centred in its image with
+// a pixel of margin, drawn once and kept. Rounded corners and dots are drawn from it, tinted with
+// ColorScale: drawing images is batched, while each anti-aliased vector fill costs an offscreen pass.
+func (t *Theme) Disc(r float32) *ebiten.Image {
+	r = float32(math.Round(float64(r)*2) / 2)
+	if img, ok := t.discs[r]; ok {
+		return img
+	}
+	n := int(math.Ceil(float64(r)))*2 + 2
+	img := ebiten.NewImage(n, n)
+	vector.DrawFilledCircle(img, float32(n)/2, float32(n)/2, r, color.White, true)
+	if t.discs == nil {
+		t.discs = map[float32]*ebiten.Image{}
+	}
+	t.discs[r] = img
+	return img
 }
 
 // Face returns the Vietnamese face of the given base size (scaled by the theme), regular or bold.

@@ -278,10 +278,10 @@ func (f *Frame) drawOps(dst *ebiten.Image, t *Touch, tick int, clip image.Rectan
 		switch o.kind {
 		case opBox:
 			if o.border.A != 0 {
-				roundRect(d, r, o.radius, o.border)
-				roundRect(d, r.Inset(3), o.radius-3, o.fill)
+				f.roundRect(d, r, o.radius, o.border)
+				f.roundRect(d, r.Inset(3), o.radius-3, o.fill)
 			} else {
-				roundRect(d, r, o.radius, o.fill)
+				f.roundRect(d, r, o.radius, o.fill)
 			}
 		case opText:
 			drawLines(d, o.lines, o.face, r, o.align, o.clr)
@@ -310,7 +310,7 @@ func (f *Frame) drawButton(dst *ebiten.Image, r image.Rectangle, b button, press
 		if pressed {
 			c := p.Pressed
 			c.R, c.G, c.B, c.A = c.R/3, c.G/3, c.B/3, 0x55
-			roundRect(dst, r, 16, c)
+			f.roundRect(dst, r, 16, c)
 		}
 		return
 	}
@@ -332,10 +332,10 @@ func (f *Frame) drawButton(dst *ebiten.Image, r image.Rectangle, b button, press
 		r = r.Add(image.Pt(0, 4))
 	}
 	if border.A != 0 {
-		roundRect(dst, r, 16, border)
-		roundRect(dst, r.Inset(4), 12, fill)
+		f.roundRect(dst, r, 16, border)
+		f.roundRect(dst, r.Inset(4), 12, fill)
 	} else {
-		roundRect(dst, r, 16, fill)
+		f.roundRect(dst, r, 16, fill)
 	}
 	size, subSize := theme.Body, theme.Small
 	if b.kind == Key {
@@ -371,14 +371,33 @@ func (f *Frame) drawButton(dst *ebiten.Image, r image.Rectangle, b button, press
 	}
 }
 
-// roundRect fills r with rounded corners of radius rad.
-func roundRect(dst *ebiten.Image, r image.Rectangle, rad float32, c color.RGBA) {
+// roundRect fills r with rounded corners of radius rad: three rectangles and four quarter discs
+// from the theme's disc sprite, none overlapping, so a translucent colour is even throughout.
+func (f *Frame) roundRect(dst *ebiten.Image, r image.Rectangle, rad float32, c color.RGBA) {
+	R := int(max(0, min(rad, float32(r.Dx()/2), float32(r.Dy()/2))))
 	x, y, w, h := float32(r.Min.X), float32(r.Min.Y), float32(r.Dx()), float32(r.Dy())
-	rad = max(0, min(rad, w/2, h/2))
-	vector.DrawFilledRect(dst, x+rad, y, w-2*rad, h, c, false)
-	vector.DrawFilledRect(dst, x, y+rad, w, h-2*rad, c, false)
-	for _, pt := range [4][2]float32{{x + rad, y + rad}, {x + w - rad, y + rad}, {x + rad, y + h - rad}, {x + w - rad, y + h - rad}} {
-		vector.DrawFilledCircle(dst, pt[0], pt[1], rad, c, true)
+	fr := float32(R)
+	vector.DrawFilledRect(dst, x+fr, y, w-2*fr, h, c, false)
+	if R == 0 {
+		return
+	}
+	vector.DrawFilledRect(dst, x, y+fr, fr, h-2*fr, c, false)
+	vector.DrawFilledRect(dst, x+w-fr, y+fr, fr, h-2*fr, c, false)
+	disc := f.Theme.Disc(fr) // centre at R+1
+	op := &ebiten.DrawImageOptions{}
+	op.ColorScale.ScaleWithColor(c)
+	for _, q := range [4]struct {
+		src    image.Rectangle
+		dx, dy float32
+	}{
+		{image.Rect(1, 1, R+1, R+1), x, y},
+		{image.Rect(R+1, 1, 2*R+1, R+1), x + w - fr, y},
+		{image.Rect(1, R+1, R+1, 2*R+1), x, y + h - fr},
+		{image.Rect(R+1, R+1, 2*R+1, 2*R+1), x + w - fr, y + h - fr},
+	} {
+		op.GeoM.Reset()
+		op.GeoM.Translate(float64(q.dx), float64(q.dy))
+		dst.DrawImage(disc.SubImage(q.src).(*ebiten.Image), op)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tramso/tramso/internal/xvfb"
 	"github.com/tramso/tramso/kiosk/api/client"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/central/devserver"
@@ -24,7 +25,7 @@ func demoCommand() *command {
 	return &command{
 		name:    "demo",
 		summary: "chạy thử kiosk trên thiết bị giả lập — run the kiosk on simulated hardware",
-		usage:   "--out DIR [--headless] [--ui] [--pace 1s] [--socket PATH]",
+		usage:   "--out DIR [--headless] [--ui] [--pace 1s] [--pages 1] [--socket PATH]",
 		help: `Với --ui, màn hình cảm ứng kiosk-ui hiện từng bước (cửa sổ nếu có màn hình, không thì Xvfb và ảnh chụp
 vào DIR/screens). Khởi động "kioskd --sim" (hoặc dùng kioskd giả lập đang chạy, --socket) và đóng vai một công dân hư cấu:
 quét mã QR trên thẻ, đặt thẻ CCCD lên đầu đọc, chọn "Đăng ký khai sinh", nạp và quét từng giấy tờ, kiểm tra
@@ -40,6 +41,7 @@ them, the server's record of the dossier and a transcript of the states visited 
 			ui := fs.Bool("ui", false, "chạy cả màn hình cảm ứng kiosk-ui: cửa sổ nếu có màn hình, không thì Xvfb và ảnh chụp vào DIR/screens (also run kiosk-ui)")
 			pace := fs.Duration("pace", 0, "dừng sau mỗi bước để xem hoặc chụp màn hình (pause after each step; default 1.5s with --ui)")
 			socket := fs.String("socket", "", "dùng kioskd giả lập đang chạy trên ổ cắm này (use a running simulated kioskd)")
+			pages := fs.Int("pages", 1, "số tờ của mỗi giấy tờ (sheets of each document)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("thừa đối số (unexpected arguments) %q", args)
@@ -47,7 +49,10 @@ them, the server's record of the dossier and a transcript of the states visited 
 				if *ui && *pace == 0 {
 					*pace = 1500 * time.Millisecond
 				}
-				return runDemo(ctx, e, demoOptions{out: *out, socket: *socket, ui: *ui, headless: *headless, pace: *pace})
+				if *pages < 1 || *pages > 20 {
+					return usagef("--pages từ 1 đến 20 (1 to 20)")
+				}
+				return runDemo(ctx, e, demoOptions{out: *out, socket: *socket, ui: *ui, headless: *headless, pace: *pace, pages: *pages})
 			}
 		},
 	}
@@ -57,6 +62,7 @@ type demoOptions struct {
 	out, socket  string
 	ui, headless bool
 	pace         time.Duration
+	pages        int // sheets of each document
 }
 
 func runDemo(ctx context.Context, e *env, o demoOptions) error {
@@ -81,7 +87,7 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 		}
 		defer stop()
 	}
-	d := &demo{e: e, out: out, c: client.New(socket), pace: o.pace}
+	d := &demo{e: e, out: out, c: client.New(socket), pace: o.pace, pages: max(o.pages, 1)}
 	if _, err := d.c.WaitFor(ctx, func(v wire.View) bool { return v.State == wire.Attract }); err != nil {
 		return fmt.Errorf("kioskd chưa sẵn sàng (kioskd not ready): %w", err)
 	}
@@ -168,11 +174,11 @@ func startKioskUI(ctx context.Context, e *env, socket, shots string, headless bo
 		args = append(args, "--windowed")
 		fmt.Fprintf(e.stdout, "• kiosk-ui trong cửa sổ (in a window) trên %s\n", display)
 	} else {
-		xvfb, disp, err := startXvfb(ctx)
+		disp, xvfbStop, err := xvfb.Start(ctx)
 		if err != nil {
 			return nil, err
 		}
-		stops = append(stops, xvfb)
+		stops = append(stops, xvfbStop)
 		display = disp
 		fmt.Fprintf(e.stdout, "• kiosk-ui trong Xvfb %s, ảnh chụp màn hình vào (screenshots in) %s\n", disp, shots)
 	}
@@ -187,43 +193,11 @@ func startKioskUI(ctx context.Context, e *env, socket, shots string, headless bo
 	return stopAll, nil
 }
 
-// startXvfb starts a virtual X server on a free display (Xvfb picks it: -displayfd).
-func startXvfb(ctx context.Context) (stop func(), display string, err error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, "", err
-	}
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1920x1080x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("không chạy được Xvfb; cài gói xvfb (cannot start Xvfb: install xvfb): %w", err)
-	}
-	w.Close()
-	line := make(chan string, 1)
-	go func() {
-		b := make([]byte, 16)
-		n, _ := r.Read(b)
-		line <- strings.TrimSpace(string(b[:n]))
-	}()
-	select {
-	case n := <-line:
-		if n == "" {
-			cmd.Process.Kill()
-			cmd.Wait()
-			return nil, "", errors.New("Xvfb không khởi động được (Xvfb did not start)")
-		}
-		return func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait(); r.Close() }, ":" + n, nil
-	case <-time.After(15 * time.Second):
-		cmd.Process.Kill()
-		cmd.Wait()
-		return nil, "", errors.New("Xvfb không trả lời (Xvfb did not answer)")
-	}
-}
-
 type demo struct {
 	e          *env
 	out        string
 	pace       time.Duration // pause after each step, so a person (or the screenshot writer) sees every screen
+	pages      int           // sheets of each document
 	c          *client.Client
 	mu         sync.Mutex
 	transcript []string
@@ -314,7 +288,7 @@ func (d *demo) journey(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := sim(http.MethodPost, "scanner", map[string]any{"load": v.Current + 1}); err != nil {
+		if err := sim(http.MethodPost, "scanner", map[string]any{"load": v.Current + 1, "pages": d.pages}); err != nil {
 			return err
 		}
 		if _, err = d.c.Act(ctx, wire.ActScan, ""); err != nil {

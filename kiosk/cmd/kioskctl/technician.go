@@ -31,6 +31,7 @@ import (
 	"github.com/tramso/tramso/drivers/scanner"
 	"github.com/tramso/tramso/internal/atomicfile"
 	"github.com/tramso/tramso/kiosk/api/client"
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/config"
 	"github.com/tramso/tramso/kiosk/dossier"
@@ -75,13 +76,8 @@ func statusCommand() *command {
 	}
 }
 
-// check is one line of the self-test.
-type check struct {
-	Device string `json:"device"`
-	OK     bool   `json:"ok"`
-	Result string `json:"result"`
-	Fix    string `json:"fix,omitempty"`
-}
+// check is one line of the self-test, in the shape kioskd's own self-test answers.
+type check = wire.Check
 
 func selftestCommand() *command {
 	return &command{

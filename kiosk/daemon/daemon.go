@@ -48,6 +48,9 @@ type Daemon struct {
 	machine *session.Machine
 	printer *receiptPrinter
 	scanner scanner.Scanner
+	card    cardReader
+	// qrErr is why the configured QR scanner did not open at start (nil: open, or none configured).
+	qrErr   error
 	catalog atomic.Pointer[catalog.Catalogue]
 	// catalogETag is the ETag of the synced catalogue ("" for the starter one).
 	catalogETag atomic.Value
@@ -102,6 +105,7 @@ func Run(ctx context.Context, o Options) error {
 		r, err := codereader.Open(cfg.Devices.QRScanner)
 		if err != nil {
 			log.Warn("QR scanner unavailable: citizens will type the ID number", "err", err)
+			d.qrErr = err
 		} else {
 			defer r.Close()
 			qr = qrReader{r}
@@ -115,13 +119,14 @@ func Run(ctx context.Context, o Options) error {
 	dig := newDigitizer()
 	defer dig.Close()
 	d.submit = &outboxSubmitter{store: store, kiosk: kiosk, catalog: cat}
+	d.card = cardReader{device: cfg.Devices.CardReader, trust: trust, busy: make(chan struct{}, 1)}
 	d.guard = staff.NewGuard(cfg.Staff.PINHash, cfg.Staff.LockoutAfter, time.Duration(cfg.Staff.LockoutMinutes)*time.Minute, nil)
 
 	d.machine = session.New(session.Config{
 		IdleWarn: cfg.Session.IdleWarn.Duration, IdleTimeout: cfg.Session.IdleTimeout.Duration,
 		SubmitWait: cfg.Session.SubmitWait.Duration, AllowUnverified: cfg.Session.AllowUnverifiedCards,
 	}, session.Devices{
-		QR: qr, Card: cardReader{device: cfg.Devices.CardReader, trust: trust},
+		QR: qr, Card: d.card,
 		Scanner:   docScanner{s: d.scanner, opts: scanner.Options{Resolution: cfg.Devices.ScanResolution, Mode: mode, Source: source}},
 		Digitizer: dig, Outbox: d.submit, Receipts: receipts{d.printer, cat},
 	}, cat)

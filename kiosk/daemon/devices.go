@@ -36,9 +36,43 @@ func (q qrReader) Next(ctx context.Context) (string, error) {
 type cardReader struct {
 	device string
 	trust  *lds.TrustStore
+	// busy holds a token while the reader is open, so the self-test never opens it under a
+	// citizen's read (nil: no such guard).
+	busy chan struct{}
+}
+
+// acquire takes the reader for the caller; release gives it back.
+func (c cardReader) acquire(ctx context.Context) (release func(), err error) {
+	if c.busy == nil {
+		return func() {}, nil
+	}
+	select {
+	case c.busy <- struct{}{}:
+		return func() { <-c.busy }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// tryAcquire takes the reader only if nobody holds it.
+func (c cardReader) tryAcquire() (release func(), ok bool) {
+	if c.busy == nil {
+		return func() {}, true
+	}
+	select {
+	case c.busy <- struct{}{}:
+		return func() { <-c.busy }, true
+	default:
+		return nil, false
+	}
 }
 
 func (c cardReader) ReadCard(ctx context.Context, key identity.Key, present func()) (*identity.Result, error) {
+	release, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	rd, err := identity.OpenReader(ctx, c.device)
 	if err != nil {
 		return nil, err

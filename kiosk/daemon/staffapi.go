@@ -36,6 +36,7 @@ func (d *Daemon) staffHandlers() map[string]http.Handler {
 		"POST /v1/staff/dossiers/{id}/retry":   auth(d.staffRetry),
 		"GET /v1/staff/devices":                auth(func(w http.ResponseWriter, r *http.Request) { api.WriteJSON(w, http.StatusOK, d.Health(r.Context())) }),
 		"POST /v1/staff/printer/test":          auth(d.staffTestPage),
+		"POST /v1/staff/selftest":              auth(d.staffSelfTest),
 	}
 }
 

@@ -212,6 +212,16 @@ func (c *Client) Staff(ctx context.Context, method, path string, out any) error 
 	return c.do(ctx, method, "/v1/staff/"+strings.TrimPrefix(path, "/"), nil, out)
 }
 
+// SelfTest runs kioskd's self-test of its devices (after StaffLogin) and returns every check,
+// failed ones included; the error is for the call itself (kioskd unreachable, no staff session).
+func (c *Client) SelfTest(ctx context.Context) ([]wire.Check, error) {
+	var out []wire.Check
+	if err := c.do(ctx, http.MethodPost, "/v1/staff/selftest", nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Sim posts to a simulator control route of a simulated kiosk (/v1/sim/NAME).
 func (c *Client) Sim(ctx context.Context, method, name string, body, out any) error {
 	return c.do(ctx, method, "/v1/sim/"+name, body, out)

@@ -126,13 +126,14 @@ type game struct {
 // frameLogger writes a line per frame: "frame MS_SINCE_START MS_SINCE_LAST_FRAME MS_DRAWING DREW
 // RESTED SCREEN", DREW being 1 when the frame drew something, RESTED 1 when the tick before it rested
 // on purpose (nothing to show), SCREEN the screen's name. The first frame that drew is also written
-// as "first-frame MS_SINCE_START SCREEN". Written from the game loop into a buffer, flushed once a
-// second.
+// as "first-frame MS_SINCE_START SCREEN". Written from the game loop into a buffer, flushed on every
+// new screen and once a second.
 type frameLogger struct {
 	w           *bufio.Writer
 	start, last time.Time
 	flushed     time.Time
 	first       bool
+	screen      string // the last screen drawn
 }
 
 func (l *frameLogger) frame(began time.Time, drew, rested bool, screen string) {
@@ -153,10 +154,11 @@ func (l *frameLogger) frame(began time.Time, drew, rested bool, screen string) {
 	if drew && !l.first {
 		l.first = true
 		fmt.Fprintf(l.w, "first-frame %.1f %s\n", ms(now.Sub(l.start)), screen)
-		l.w.Flush()
-		l.flushed = now
 	}
-	if now.Sub(l.flushed) > time.Second {
+	if (drew && screen != l.screen) || now.Sub(l.flushed) > time.Second {
+		if drew {
+			l.screen = screen
+		}
 		l.w.Flush()
 		l.flushed = now
 	}

@@ -44,6 +44,8 @@ type App struct {
 	offsets   map[string]float64
 	edit      *editor
 	searching *widget.Keyboard
+	staff     *staffState
+	staffPort func(StaffRequest)
 
 	frame   *widget.Frame
 	touch   *widget.Touch
@@ -91,6 +93,9 @@ func (a *App) SetView(v wire.View) {
 	if v.State == wire.Documents && v.Current != old.Current {
 		a.offsets["preview"] = 0
 	}
+	if a.staff != nil && v.State != wire.Attract && v.State != "" {
+		a.closeStaff() // a citizen started (a QR code shown): their session comes first
+	}
 	a.view, a.online, a.problem = v, true, ""
 	a.viewAt = a.now()
 	a.rebuild = true
@@ -125,6 +130,13 @@ func (a *App) Online() bool { return a.online }
 // Update advances one tick with the finger's state; it reports whether Draw would show something new.
 func (a *App) Update(p widget.Pointer) bool {
 	a.tick++
+	if s := a.staff; s != nil {
+		if p.Down {
+			s.lastTap = a.now()
+		} else if a.now().Sub(s.lastTap) > StaffIdle {
+			a.closeStaff()
+		}
+	}
 	if a.rebuild {
 		a.build()
 	}
@@ -175,6 +187,9 @@ func (a *App) Name() string {
 	if !a.online {
 		return "offline"
 	}
+	if a.staff != nil {
+		return "staff-" + a.staff.screen
+	}
 	v := a.view
 	parts := []string{string(v.State)}
 	if v.Step != "" {
@@ -211,6 +226,10 @@ func (a *App) build() {
 	a.frame = f
 	if !a.online {
 		a.offline(f)
+		return
+	}
+	if a.staff != nil {
+		a.staffScreen(f)
 		return
 	}
 	switch a.view.State {

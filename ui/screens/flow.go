@@ -30,7 +30,13 @@ func (a *App) attract(f *widget.Frame) {
 	y += f.Text(image.Rect(r.Min.X, y, r.Max.X, y), "Kiosk dịch vụ công", theme.Title, true, widget.Center, p.Fg)
 	y += f.Text(image.Rect(r.Min.X, y, r.Max.X, y), "Nộp hồ sơ thủ tục hành chính bằng thẻ Căn cước (public services kiosk)", theme.Body, false, widget.Center, p.Muted)
 	y += gap * 2
-	f.Button(image.Rect(r.Min.X, y, r.Max.X, r.Max.Y), "Chạm để bắt đầu", "Touch the screen to start", widget.Primary, a.act(wire.ActStart, ""))
+	bottom := r.Max.Y
+	if a.staffPort != nil {
+		// The staff entry: small, below the citizen's button, behind a PIN.
+		bottom -= footH + gap
+		f.Button(image.Rect(r.Max.X-420, bottom+gap, r.Max.X, r.Max.Y), "Dành cho cán bộ", "Staff", widget.Secondary, a.openStaff)
+	}
+	f.Button(image.Rect(r.Min.X, y, r.Max.X, bottom), "Chạm để bắt đầu", "Touch the screen to start", widget.Primary, a.act(wire.ActStart, ""))
 }
 
 func (a *App) identify(f *widget.Frame) {
@@ -109,7 +115,7 @@ func (a *App) cardAnimation(qr bool) func(dst *ebiten.Image, r image.Rectangle, 
 // entryLine draws the text being typed in a box, and moves r below it.
 func (a *App) entryLine(f *widget.Frame, r *image.Rectangle, value, hint string) {
 	p := a.th.Palette
-	shown, clr := value+"▏", p.Fg
+	shown, clr := value+"|", p.Fg // the caret (Noto Sans has no block characters)
 	if value == "" {
 		shown, clr = hint, p.Muted
 	}

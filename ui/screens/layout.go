@@ -29,6 +29,17 @@ type choice struct {
 // with Hủy when cancel is set and the given buttons from the right. It returns the room left for
 // the content.
 func (a *App) page(f *widget.Frame, title, titleEn string, cancel bool, buttons ...choice) image.Rectangle {
+	y := a.header(f, title, titleEn)
+	y = a.banner(f, y)
+	var left *choice
+	if cancel {
+		left = &choice{"Hủy", "Cancel", widget.Danger, a.act("cancel", "")}
+	}
+	return image.Rect(margin, y, a.w-margin, a.footer(f, left, buttons))
+}
+
+// header draws the title, Vietnamese then English, and returns the y below it.
+func (a *App) header(f *widget.Frame, title, titleEn string) int {
 	p := a.th.Palette
 	y := margin
 	w := a.w - 2*margin
@@ -36,45 +47,44 @@ func (a *App) page(f *widget.Frame, title, titleEn string, cancel bool, buttons 
 	if titleEn != "" {
 		y += f.Text(image.Rect(margin, y, margin+w, y), titleEn, theme.Small, false, widget.Start, p.Muted)
 	}
-	y += gap
-	y = a.banner(f, y)
+	return y + gap
+}
+
+// footer draws left (Hủy, Thoát…) on the left when there is one and the buttons from the right, and
+// returns the y above them.
+func (a *App) footer(f *widget.Frame, left *choice, buttons []choice) int {
 	bottom := a.h - margin
-	if cancel || len(buttons) > 0 {
-		x := margin
-		if cancel {
-			x += cancelW + gap
-		}
-		fh := footH
-		if len(buttons) > 0 {
-			// Grow the footer when a label needs two lines (portrait, large text).
-			bw := min(440, (a.w-margin-x-gap*(len(buttons)-1))/len(buttons))
-			for _, b := range buttons {
-				fh = max(fh, f.TextHeight(b.label, theme.Body, true, bw-48)+f.TextHeight(b.sub, theme.Small, false, bw-48)+24)
-			}
-		}
-		top := bottom - fh
-		x = margin
-		if cancel {
-			f.Button(image.Rect(x, top, x+cancelW, bottom), "Hủy", "Cancel", widget.Danger, a.act("cancel", ""))
-			x += cancelW + gap
-		}
-		if len(buttons) > 0 {
-			bw := min(440, (a.w-margin-x-gap*(len(buttons)-1))/len(buttons))
-			right := a.w - margin
-			for i := len(buttons) - 1; i >= 0; i-- {
-				b := buttons[i]
-				f.Button(image.Rect(right-bw, top, right, bottom), b.label, b.sub, b.kind, b.fn)
-				right -= bw + gap
-			}
-		}
-		bottom = top - gap
+	if left == nil && len(buttons) == 0 {
+		return bottom
 	}
-	return image.Rect(margin, y, a.w-margin, bottom)
+	x := margin
+	if left != nil {
+		x += cancelW + gap
+	}
+	fh := footH
+	bw := 0
+	if len(buttons) > 0 {
+		// Grow the footer when a label needs two lines (portrait, large text).
+		bw = min(440, (a.w-margin-x-gap*(len(buttons)-1))/len(buttons))
+		for _, b := range buttons {
+			fh = max(fh, f.TextHeight(b.label, theme.Body, true, bw-48)+f.TextHeight(b.sub, theme.Small, false, bw-48)+24)
+		}
+	}
+	top := bottom - fh
+	if left != nil {
+		f.Button(image.Rect(margin, top, margin+cancelW, bottom), left.label, left.sub, left.kind, left.fn)
+	}
+	right := a.w - margin
+	for i := len(buttons) - 1; i >= 0; i-- {
+		b := buttons[i]
+		f.Button(image.Rect(right-bw, top, right, bottom), b.label, b.sub, b.kind, b.fn)
+		right -= bw + gap
+	}
+	return top - gap
 }
 
 // banner shows view.message (or a refused action's reason), Vietnamese first, English smaller.
 func (a *App) banner(f *widget.Frame, y int) int {
-	p := a.th.Palette
 	vi, en := "", ""
 	if m := a.view.Message; m != nil {
 		vi, en = m.Vi, m.En
@@ -82,6 +92,13 @@ func (a *App) banner(f *widget.Frame, y int) int {
 	if a.problem != "" {
 		vi, en = a.problem, ""
 	}
+	return a.note(f, y, vi, en)
+}
+
+// note draws a notice box (Vietnamese, English smaller) at y, if there is anything to say, and
+// returns the y below it.
+func (a *App) note(f *widget.Frame, y int, vi, en string) int {
+	p := a.th.Palette
 	if vi == "" && en == "" {
 		return y
 	}

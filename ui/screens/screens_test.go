@@ -27,7 +27,9 @@ func newApp(t testing.TB, portrait bool, o theme.Options) (*App, *[]wire.Action)
 		t.Skipf("font: %v", err)
 	}
 	var sent []wire.Action
-	return New(th, portrait, func(a wire.Action) { sent = append(sent, a) }), &sent
+	a := New(th, portrait, func(a wire.Action) { sent = append(sent, a) })
+	a.SetStaffPort(func(StaffRequest) {}) // as kiosk-ui does: the staff entry shows
+	return a, &sent
 }
 
 var docs = []wire.DocumentView{

@@ -14,6 +14,7 @@ import (
 	"image"
 	"image/png"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -66,7 +67,7 @@ func main() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	g := newGame(ctx, client.New(*socket), th, *portrait, *shots)
+	g := newGame(ctx, *socket, th, *portrait, *shots)
 	if *frameLog != "" {
 		f, err := os.Create(*frameLog)
 		if err != nil {
@@ -103,6 +104,7 @@ type event struct {
 	offline bool
 	problem string
 	preview *preview
+	staff   *screens.StaffResult
 }
 
 type preview struct {
@@ -164,7 +166,7 @@ func (l *frameLogger) frame(began time.Time, drew, rested bool, screen string) {
 	}
 }
 
-func newGame(ctx context.Context, c *client.Client, th *theme.Theme, portrait bool, shots string) *game {
+func newGame(ctx context.Context, socket string, th *theme.Theme, portrait bool, shots string) *game {
 	g := &game{events: make(chan event, 16), actions: make(chan wire.Action, 8), shots: shots}
 	g.app = screens.New(th, portrait, func(a wire.Action) {
 		select {
@@ -172,9 +174,78 @@ func newGame(ctx context.Context, c *client.Client, th *theme.Theme, portrait bo
 		default: // a burst of taps: drop, the citizen taps again
 		}
 	})
+	staff := make(chan screens.StaffRequest, 1)
+	g.app.SetStaffPort(func(r screens.StaffRequest) {
+		select {
+		case staff <- r:
+		default: // one at a time: the screen shows the call in flight
+		}
+	})
+	c := client.New(socket)
 	go g.watch(ctx, c)
 	go g.post(ctx, c)
+	go g.staff(ctx, socket, staff)
 	return g
+}
+
+// staff makes the staff screens' calls on a client of its own (its session token is the staff's).
+func (g *game) staff(ctx context.Context, socket string, reqs <-chan screens.StaffRequest) {
+	c := client.New(socket)
+	for {
+		var r screens.StaffRequest
+		select {
+		case <-ctx.Done():
+			return
+		case r = <-reqs:
+		}
+		res := screens.StaffResult{Kind: r.Kind}
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		var err error
+		switch r.Kind {
+		case screens.StaffLogin:
+			err = c.StaffLogin(cctx, r.PIN)
+		case screens.StaffLogout:
+			c = client.New(socket) // forget the token
+		case screens.StaffDossiers:
+			err = c.Staff(cctx, http.MethodGet, "dossiers", &res.Dossiers)
+		case screens.StaffDevices:
+			err = c.Staff(cctx, http.MethodGet, "devices", &res.Devices)
+		case screens.StaffReprint:
+			var out struct {
+				DossierCode string `json:"dossierCode"`
+			}
+			if err = c.Staff(cctx, http.MethodPost, fmt.Sprintf("dossiers/%d/reprint", r.ID), &out); err == nil {
+				res.Note = "Đã in lại biên nhận " + out.DossierCode + " (receipt reprinted)"
+			}
+		case screens.StaffRetry:
+			if err = c.Staff(cctx, http.MethodPost, fmt.Sprintf("dossiers/%d/retry", r.ID), nil); err == nil {
+				res.Note = "Hồ sơ sẽ được gửi lại (queued to resend)"
+			}
+		case screens.StaffTestPage:
+			if err = c.Staff(cctx, http.MethodPost, "printer/test", nil); err == nil {
+				res.Note = "Đã in trang thử (test page printed)"
+			}
+		case screens.StaffSelfTest:
+			res.Checks, err = c.SelfTest(cctx)
+		}
+		cancel()
+		if err != nil {
+			res.Err = staffError(err)
+		}
+		g.send(ctx, event{staff: &res})
+	}
+}
+
+// staffError words a failed staff call for the screen.
+func staffError(err error) string {
+	var p *client.Problem
+	switch {
+	case errors.As(err, &p) && p.Detail != "":
+		return p.Detail
+	case errors.Is(err, client.ErrUnavailable):
+		return "Không kết nối được kioskd (kioskd unreachable)"
+	}
+	return err.Error()
 }
 
 // watch streams views from kioskd (reconnecting) and fetches the page previews they need.
@@ -247,6 +318,8 @@ func (g *game) Update() error {
 				g.app.SetOffline()
 			case e.preview != nil:
 				g.app.SetPreview(e.preview.doc, e.preview.page, e.preview.img)
+			case e.staff != nil:
+				g.app.SetStaffResult(*e.staff)
 			default:
 				g.app.SetProblem(e.problem)
 			}

@@ -1,0 +1,141 @@
+package screens
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tramso/tramso/kiosk/api/wire"
+	"github.com/tramso/tramso/ui/internal/uitest"
+	"github.com/tramso/tramso/ui/theme"
+	"github.com/tramso/tramso/ui/widget"
+)
+
+func staffApp(t *testing.T, portrait bool) (*App, *[]StaffRequest) {
+	a, _ := newApp(t, portrait, theme.Options{})
+	var reqs []StaffRequest
+	a.SetStaffPort(func(r StaffRequest) { reqs = append(reqs, r) })
+	a.SetView(wire.View{Session: "", State: wire.Attract})
+	return a, &reqs
+}
+
+var staffDossiers = []StaffDossier{
+	{ID: 3, ReceiptNo: "K01-20261125-0003", State: "queued", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 10, 12, 0, 0, time.Local)},
+	{ID: 2, ReceiptNo: "K01-20261125-0002", State: "rejected", Reason: "thiếu giấy chứng sinh", ProcedureCode: "2.000986", CapturedAt: time.Date(2026, 11, 25, 9, 40, 0, 0, time.Local)},
+	{ID: 1, ReceiptNo: "K01-20261125-0001", State: "accepted", DossierCode: "000.00.21.H26-261125-0001", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 8, 5, 0, 0, time.Local)},
+}
+
+var staffDevices = map[string]any{"printer": "sẵn sàng (ready)", "scanner": "lỗi (error): không trả lời (no answer)",
+	"outboxPending": 1, "uploader": "đang chờ mạng (waiting for the network)", "catalogue": "2026-11-20", "kioskId": "K01", "uptimeSeconds": 5400}
+
+var staffChecks = []wire.Check{
+	{Device: "máy in (printer)", OK: true, Result: "sẵn sàng (ready)"},
+	{Device: "máy quét giấy tờ (document scanner)", OK: false, Result: "không trả lời trong 10 giây (no answer within 10 s)", Fix: "kiểm tra nguồn, cáp/mạng và devices.scanner"},
+	{Device: "kho hồ sơ (dossier store)", OK: true, Result: "toàn vẹn, 1 hồ sơ chờ gửi (intact, 1 waiting)"},
+}
+
+// The staff journey: PIN (never shown), menu, today's dossiers, a reprint, log out.
+func TestStaffSignInAndReprint(t *testing.T) {
+	a, reqs := staffApp(t, false)
+	tap(t, a, "Dành cho cán bộ")
+	if a.Name() != "staff-pin" {
+		t.Fatalf("screen %s, want staff-pin", a.Name())
+	}
+	for _, d := range []string{"4", "8", "1", "5", "1", "6"} {
+		tap(t, a, d)
+	}
+	if strings.Contains(a.Frame().Texts(), "481516") {
+		t.Error("the PIN is shown on the screen")
+	}
+	tap(t, a, "Đăng nhập")
+	if len(*reqs) != 1 || (*reqs)[0] != (StaffRequest{Kind: StaffLogin, PIN: "481516"}) {
+		t.Fatalf("requests %+v, want one login with the PIN", *reqs)
+	}
+	// A wrong PIN: the reason is shown and the pad is cleared.
+	a.SetStaffResult(StaffResult{Kind: StaffLogin, Err: "sai mã PIN (wrong PIN), còn 4 lần thử"})
+	a.build()
+	if a.Name() != "staff-pin" || !strings.Contains(a.Frame().Texts(), "sai mã PIN") || a.staff.pin.Text() != "" {
+		t.Fatalf("after a refused PIN: %s %q", a.Name(), a.Frame().Texts())
+	}
+	a.SetStaffResult(StaffResult{Kind: StaffLogin})
+	a.build()
+	if a.Name() != "staff-menu" {
+		t.Fatalf("screen %s after sign-in, want staff-menu", a.Name())
+	}
+	tap(t, a, "Hồ sơ hôm nay")
+	if last := (*reqs)[len(*reqs)-1]; last.Kind != StaffDossiers {
+		t.Fatalf("opening today's dossiers asked %+v", last)
+	}
+	a.SetStaffResult(StaffResult{Kind: StaffDossiers, Dossiers: staffDossiers})
+	a.build()
+	tap(t, a, "K01-20261125-0002 (tạm / provisional)")
+	if _, ok := a.Frame().Center("Gửi lại"); !ok {
+		t.Error("a rejected dossier offers no resend")
+	}
+	tap(t, a, "In lại biên nhận")
+	if last := (*reqs)[len(*reqs)-1]; last != (StaffRequest{Kind: StaffReprint, ID: 2}) {
+		t.Fatalf("reprint asked %+v, want dossier 2", last)
+	}
+	a.SetStaffResult(StaffResult{Kind: StaffReprint, Note: "Đã in lại biên nhận K01-20261125-0002 (receipt reprinted)"})
+	a.build()
+	if !strings.Contains(a.Frame().Texts(), "Đã in lại biên nhận") {
+		t.Error("the reprint is not confirmed on screen")
+	}
+	tap(t, a, "Thoát")
+	if a.Staff() || a.Name() != "attract" {
+		t.Fatalf("after log out: %s", a.Name())
+	}
+	if last := (*reqs)[len(*reqs)-1]; last.Kind != StaffLogout {
+		t.Errorf("log out did not end the staff session: %+v", last)
+	}
+}
+
+// Staff screens close by themselves when left alone, and give way to a citizen who shows a QR code.
+func TestStaffScreensClose(t *testing.T) {
+	a, _ := staffApp(t, false)
+	clock := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	a.now = func() time.Time { return clock }
+	tap(t, a, "Dành cho cán bộ")
+	clock = clock.Add(StaffIdle + time.Second)
+	a.Update(widget.Pointer{})
+	if a.Staff() {
+		t.Fatal("staff screens still open after the idle time")
+	}
+	tap(t, a, "Dành cho cán bộ")
+	a.SetView(wire.View{Session: "s9", State: wire.Identify, Step: wire.StepCard})
+	if a.Staff() || !strings.HasPrefix(a.Name(), "identify") {
+		t.Fatalf("a citizen's session is hidden behind the staff screens: %s", a.Name())
+	}
+}
+
+func TestStaffScreensGolden(t *testing.T) {
+	for _, portrait := range []bool{false, true} {
+		orient := "landscape"
+		if portrait {
+			orient = "portrait"
+		}
+		a, _ := staffApp(t, portrait)
+		a.openStaff()
+		a.staff.pin.Press("1")
+		a.staff.pin.Press("2")
+		uitest.Golden(t, "staff-pin-"+orient, halve(render(a)), *update)
+
+		a.SetStaffResult(StaffResult{Kind: StaffLogin})
+		uitest.Golden(t, "staff-menu-"+orient, halve(render(a)), *update)
+
+		a.staffGo("dossiers")()
+		a.SetStaffResult(StaffResult{Kind: StaffDossiers, Dossiers: staffDossiers})
+		a.staff.selected = 2
+		a.rebuild = true
+		uitest.Golden(t, "staff-dossiers-"+orient, halve(render(a)), *update)
+
+		a.staffGo("devices")()
+		a.SetStaffResult(StaffResult{Kind: StaffDevices, Devices: staffDevices})
+		uitest.Golden(t, "staff-devices-"+orient, halve(render(a)), *update)
+
+		a.staffGo("technician")()
+		a.SetStaffResult(StaffResult{Kind: StaffDevices, Devices: staffDevices})
+		a.SetStaffResult(StaffResult{Kind: StaffSelfTest, Checks: staffChecks})
+		uitest.Golden(t, "staff-technician-"+orient, halve(render(a)), *update)
+	}
+}

@@ -1,6 +1,6 @@
-// Package lowprio runs CPU-heavy background work (page clean-up and OCR) at a lower scheduling
-// priority than the touchscreen, so the citizen's screen stays smooth while a dossier is digitised on
-// every core.
+// Package lowprio runs CPU-heavy background work (scanned-page decoding, clean-up and OCR) below the
+// touchscreen: the citizen's screen stays smooth while a dossier is digitised on every core, and
+// the work still gets every cycle the screen does not use.
 package lowprio
 
 import (
@@ -9,19 +9,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Nice is the niceness background work runs at (0 normal … 19 lowest).
+// Nice is the niceness background work runs at where the idle scheduling class is refused.
 const Nice = 10
 
-// Run calls fn on an OS thread of its own whose niceness is raised to Nice, and returns when fn
-// does. The thread is never handed back to the Go scheduler (an unprivileged process cannot lower
-// a niceness again): it ends with fn. Work fn starts on other goroutines runs at normal priority.
-// When the priority cannot be changed fn still runs, at normal priority.
+// Run calls fn on an OS thread of its own in Linux's idle scheduling class (SCHED_IDLE: it runs
+// when nothing else wants the CPU; failing that, at niceness Nice), and returns when fn does. The
+// thread is never handed back to the Go scheduler (an unprivileged process cannot raise a thread's
+// priority again): it ends with fn. Goroutines fn starts run at normal priority. When the priority
+// cannot be changed fn still runs, at normal priority.
 func Run(fn func()) {
 	done := make(chan struct{})
 	go func() {
 		runtime.LockOSThread() // not unlocked: the thread exits with this goroutine
 		defer close(done)
-		_ = unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), Nice)
+		tid := unix.Gettid()
+		_ = unix.Setpriority(unix.PRIO_PROCESS, tid, Nice)
+		_ = unix.SchedSetAttr(tid, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}, 0)
 		fn()
 	}()
 	<-done

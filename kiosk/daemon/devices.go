@@ -13,6 +13,7 @@ import (
 	"github.com/tramso/tramso/drivers/escpos"
 	"github.com/tramso/tramso/drivers/mrtd/lds"
 	"github.com/tramso/tramso/drivers/scanner"
+	"github.com/tramso/tramso/internal/lowprio"
 	"github.com/tramso/tramso/kiosk/identity"
 	"github.com/tramso/tramso/kiosk/receipt"
 	"github.com/tramso/tramso/kiosk/session"
@@ -198,8 +199,12 @@ type docScanner struct {
 	opts scanner.Options
 }
 
+// Scan scans every sheet in the feeder (or the glass). Decoding the pages is heavy: it runs below
+// the touchscreen's priority (lowprio) like the rest of the page work.
 func (d docScanner) Scan(ctx context.Context) ([]session.Page, error) {
-	pages, err := scanner.ScanAll(ctx, d.s, d.opts)
+	var pages []scanner.Page
+	var err error
+	lowprio.Run(func() { pages, err = scanner.ScanAll(ctx, d.s, d.opts) })
 	out := make([]session.Page, 0, len(pages))
 	for _, p := range pages {
 		out = append(out, session.Page{Image: p.Image, DPI: p.DPI})

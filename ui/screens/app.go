@@ -50,9 +50,9 @@ type App struct {
 	frame   *widget.Frame
 	touch   *widget.Touch
 	rebuild bool
-	redraw  bool // the whole screen
-	animate bool // the animated parts only
-	drawnAt int
+	redraw  bool      // the whole screen
+	animate bool      // the animated parts only
+	drawnAt time.Time // when the screen was last drawn (animation steps)
 }
 
 // editor is the field (or typed ID) being entered.
@@ -147,7 +147,7 @@ func (a *App) Update(p widget.Pointer) bool {
 		a.build()
 	}
 	// Animations and the idle countdown redraw their own rectangles ten times a second.
-	if a.frame.Animated && a.tick-a.drawnAt >= TPS/10 {
+	if a.frame.Animated && a.NextStep() == 0 {
 		a.animate = true
 	}
 	return a.redraw || a.animate
@@ -156,8 +156,21 @@ func (a *App) Update(p widget.Pointer) bool {
 // Dirty reports whether the screen must be redrawn, in whole or in its animated parts.
 func (a *App) Dirty() bool { return a.redraw || a.rebuild || a.animate }
 
-// Animated reports whether the screen shows an animation, which needs steady ticks.
+// Animated reports whether the screen shows an animation.
 func (a *App) Animated() bool { return a.frame != nil && a.frame.Animated }
+
+// AnimationStep is the time between two steps of an animation (spinners, the card and paper
+// pictures, the idle countdown): ten a second.
+const AnimationStep = 100 * time.Millisecond
+
+// NextStep is how long until the animation's next step is due (0: now); for a screen without
+// animation it is AnimationStep.
+func (a *App) NextStep() time.Duration {
+	if !a.Animated() {
+		return AnimationStep
+	}
+	return max(0, AnimationStep-a.now().Sub(a.drawnAt))
+}
 
 // Draw draws the screen onto dst (a.Size() logical pixels). dst must hold the previous frame when
 // only the animated parts changed: they alone are redrawn then.
@@ -170,7 +183,7 @@ func (a *App) Draw(dst *ebiten.Image) {
 	} else {
 		a.frame.DrawAnimated(dst, a.touch, a.tick)
 	}
-	a.redraw, a.animate, a.drawnAt = false, false, a.tick
+	a.redraw, a.animate, a.drawnAt = false, false, a.now()
 }
 
 // Frame is the current frame (for tests: its buttons and texts).

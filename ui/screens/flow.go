@@ -72,7 +72,10 @@ func (a *App) identify(f *widget.Frame) {
 		f.Custom(image.Rect(r.Min.X+r.Dx()/2-s/2, r.Min.Y+r.Dy()/2-s/2, r.Min.X+r.Dx()/2+s/2, r.Min.Y+r.Dy()/2+s/2), spinner(a.th))
 		return
 	}
-	f.Custom(r, a.cardAnimation(v.Step == wire.StepQR))
+	// The animation's own rectangle is only as wide as the reader: each step redraws just that.
+	half := min(r.Dx()*2/5, 560) * 6 / 10
+	cx := r.Min.X + r.Dx()/2
+	f.Custom(image.Rect(cx-half, r.Min.Y, cx+half, r.Max.Y), a.cardAnimation(v.Step == wire.StepQR))
 	_ = p
 }
 
@@ -81,7 +84,7 @@ func (a *App) identify(f *widget.Frame) {
 func (a *App) cardAnimation(qr bool) func(dst *ebiten.Image, r image.Rectangle, tick int) {
 	p := a.th.Palette
 	return func(dst *ebiten.Image, r image.Rectangle, tick int) {
-		cw := min(r.Dx()*2/5, 560)
+		cw := r.Dx() * 10 / 12 // r is the reader's width, 1.2 cards
 		ch := cw * 54 / 86
 		cx := r.Min.X + r.Dx()/2
 		reader := image.Rect(cx-cw*6/10, r.Max.Y-ch/2-20, cx+cw*6/10, r.Max.Y-20)
@@ -266,7 +269,9 @@ func (a *App) documents(f *widget.Frame) {
 			f.Text(image.Rect(main.Min.X, main.Max.Y-60, main.Max.X, main.Max.Y), fmt.Sprintf("%d trang", cur.Pages), theme.Small, true, widget.End, p.Muted)
 		}
 	default:
-		f.Custom(main, a.paperAnimation())
+		half := min(main.Dx()*3/5, main.Dy()*3/5) * 6 / 10 // as wide as the scanner glass
+		cx := main.Min.X + main.Dx()/2
+		f.Custom(image.Rect(cx-half, main.Min.Y, cx+half, main.Max.Y), a.paperAnimation())
 	}
 }
 
@@ -274,7 +279,7 @@ func (a *App) documents(f *widget.Frame) {
 func (a *App) paperAnimation() func(dst *ebiten.Image, r image.Rectangle, tick int) {
 	p := a.th.Palette
 	return func(dst *ebiten.Image, r image.Rectangle, tick int) {
-		w := min(r.Dx()*3/5, r.Dy()*3/5)
+		w := r.Dx() * 10 / 12 // r is the glass's width, 1.2 sheets
 		cx := r.Min.X + r.Dx()/2
 		glass := image.Rect(cx-w*6/10, r.Max.Y-w/3, cx+w*6/10, r.Max.Y-w/6)
 		fillRect(dst, glass, p.Muted)

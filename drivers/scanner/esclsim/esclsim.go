@@ -30,6 +30,7 @@ import (
 
 	"github.com/tramso/tramso/drivers/scanner"
 	"github.com/tramso/tramso/drivers/scanner/escl"
+	"github.com/tramso/tramso/internal/lowprio"
 )
 
 // Faults make the simulated scanner fail the way real ones do.
@@ -412,7 +413,11 @@ func (s *Simulator) nextDocument(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		}
 	}
-	body, err := render(page, dpi, &settings)
+	// The simulated scanner stands in for a separate device: its image work runs below the
+	// touchscreen's priority so the simulation does not take the screen's CPU as hardware would not.
+	var body []byte
+	var err error
+	lowprio.Run(func() { body, err = render(page, dpi, &settings) })
 	if err != nil {
 		s.log.Error("escl render", "err", err)
 		http.Error(w, "cannot render page", http.StatusInternalServerError)

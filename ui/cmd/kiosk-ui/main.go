@@ -18,7 +18,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -44,6 +46,11 @@ func main() {
 	frameLog := flag.String("frame-log", "", "write a line per frame to this file: milliseconds since start, since the last frame, and spent drawing (diagnostics, benchmarks)")
 	flag.Parse()
 	start := time.Now()
+	if os.Getenv("LP_NUM_THREADS") == "" {
+		// Mesa's software renderer (llvmpipe, no GPU): more rasteriser threads than cores finish a
+		// frame sooner when other work holds a core. A GPU driver ignores it.
+		os.Setenv("LP_NUM_THREADS", strconv.Itoa(max(4, 2*runtime.NumCPU())))
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
@@ -121,13 +128,14 @@ type game struct {
 	shot    string // name of the last screen written
 	canvas  *ebiten.Image
 	frames  *frameLogger
-	rested  bool // the last frame rested (idleFrame): the next one comes late on purpose
-	down    bool // a finger is on the glass
+	rested  time.Duration // how long the last frame rested (pace): the next one comes that late on purpose
+	down    bool          // a finger is on the glass
 }
 
 // frameLogger writes a line per frame: "frame MS_SINCE_START MS_SINCE_LAST_FRAME MS_DRAWING DREW
-// RESTED SCREEN", DREW being 1 when the frame drew something, RESTED 1 when the tick before it rested
-// on purpose (nothing to show), SCREEN the screen's name. The first frame that drew is also written
+// MS_RESTED SCREEN", DREW being 1 when the frame drew something, MS_RESTED how long the frame before
+// it rested on purpose (pace), SCREEN the screen's name; the frame's own time is the time since the
+// last frame less the rest. The first frame that drew is also written
 // as "first-frame MS_SINCE_START SCREEN". Written from the game loop into a buffer, flushed on every
 // new screen and once a second.
 type frameLogger struct {
@@ -138,7 +146,7 @@ type frameLogger struct {
 	screen      string // the last screen drawn
 }
 
-func (l *frameLogger) frame(began time.Time, drew, rested bool, screen string) {
+func (l *frameLogger) frame(began time.Time, drew bool, rested time.Duration, screen string) {
 	now := time.Now()
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	gap := 0.0
@@ -152,7 +160,7 @@ func (l *frameLogger) frame(began time.Time, drew, rested bool, screen string) {
 		}
 		return 0
 	}
-	fmt.Fprintf(l.w, "frame %.1f %.2f %.2f %d %d %s\n", ms(began.Sub(l.start)), gap, ms(now.Sub(began)), bit(drew), bit(rested), screen)
+	fmt.Fprintf(l.w, "frame %.1f %.2f %.2f %d %.1f %s\n", ms(began.Sub(l.start)), gap, ms(now.Sub(began)), bit(drew), ms(rested), screen)
 	if drew && !l.first {
 		l.first = true
 		fmt.Fprintf(l.w, "first-frame %.1f %s\n", ms(now.Sub(l.start)), screen)
@@ -335,11 +343,26 @@ func (g *game) Update() error {
 	return nil
 }
 
-// idleFrame is how long an idle frame rests: nothing to show, nothing moving, no finger on the
-// glass. An idle kiosk then presents nothing and wakes fifteen times a second instead of sixty; a
-// tap is seen within a frame (Ebiten keeps a press made between two polls) and frames resume at full
-// rate as soon as something changes.
+// idleFrame is how long a frame rests when nothing is to be shown and no finger is on the glass.
+// An idle kiosk then presents nothing and wakes fifteen times a second instead of sixty; a tap is
+// seen within a frame (Ebiten keeps a press made between two polls) and frames run at full rate
+// while a finger is down. An animated screen rests until its next step (screens.AnimationStep), so
+// each frame is one step: with software rendering every frame presented costs a copy of the
+// whole screen, and Ebiten presents a few frames more after each change.
 const idleFrame = 50 * time.Millisecond
+
+// pace rests after a frame as idleFrame says, and returns how long.
+func (g *game) pace() time.Duration {
+	if g.down || g.app.Dirty() {
+		return 0
+	}
+	rest := idleFrame
+	if g.app.Animated() {
+		rest = g.app.NextStep()
+	}
+	time.Sleep(rest)
+	return rest
+}
 
 // Draw redraws only when something changed; the screen is not cleared between frames.
 func (g *game) Draw(screen *ebiten.Image) {
@@ -348,24 +371,20 @@ func (g *game) Draw(screen *ebiten.Image) {
 		if g.frames != nil {
 			g.frames.frame(began, false, g.rested, g.app.Name())
 		}
-		g.rested = false
-		if !g.down && !g.app.Animated() {
-			time.Sleep(idleFrame)
-			g.rested = true
-		}
+		g.rested = g.pace()
 		return
 	}
 	g.app.Draw(screen)
 	if g.frames != nil {
 		g.frames.frame(began, true, g.rested, g.app.Name())
 	}
-	g.rested = false
 	if g.canvas == nil {
 		g.canvas = screen
 	}
 	if g.shots != "" {
 		g.screenshot(screen)
 	}
+	g.rested = g.pace()
 }
 
 func (g *game) screenshot(screen *ebiten.Image) {

@@ -2,7 +2,7 @@
 // local API and posts the citizen's taps back. It opens no device and needs no network.
 //
 //	kiosk-ui [--socket /run/tramso/kiosk.sock] [--portrait] [--large-text] [--high-contrast]
-//	         [--screenshot-dir DIR] [--windowed]
+//	         [--speech [--speech-dir DIR]] [--screenshot-dir DIR] [--windowed] [--frame-log FILE]
 package main
 
 import (
@@ -29,6 +29,7 @@ import (
 	"github.com/tramso/tramso/kiosk/api/client"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/ui/screens"
+	"github.com/tramso/tramso/ui/speech"
 	"github.com/tramso/tramso/ui/theme"
 	"github.com/tramso/tramso/ui/widget"
 )
@@ -43,6 +44,8 @@ func main() {
 	regular := flag.String("font", theme.RegularFont, "Noto Sans Regular (fonts-noto-core)")
 	bold := flag.String("font-bold", theme.BoldFont, "Noto Sans Bold (fonts-noto-core)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until exit (diagnostics)")
+	speak := flag.Bool("speech", false, "spoken guidance in Vietnamese for each screen (espeak-ng, voice vi)")
+	speechDir := flag.String("speech-dir", "", "with --speech: write the guidance as WAV files into this folder instead of playing it (no sound device, tests)")
 	frameLog := flag.String("frame-log", "", "write a line per frame to this file: milliseconds since start, since the last frame, and spent drawing (diagnostics, benchmarks)")
 	flag.Parse()
 	start := time.Now()
@@ -75,6 +78,15 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	g := newGame(ctx, *socket, th, *portrait, *shots)
+	if *speak {
+		sp, err := speech.New(speech.Options{Output: *speechDir})
+		if err != nil {
+			slog.Warn("kiosk-ui: không có hướng dẫn bằng giọng nói (no spoken guidance)", "err", err)
+		} else {
+			defer sp.Close()
+			g.speaker = sp
+		}
+	}
 	if *frameLog != "" {
 		f, err := os.Create(*frameLog)
 		if err != nil {
@@ -130,6 +142,8 @@ type game struct {
 	frames  *frameLogger
 	rested  time.Duration // how long the last frame rested (pace): the next one comes that late on purpose
 	down    bool          // a finger is on the glass
+	speaker *speech.Speaker
+	spoken  string // the screen whose guidance was last said
 }
 
 // frameLogger writes a line per frame: "frame MS_SINCE_START MS_SINCE_LAST_FRAME MS_DRAWING DREW
@@ -340,6 +354,12 @@ func (g *game) Update() error {
 	down := ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
 	g.app.Update(widget.Pointer{X: x, Y: y, Down: down})
 	g.down = down
+	if g.speaker != nil {
+		if name := g.app.Name(); name != g.spoken {
+			g.spoken = name
+			g.speaker.Say(g.app.Guidance()) // never blocks: the speaker has its own goroutine
+		}
+	}
 	return nil
 }
 

@@ -36,6 +36,7 @@ type App struct {
 
 	view      wire.View
 	online    bool
+	connected bool // kioskd has been reached at least once
 	problem   string    // the last refused action's reason, until the next view
 	viewAt    time.Time // when the view arrived (idle countdown)
 	now       func() time.Time
@@ -96,7 +97,7 @@ func (a *App) SetView(v wire.View) {
 	if a.staff != nil && v.State != wire.Attract && v.State != "" {
 		a.closeStaff() // a citizen started (a QR code shown): their session comes first
 	}
-	a.view, a.online, a.problem = v, true, ""
+	a.view, a.online, a.connected, a.problem = v, true, true, ""
 	a.viewAt = a.now()
 	a.rebuild = true
 }
@@ -197,6 +198,9 @@ func (a *App) Frame() *widget.Frame {
 // Name names the screen shown: state, step, message code, overlays and open editors; the screenshot
 // files are named by it.
 func (a *App) Name() string {
+	if !a.online && !a.connected {
+		return "starting"
+	}
 	if !a.online {
 		return "offline"
 	}

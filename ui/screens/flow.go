@@ -19,8 +19,12 @@ func (a *App) offline(f *widget.Frame) {
 	r := f.Bounds().Inset(margin * 2)
 	c := r.Min.Y + r.Dy()/3
 	f.Custom(image.Rect(a.w/2-80, c-200, a.w/2+80, c-40), spinner(a.th))
-	y := c + f.Text(image.Rect(r.Min.X, c, r.Max.X, c), "Đang kết nối lại…", theme.Title, true, widget.Center, p.Fg)
-	f.Text(image.Rect(r.Min.X, y, r.Max.X, y), "Reconnecting… Xin vui lòng chờ trong giây lát (please wait).", theme.Body, false, widget.Center, p.Muted)
+	title, en := "Đang kết nối lại…", "Reconnecting… Xin vui lòng chờ trong giây lát (please wait)."
+	if !a.connected {
+		title, en = "Đang khởi động…", "Starting… Xin vui lòng chờ trong giây lát (please wait)."
+	}
+	y := c + f.Text(image.Rect(r.Min.X, c, r.Max.X, c), title, theme.Title, true, widget.Center, p.Fg)
+	f.Text(image.Rect(r.Min.X, y, r.Max.X, y), en, theme.Body, false, widget.Center, p.Muted)
 }
 
 func (a *App) attract(f *widget.Frame) {

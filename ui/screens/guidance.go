@@ -16,6 +16,9 @@ func (a *App) Guidance() string {
 	if a.staff != nil {
 		return ""
 	}
+	if !a.online && !a.connected {
+		return "Kiosk đang khởi động. Xin vui lòng chờ trong giây lát."
+	}
 	if !a.online {
 		return "Đang kết nối lại. Xin vui lòng chờ trong giây lát."
 	}

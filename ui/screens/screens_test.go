@@ -151,6 +151,7 @@ func TestScreensGolden(t *testing.T) {
 		uitest.Golden(t, name, halve(render(a)), *update)
 	}
 	a, _ := newApp(t, false, theme.Options{})
+	a.SetView(wire.View{State: wire.Attract})
 	a.SetOffline()
 	uitest.Golden(t, "offline", halve(render(a)), *update)
 }
@@ -269,12 +270,20 @@ func TestAttractIsStatic(t *testing.T) {
 func TestOfflineThenReconnect(t *testing.T) {
 	a, _ := newApp(t, false, theme.Options{})
 	a.SetOffline()
-	if a.Name() != "offline" || !strings.Contains(a.Frame().Texts(), "Đang kết nối lại…") {
-		t.Fatalf("offline screen: %s %q", a.Name(), a.Frame().Texts())
+	if a.Name() != "starting" || !strings.Contains(a.Frame().Texts(), "Đang khởi động…") {
+		t.Fatalf("before kioskd answers: %s %q", a.Name(), a.Frame().Texts())
 	}
 	a.SetView(wire.View{State: wire.Attract})
 	if a.Name() != "attract" {
 		t.Errorf("after a view: %s", a.Name())
+	}
+	a.SetOffline()
+	if a.Name() != "offline" || !strings.Contains(a.Frame().Texts(), "Đang kết nối lại…") {
+		t.Fatalf("kioskd lost: %s %q", a.Name(), a.Frame().Texts())
+	}
+	a.SetView(wire.View{State: wire.Attract})
+	if a.Name() != "attract" {
+		t.Errorf("after reconnecting: %s", a.Name())
 	}
 }
 

@@ -105,6 +105,9 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 	fmt.Fprintf(e.stdout, "\nKết quả ở (results in) %s/: receipt.png, dossier-*.pdf, central-dossier.json, form.json, transcript.txt", out)
 	if o.ui {
 		fmt.Fprint(e.stdout, ", screens/*.png")
+		if fileExists(filepath.Join(out, "speech")) {
+			fmt.Fprint(e.stdout, ", speech/*.wav")
+		}
 	}
 	fmt.Fprintln(e.stdout)
 	return nil
@@ -180,6 +183,8 @@ func startKioskUI(ctx context.Context, e *env, socket, shots string, headless bo
 		}
 		stops = append(stops, xvfbStop)
 		display = disp
+		// No one listens to a virtual screen: the spoken guidance goes to WAV files beside the pictures.
+		args = append(args, "--speech", "--speech-dir", filepath.Join(filepath.Dir(shots), "speech"))
 		fmt.Fprintf(e.stdout, "• kiosk-ui trong Xvfb %s, ảnh chụp màn hình vào (screenshots in) %s\n", disp, shots)
 	}
 	cmd := exec.Command(bin, args...)
@@ -254,6 +259,10 @@ func (d *demo) journey(ctx context.Context) error {
 		return v, nil
 	}
 	const citizen = "tran-van-an"
+	if _, err := d.c.Act(ctx, wire.ActStart, ""); err != nil {
+		return err
+	}
+	d.note("công dân chạm màn hình để bắt đầu (the citizen touches the screen to start)")
 	if err := sim(http.MethodPost, "qr", map[string]any{"citizen": citizen}); err != nil {
 		return err
 	}

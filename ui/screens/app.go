@@ -36,7 +36,7 @@ type App struct {
 
 	view      wire.View
 	online    bool
-	connected bool // kioskd has been reached at least once
+	connected bool      // kioskd has been reached at least once
 	problem   string    // the last refused action's reason, until the next view
 	viewAt    time.Time // when the view arrived (idle countdown)
 	now       func() time.Time
@@ -50,6 +50,8 @@ type App struct {
 
 	frame   *widget.Frame
 	touch   *widget.Touch
+	shown   widget.Drawn // what shownOn shows: the next frame redraws only what differs
+	shownOn *ebiten.Image
 	rebuild bool
 	redraw  bool      // the whole screen
 	animate bool      // the animated parts only
@@ -179,8 +181,11 @@ func (a *App) Draw(dst *ebiten.Image) {
 	if a.rebuild || a.frame == nil {
 		a.build()
 	}
+	if dst != a.shownOn {
+		a.shown, a.shownOn = widget.Drawn{}, dst
+	}
 	if a.redraw || !a.animate {
-		a.frame.Draw(dst, a.touch, a.tick)
+		a.shown = a.frame.DrawOver(dst, a.shown, a.touch, a.tick)
 	} else {
 		a.frame.DrawAnimated(dst, a.touch, a.tick)
 	}

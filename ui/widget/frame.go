@@ -295,13 +295,20 @@ func (f *Frame) drawOps(dst *ebiten.Image, t *Touch, tick int, clip image.Rectan
 	}
 	// Scroll bars show that a list goes on.
 	for _, s := range f.scrolls {
-		if s.content <= s.r.Dy() {
-			continue
+		if bar, ok := scrollBar(s); ok && bar.Overlaps(clip) {
+			vector.DrawFilledRect(dst, float32(bar.Min.X), float32(bar.Min.Y), float32(bar.Dx()), float32(bar.Dy()), p.Border, false)
 		}
-		h := float64(s.r.Dy()) * float64(s.r.Dy()) / float64(s.content)
-		y := float64(s.r.Min.Y) + s.offset/float64(s.content-s.r.Dy())*(float64(s.r.Dy())-h)
-		vector.DrawFilledRect(dst, float32(s.r.Max.X-10), float32(y), 8, float32(h), p.Border, false)
 	}
+}
+
+// scrollBar is where the scroll bar of s is drawn, if its content goes beyond it.
+func scrollBar(s *scroll) (image.Rectangle, bool) {
+	if s.content <= s.r.Dy() {
+		return image.Rectangle{}, false
+	}
+	h := float64(s.r.Dy()) * float64(s.r.Dy()) / float64(s.content)
+	y := float64(s.r.Min.Y) + s.offset/float64(s.content-s.r.Dy())*(float64(s.r.Dy())-h)
+	return image.Rect(s.r.Max.X-10, int(y), s.r.Max.X-2, int(y+h+0.5)), true
 }
 
 func (f *Frame) drawButton(dst *ebiten.Image, r image.Rectangle, b button, pressed bool) {

@@ -260,3 +260,46 @@ func TestDrawAnimatedRepaintsOnlyItsRectangle(t *testing.T) {
 		}
 	}
 }
+
+// Drawing a frame over the previous one repaints only where they differ, and the result is the
+// frame drawn whole.
+func TestDrawOverRepaintsTheDifference(t *testing.T) {
+	th := loadTheme(t)
+	p := th.Palette
+	build := func(entry string, pressed bool) (*Frame, *Touch) {
+		f := NewFrame(th, 800, 600, nil)
+		f.Text(image.Rect(20, 20, 780, 20), "Nhập số định danh cá nhân", theme.Title, true, Start, p.Fg)
+		f.Box(image.Rect(20, 120, 780, 200), p.Panel, p.Accent)
+		f.Text(image.Rect(40, 135, 760, 135), entry, theme.Title, false, Start, p.Fg)
+		f.Button(image.Rect(20, 480, 300, 580), "Hủy", "Cancel", Danger, func() {})
+		f.Button(image.Rect(500, 480, 780, 580), "Xác nhận", "Confirm", Primary, func() {})
+		tc := NewTouch()
+		if pressed {
+			f.Handle(Pointer{X: 600, Y: 520, Down: true}, tc)
+		}
+		return f, tc
+	}
+	before, tb := build("0790", false)
+	after, ta := build("07909", true)
+
+	got := ebiten.NewImage(800, 600)
+	shown := before.DrawOver(got, Drawn{}, tb, 0)
+	marker := color.RGBA{0xff, 0, 0xff, 0xff}
+	got.Set(10, 300, marker) // where neither frame changes anything
+	after.DrawOver(got, shown, ta, 0)
+
+	want := ebiten.NewImage(800, 600)
+	after.Draw(want, ta, 0)
+	g, w := uitest.Snapshot(got), uitest.Snapshot(want)
+	if c := g.RGBAAt(10, 300); c != marker {
+		t.Errorf("an unchanged part was repainted: %v", c)
+	}
+	g.SetRGBA(10, 300, w.RGBAAt(10, 300))
+	for y := 0; y < 600; y++ {
+		for x := 0; x < 800; x++ {
+			if g.RGBAAt(x, y) != w.RGBAAt(x, y) {
+				t.Fatalf("pixel (%d,%d) = %v, the frame drawn whole gives %v", x, y, g.RGBAAt(x, y), w.RGBAAt(x, y))
+			}
+		}
+	}
+}

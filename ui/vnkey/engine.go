@@ -232,6 +232,53 @@ func (e *Engine) Commit() {
 	e.keys, e.st = nil, state{}
 }
 
+// Insert types s as it is, no key interpreted: a value filled in before (read from the card or
+// the scanned papers) that the citizen now corrects. Letters form words as typed ones do, so
+// Backspace goes on through them, and the last word stays open with its tone taken apart: the tone
+// and mark keys change it ("Nguyen", then the ngã key, gives Nguyễn; "hoà", then the sắc key, hoá).
+func (e *Engine) Insert(s string) {
+	e.escaped = false
+	for _, r := range norm.NFC.String(s) {
+		if !unicode.IsLetter(r) {
+			e.Commit()
+			e.segs = append(e.segs, segment{text: string(r)})
+			continue
+		}
+		k := key{r: r, lit: true}
+		e.keys = append(e.keys, k)
+		e.step(&e.st, k, len(e.keys)-1)
+	}
+	e.retone()
+}
+
+// retone rewrites the current word's keys so that its tone, typed as part of a letter, becomes a
+// tone key on the bare letter: the same word, whose tone can now be changed. A word that does not
+// come out exactly the same (two tones, not a syllable, its tone placed in the other style) is left
+// as it is.
+func (e *Engine) retone() {
+	was := e.Word()
+	keys := make([]key, 0, len(e.keys)+1)
+	tone := NoTone
+	for _, k := range e.keys {
+		if l, t, ok := decode(k.r); k.lit && ok && t != NoTone {
+			if tone != NoTone {
+				return
+			}
+			tone, k.r = t, l.rune()
+		}
+		keys = append(keys, k)
+	}
+	if tone == NoTone {
+		return
+	}
+	keys = append(keys, key{op: opTone, tone: tone})
+	st := e.replay(keys)
+	if e.render(&st) != was { // not even a change of style: the value stays as it came
+		return
+	}
+	e.keys, e.st = keys, st
+}
+
 // Reset clears the whole text.
 func (e *Engine) Reset() {
 	e.segs, e.keys, e.st, e.escaped = nil, nil, state{}, false

@@ -315,3 +315,33 @@ func TestLongWord(t *testing.T) {
 		}
 	}
 }
+
+// A value filled in before is kept exactly, and its last word takes the tone and mark keys.
+func TestInsertThenCorrect(t *testing.T) {
+	cases := []struct {
+		initial string
+		do      func(e *Engine)
+		want    string
+	}{
+		{"Lee Nguyen", func(e *Engine) {}, "Lee Nguyen"}, // no key interpreted: ee stays ee
+		{"Lee Nguyen", func(e *Engine) { e.Tone(Nga) }, "Lee Nguyễn"}, // uyen is spelled uyên
+		{"Trần Nguyen", func(e *Engine) { e.Mark(Circumflex); e.Tone(Nga) }, "Trần Nguyễn"},
+		{"hoà", func(e *Engine) { e.Tone(Sac) }, "hoá"},
+		{"Hòa", func(e *Engine) {}, "Hòa"}, // the other style is kept as it came
+		{"Nguyễn", func(e *Engine) { e.Tone(NoTone) }, "Nguyên"},
+		{"Số 5 Đường Lê Lợi", func(e *Engine) {}, "Số 5 Đường Lê Lợi"},
+		{"Số 5 Đường Lê Lợi", func(e *Engine) { e.Tone(Sac) }, "Số 5 Đường Lê Lới"},
+		{"Số 5 Đường Lê Lợi", func(e *Engine) { e.Tone(Nang) }, "Số 5 Đường Lê Lơi"}, // the same tone again takes it off
+		{"phamvanee@mail.vn", func(e *Engine) {}, "phamvanee@mail.vn"},
+		{"Nguyễn", func(e *Engine) { e.Backspace(); e.Key('n') }, "Nguyễn"},
+		{"Nguyên", func(e *Engine) { e.Key('x') }, "Nguyễn"},
+	}
+	for _, c := range cases {
+		e := New(Telex, Options{})
+		e.Insert(c.initial)
+		c.do(e)
+		if got := e.Text(); got != c.want {
+			t.Errorf("Insert(%q) then keys: %q, want %q", c.initial, got, c.want)
+		}
+	}
+}

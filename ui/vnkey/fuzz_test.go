@@ -92,3 +92,31 @@ func FuzzEngine(f *testing.F) {
 		}
 	})
 }
+
+// A value inserted comes out exactly (NFC), and the tone and mark keys on it keep the text NFC and
+// change only its last word.
+func FuzzInsert(f *testing.F) {
+	for _, s := range []string{"Nguyễn Văn Ẩn", "Lee", "Hòa", "phamvanee@mail.vn", "Số 5, Đường Lê Lợi", "Vie\u0323\u0302t", "ƯỚC"} {
+		f.Add(s, uint8(Sac), uint8(Circumflex))
+	}
+	f.Fuzz(func(t *testing.T, s string, tone, mark uint8) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		e := New(Telex, Options{})
+		e.Insert(s)
+		if got, want := e.Text(), norm.NFC.String(s); got != want {
+			t.Fatalf("Insert(%q) = %q, want %q", s, got, want)
+		}
+		head := strings.TrimSuffix(e.Text(), e.Word())
+		e.Tone(Tone(tone % 6))
+		e.Mark(Mark(mark % 5))
+		got := e.Text()
+		if !norm.NFC.IsNormalString(got) {
+			t.Fatalf("not NFC after keys: %q", got)
+		}
+		if !strings.HasPrefix(got, head) {
+			t.Fatalf("keys changed more than the last word: %q → %q", s, got)
+		}
+	})
+}

@@ -57,11 +57,8 @@ func NewKeyboard(mode KeyMode, initial string) *Keyboard {
 	k := &Keyboard{Mode: mode, eng: vnkey.New(vnkey.Telex, vnkey.Options{})}
 	switch mode {
 	case Letters:
-		// Typed as literal runes, then committed, so Backspace works on the existing text.
-		for _, r := range norm.NFC.String(initial) {
-			k.eng.Key(r)
-		}
-		k.eng.Commit()
+		// The value as it is (no key interpreted), its last word open to the tone and mark keys.
+		k.eng.Insert(initial)
 	case Date:
 		k.Max = 8
 		if t, err := time.Parse(time.DateOnly, initial); err == nil {

@@ -109,7 +109,19 @@ func run(ctx context.Context, bin string, runs int, idle time.Duration, pages in
 	}
 	fmt.Printf("idle attract screen        %6.2f %% of one core over %s   (target < 2 %%)\n", cpu*100, idle)
 
-	// 3. Frame times while kioskd digitises a dossier.
+	// 3. Frame times of screen changes with kioskd idle: what presenting a new screen costs here.
+	quietFrom := ui.sinceStart()
+	for range 5 {
+		for _, act := range []string{wire.ActStart, wire.ActTypeKey, wire.ActCancel} {
+			if _, err := c.Act(ctx, act, ""); err != nil {
+				return fmt.Errorf("%s: %w", act, err)
+			}
+			time.Sleep(400 * time.Millisecond)
+		}
+	}
+	quietTo := ui.sinceStart()
+
+	// 4. Frame times while kioskd digitises a dossier.
 	from := ui.sinceStart()
 	k0, err := cpuTicks(kioskd.Process.Pid)
 	if err != nil {
@@ -141,6 +153,8 @@ func run(ctx context.Context, bin string, runs int, idle time.Duration, pages in
 	if err != nil {
 		return err
 	}
+	fmt.Printf("15 screen changes with kioskd idle (attract, QR step, ID keypad):\n")
+	report(frames, func(f frame) bool { return f.at >= quietFrom && f.at <= quietTo })
 	fmt.Printf("a citizen's whole session, %d sheets per document, %.1f s; kioskd (scanning, OCR, PDF, upload) used %.0f %% of a core:\n",
 		pages, took.Seconds(), kioskdCPU*100)
 	report(frames, func(f frame) bool { return f.at >= from && f.at <= to })

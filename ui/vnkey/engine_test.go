@@ -323,7 +323,7 @@ func TestInsertThenCorrect(t *testing.T) {
 		do      func(e *Engine)
 		want    string
 	}{
-		{"Lee Nguyen", func(e *Engine) {}, "Lee Nguyen"}, // no key interpreted: ee stays ee
+		{"Lee Nguyen", func(e *Engine) {}, "Lee Nguyen"},              // no key interpreted: ee stays ee
 		{"Lee Nguyen", func(e *Engine) { e.Tone(Nga) }, "Lee Nguyễn"}, // uyen is spelled uyên
 		{"Trần Nguyen", func(e *Engine) { e.Mark(Circumflex); e.Tone(Nga) }, "Trần Nguyễn"},
 		{"hoà", func(e *Engine) { e.Tone(Sac) }, "hoá"},

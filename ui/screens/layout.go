@@ -3,6 +3,7 @@ package screens
 import (
 	"image"
 	"image/color"
+	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
@@ -92,8 +93,15 @@ func (a *App) banner(f *widget.Frame, y int) int {
 	if a.problem != "" {
 		vi, en = a.problem, ""
 	}
+	if vi != "" {
+		// Every message also says where help is.
+		en = strings.TrimSpace(en + "\n" + helpLine)
+	}
 	return a.note(f, y, vi, en)
 }
+
+// helpLine closes every message to the citizen: where to get help.
+const helpLine = "Cần giúp đỡ? Hãy hỏi cán bộ tại quầy tiếp nhận hồ sơ. (Need help? Ask the staff at the counter.)"
 
 // note draws a notice box (Vietnamese, English smaller) at y, if there is anything to say, and
 // returns the y below it.

@@ -26,24 +26,28 @@ const (
 func LineHeight(face *text.GoTextFace) float64 { return face.Size * theme.LineSpacing }
 
 // Wrap breaks s (normalised to NFC) into lines no wider than maxW when drawn in face. It breaks at
-// spaces and at '\n'; a word wider than a line is cut between letters.
+// spaces and at '\n'; a word wider than a line is cut between letters. Each word is measured once
+// (a line is as wide as its words and spaces), so wrapping costs one shaping per word, not one per
+// growing line.
 func Wrap(s string, face text.Face, maxW float64) []string {
 	s = norm.NFC.String(s)
 	var lines []string
+	space := text.Advance(" ", face)
 	for _, para := range strings.Split(s, "\n") {
 		words := strings.Fields(para)
 		if len(words) == 0 {
 			lines = append(lines, "")
 			continue
 		}
-		line := ""
+		line, lineW := "", 0.0
 		for _, w := range words {
-			try := w
+			ww := text.Advance(w, face)
+			try, tryW := w, ww
 			if line != "" {
-				try = line + " " + w
+				try, tryW = line+" "+w, lineW+space+ww
 			}
-			if text.Advance(try, face) <= maxW {
-				line = try
+			if tryW <= maxW {
+				line, lineW = try, tryW
 				continue
 			}
 			if line != "" {
@@ -59,7 +63,7 @@ func Wrap(s string, face text.Face, maxW float64) []string {
 				lines = append(lines, string(rs[:n]))
 				w = string(rs[n:])
 			}
-			line = w
+			line, lineW = w, text.Advance(w, face)
 		}
 		lines = append(lines, line)
 	}

@@ -24,8 +24,11 @@ import (
 	"syscall"
 	"time"
 
+	xdraw "golang.org/x/image/draw"
+
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"github.com/tramso/tramso/internal/lowprio"
 	"github.com/tramso/tramso/kiosk/api/client"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/ui/screens"
@@ -288,7 +291,14 @@ func (g *game) watch(ctx context.Context, c *client.Client) {
 				page := max(v.Documents[v.Current].Pages-1, 0)
 				k := [3]string{v.Session, fmt.Sprint(v.Current), fmt.Sprint(page)}
 				if !fetched[k] {
-					if img, err := c.Preview(ctx, v.Current, page); err == nil {
+					// Decoding and scaling the page is heavy: below the drawing's priority.
+					var img *image.RGBA
+					lowprio.Run(func() {
+						if p, err := c.Preview(ctx, v.Current, page); err == nil {
+							img = forScreen(p)
+						}
+					})
+					if img != nil {
 						fetched[k] = true
 						g.send(ctx, event{preview: &preview{v.Current, page, img}})
 					}
@@ -296,6 +306,21 @@ func (g *game) watch(ctx context.Context, c *client.Client) {
 			}
 		}
 	}
+}
+
+// previewSide is the longest side a page preview is shown at (it fits the preview box of both
+// orientations).
+const previewSide = 1000
+
+// forScreen scales a page preview down to previewSide and turns it into RGBA here, beside the game
+// loop: handed to the loop as it comes (grey, 1000×1414) it would cost the loop a conversion pixel
+// by pixel and a bigger upload, a visible hitch.
+func forScreen(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	s := min(1, float64(previewSide)/float64(max(b.Dx(), b.Dy())))
+	dst := image.NewRGBA(image.Rect(0, 0, max(1, int(float64(b.Dx())*s)), max(1, int(float64(b.Dy())*s))))
+	xdraw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, xdraw.Src, nil)
+	return dst
 }
 
 // post sends the citizen's actions; a refused one is shown, a stale one (409) ignored.
@@ -371,7 +396,7 @@ func (g *game) Update() error {
 // whole screen, and Ebiten presents a few frames more after each change.
 const idleFrame = 50 * time.Millisecond
 
-// pace rests after a frame as idleFrame says, and returns how long.
+// pace rests after a frame as idleFrame says, and returns how long it slept.
 func (g *game) pace() time.Duration {
 	if g.down || g.app.Dirty() {
 		return 0
@@ -380,8 +405,9 @@ func (g *game) pace() time.Duration {
 	if g.app.Animated() {
 		rest = g.app.NextStep()
 	}
+	t := time.Now()
 	time.Sleep(rest)
-	return rest
+	return time.Since(t) // as slept: the frame log counts the frame's own time without it
 }
 
 // Draw redraws only when something changed; the screen is not cleared between frames.

@@ -60,6 +60,9 @@ func (u unit) last(section, key string) string {
 	return v[len(v)-1]
 }
 
+// all is every value of key in section, in order.
+func (u unit) all(section, key string) []string { return u[section][key] }
+
 func need(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
@@ -247,6 +250,35 @@ func TestKioskUIUnit(t *testing.T) {
 	}
 	if !slices.Contains(strings.Fields(u.last("Service", "SupplementaryGroups")), "tramso-api") {
 		t.Error("kiosk-ui cannot reach kioskd's socket without group tramso-api")
+	}
+	if !slices.Contains(strings.Fields(u.last("Service", "SupplementaryGroups")), "audio") || !slices.Contains(u.all("Service", "DeviceAllow"), "char-alsa rw") {
+		t.Error("the spoken guidance cannot reach the sound card (group audio, DeviceAllow=char-alsa)")
+	}
+}
+
+// TestLowerPriorityAllowed checks that both services may lower their own threads' priority (the
+// page work runs in the idle scheduling class): the @resources deny list would refuse it.
+func TestLowerPriorityAllowed(t *testing.T) {
+	for _, name := range []string{"kioskd.service", "kiosk-ui.service"} {
+		filters := readUnit(t, name).all("Service", "SystemCallFilter")
+		allowed := map[string]bool{}
+		for _, f := range filters {
+			deny := strings.HasPrefix(f, "~")
+			for _, c := range strings.Fields(strings.TrimPrefix(f, "~")) {
+				for _, sc := range []string{"setpriority", "sched_setattr"} {
+					if c == sc || (c == "@resources" && !deny) {
+						allowed[sc] = true
+					} else if c == "@resources" && deny {
+						allowed[sc] = false
+					}
+				}
+			}
+		}
+		for _, sc := range []string{"setpriority", "sched_setattr"} {
+			if !allowed[sc] {
+				t.Errorf("%s: SystemCallFilter refuses %s (filters %q)", name, sc, filters)
+			}
+		}
 	}
 }
 

@@ -21,11 +21,21 @@ import (
 //go:embed starter.json
 var starter []byte
 
-// Catalogue is a set of procedures.
+// Catalogue is a set of procedures, and the places the citizen picks from in address fields.
 type Catalogue struct {
 	Version    string      `json:"version"`
 	Note       string      `json:"note,omitempty"`
 	Procedures []Procedure `json:"procedures"`
+	// Places are the provinces and, where listed, their communes and wards, for the province and
+	// commune fields: the citizen picks an address from a list instead of typing it.
+	Places []Province `json:"places,omitempty"`
+}
+
+// Province is a province-level unit (tỉnh, thành phố) and the commune-level units (xã, phường,
+// đặc khu) the catalogue lists for it (none: the citizen types the commune).
+type Province struct {
+	Name     string   `json:"name"`
+	Communes []string `json:"communes,omitempty"`
 }
 
 // Procedure is one administrative procedure.
@@ -52,11 +62,15 @@ type Document struct {
 
 // Field is one field of the procedure's form.
 type Field struct {
-	Key      string   `json:"key"`
-	Label    string   `json:"label"`
-	Kind     string   `json:"kind"` // text, date, number, choice
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	// Kind is text, date, number, choice (one of Choices), province (one of the catalogue's
+	// provinces) or commune (one of the communes of the province chosen in field Of; typed when the
+	// catalogue lists none for it).
+	Kind     string   `json:"kind"`
 	Required bool     `json:"required"`
 	Choices  []string `json:"choices,omitempty"`
+	Of       string   `json:"of,omitempty"` // commune: the key of its province field
 	// From names where the kiosk fills the field from: "citizen.fullName" and the other keys of the
 	// card data. Empty: the citizen types it (or the OCR of a scanned form proposes it).
 	From string `json:"from,omitempty"`
@@ -87,7 +101,24 @@ func Parse(b []byte) (*Catalogue, error) {
 		return nil, fmt.Errorf("%w: không có thủ tục nào (no procedures)", ErrInvalid)
 	}
 	seen := map[string]bool{}
-	kinds := map[string]bool{"text": true, "date": true, "number": true, "choice": true}
+	provinces := map[string]bool{}
+	for i := range c.Places {
+		pl := &c.Places[i]
+		pl.Name = norm.NFC.String(pl.Name)
+		if pl.Name == "" || provinces[pl.Name] {
+			return nil, fmt.Errorf("%w: places[%d]: tên trống hoặc trùng (empty or duplicate name)", ErrInvalid, i)
+		}
+		provinces[pl.Name] = true
+		seenC := map[string]bool{}
+		for j := range pl.Communes {
+			pl.Communes[j] = norm.NFC.String(pl.Communes[j])
+			if pl.Communes[j] == "" || seenC[pl.Communes[j]] {
+				return nil, fmt.Errorf("%w: %s: communes[%d]: tên trống hoặc trùng (empty or duplicate name)", ErrInvalid, pl.Name, j)
+			}
+			seenC[pl.Communes[j]] = true
+		}
+	}
+	kinds := map[string]bool{"text": true, "date": true, "number": true, "choice": true, "province": true, "commune": true}
 	for i := range c.Procedures {
 		p := &c.Procedures[i]
 		p.Name = norm.NFC.String(p.Name)
@@ -116,10 +147,46 @@ func Parse(b []byte) (*Catalogue, error) {
 			if f.Key == "" || keys[f.Key] || !kinds[f.Kind] || (f.Kind == "choice" && len(f.Choices) == 0) {
 				return nil, fmt.Errorf("%w: %s: fields[%d]: khóa trống/trùng hoặc kiểu sai (bad key or kind)", ErrInvalid, p.Code, j)
 			}
+			switch {
+			case f.Kind == "province" && len(c.Places) == 0:
+				return nil, fmt.Errorf("%w: %s: %s: danh mục không có tỉnh nào (no places in the catalogue)", ErrInvalid, p.Code, f.Key)
+			case f.Kind == "commune" && kindOf(p.Fields[:j], f.Of) != "province":
+				return nil, fmt.Errorf("%w: %s: %s: of phải là một trường tỉnh đứng trước (of must name an earlier province field)", ErrInvalid, p.Code, f.Key)
+			}
 			keys[f.Key] = true
 		}
 	}
 	return &c, nil
+}
+
+func kindOf(fs []Field, key string) string {
+	for _, f := range fs {
+		if f.Key == key {
+			return f.Kind
+		}
+	}
+	return ""
+}
+
+// Provinces lists the province names, in the catalogue's order.
+func (c *Catalogue) Provinces() []string {
+	out := make([]string, 0, len(c.Places))
+	for _, p := range c.Places {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// Communes lists the communes and wards of the named province; none when the catalogue does not
+// list them (or knows no such province).
+func (c *Catalogue) Communes(province string) []string {
+	province = norm.NFC.String(province)
+	for _, p := range c.Places {
+		if p.Name == province {
+			return p.Communes
+		}
+	}
+	return nil
 }
 
 // Get returns the procedure with the given code.

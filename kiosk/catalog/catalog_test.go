@@ -61,17 +61,38 @@ func codes(ps []Procedure) []string {
 
 func TestParseRejectsBadCatalogues(t *testing.T) {
 	for name, s := range map[string]string{
-		"not json":     `{`,
-		"empty":        `{"procedures":[]}`,
-		"no code":      `{"procedures":[{"name":"x","documents":[{"type":"a","name":"a"}]}]}`,
-		"duplicate":    `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}]},{"code":"1","name":"y","documents":[{"type":"a","name":"a"}]}]}`,
-		"no documents": `{"procedures":[{"code":"1","name":"x","documents":[]}]}`,
-		"bad kind":     `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}],"fields":[{"key":"k","label":"l","kind":"photo"}]}]}`,
-		"choice empty": `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}],"fields":[{"key":"k","label":"l","kind":"choice"}]}]}`,
+		"not json":                `{`,
+		"empty":                   `{"procedures":[]}`,
+		"no code":                 `{"procedures":[{"name":"x","documents":[{"type":"a","name":"a"}]}]}`,
+		"duplicate":               `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}]},{"code":"1","name":"y","documents":[{"type":"a","name":"a"}]}]}`,
+		"no documents":            `{"procedures":[{"code":"1","name":"x","documents":[]}]}`,
+		"bad kind":                `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}],"fields":[{"key":"k","label":"l","kind":"photo"}]}]}`,
+		"choice empty":            `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}],"fields":[{"key":"k","label":"l","kind":"choice"}]}]}`,
+		"province without places": `{"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}],"fields":[{"key":"p","label":"l","kind":"province"}]}]}`,
+		"commune of nothing":      `{"places":[{"name":"A"}],"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}],"fields":[{"key":"c","label":"l","kind":"commune","of":"p"}]}]}`,
+		"commune before province": `{"places":[{"name":"A"}],"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}],"fields":[{"key":"c","label":"l","kind":"commune","of":"p"},{"key":"p","label":"l","kind":"province"}]}]}`,
+		"duplicate province":      `{"places":[{"name":"A"},{"name":"A"}],"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}]}]}`,
+		"duplicate commune":       `{"places":[{"name":"A","communes":["X","X"]}],"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"}]}]}`,
 	} {
 		if _, err := Parse([]byte(s)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+func TestPlaces(t *testing.T) {
+	c := Starter()
+	if n := len(c.Provinces()); n != 34 {
+		t.Errorf("%d provinces, want the 34 of the two-level government", n)
+	}
+	if ws := c.Communes("Thành phố Hà Nội"); len(ws) == 0 {
+		t.Error("no sample wards for Hanoi")
+	}
+	if ws := c.Communes("Tha\u0300nh pho\u0302\u0301 Ha\u0300 No\u0323\u0302i"); len(ws) == 0 {
+		t.Error("a province name in NFD is not found")
+	}
+	if ws := c.Communes("Tỉnh Cà Mau"); ws != nil {
+		t.Errorf("communes for a province the starter does not list: %q", ws)
 	}
 }
 

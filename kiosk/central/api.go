@@ -88,6 +88,9 @@ type EnrolResponse struct {
 // Catalogue is the procedure catalogue served at PathProcedures (with an ETag).
 type Catalogue struct {
 	Procedures []CatalogueProcedure `json:"procedures"`
+	// Places are the provinces and their communes for address fields (optional: a kiosk keeps its
+	// own when absent).
+	Places []catalog.Province `json:"places,omitempty"`
 }
 
 // CatalogueProcedure is one procedure with its required documents, and optionally what a kiosk

@@ -41,7 +41,8 @@ func (d *Daemon) loadSyncedCatalogue() (*catalog.Catalogue, string) {
 }
 
 // syncCatalogue fetches the central catalogue if it changed (ETag) and replaces the kiosk's. Form
-// fields the central system does not send are kept from the kiosk's catalogue for the same code.
+// fields the central system does not send are kept from the kiosk's catalogue for the same code, and
+// so are the address lists (places).
 func (d *Daemon) syncCatalogue(ctx context.Context, c *central.Client) {
 	cur := d.catalog.Load()
 	cat, etag, notModified, err := c.Procedures(ctx, d.catalogETag.Load().(string))
@@ -51,7 +52,10 @@ func (d *Daemon) syncCatalogue(ctx context.Context, c *central.Client) {
 		}
 		return
 	}
-	next := &catalog.Catalogue{Version: "central " + etag}
+	next := &catalog.Catalogue{Version: "central " + etag, Places: cat.Places}
+	if len(next.Places) == 0 {
+		next.Places = cur.Places // the address lists the kiosk has, for the fields that use them
+	}
 	for _, p := range cat.Procedures {
 		np := catalog.Procedure{Code: p.Code, Name: p.Name, NameEn: p.NameEn, Fee: p.Fee, ProcessingTime: p.ProcessingTime,
 			ProcessingDays: p.ProcessingDays, Popular: p.Popular, Fields: p.Fields}

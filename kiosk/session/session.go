@@ -590,11 +590,15 @@ func (s *session) actReview(a Action) error {
 	case ActSetField:
 		for _, ff := range s.form {
 			if ff.def.Key == a.Key {
-				if err := checkField(ff.def, a.Value); err != nil {
+				if err := checkField(s.resolved(ff.def), a.Value); err != nil {
 					ff.err = err.Error()
 					return err
 				}
+				old := ff.value
 				ff.value, ff.source, ff.low, ff.err = strings.TrimSpace(a.Value), "citizen", false, ""
+				if ff.value != old {
+					s.dropStaleCommunes(ff.def.Key)
+				}
 				return nil
 			}
 		}
@@ -605,7 +609,7 @@ func (s *session) actReview(a Action) error {
 		}
 		missing := false
 		for _, ff := range s.form {
-			if err := checkField(ff.def, ff.value); err != nil {
+			if err := checkField(s.resolved(ff.def), ff.value); err != nil {
 				ff.err, missing = err.Error(), true
 			}
 		}
@@ -623,6 +627,44 @@ func (s *session) actReview(a Action) error {
 		return nil
 	}
 	return ErrNotNow
+}
+
+// resolved is f with the choices of an address field filled in from the catalogue: a province
+// field chooses among the provinces, a commune field among the communes of the province chosen in
+// its Of field (typed, as text, when the catalogue lists none for that province).
+func (s *session) resolved(f catalog.Field) catalog.Field {
+	switch f.Kind {
+	case "province":
+		f.Kind, f.Choices = "choice", s.m.catalog().Provinces()
+	case "commune":
+		f.Kind, f.Choices = "text", s.m.catalog().Communes(s.fieldValue(f.Of))
+		if len(f.Choices) > 0 {
+			f.Kind = "choice"
+		}
+	}
+	return f
+}
+
+func (s *session) fieldValue(key string) string {
+	for _, ff := range s.form {
+		if ff.def.Key == key {
+			return ff.value
+		}
+	}
+	return ""
+}
+
+// dropStaleCommunes empties the commune fields of province field key, just changed, unless their
+// value is one of the communes listed for the province now chosen.
+func (s *session) dropStaleCommunes(key string) {
+	for _, ff := range s.form {
+		if ff.def.Kind != "commune" || ff.def.Of != key || ff.value == "" {
+			continue
+		}
+		if def := s.resolved(ff.def); def.Kind == "text" || checkField(def, ff.value) != nil {
+			ff.value, ff.source, ff.low = "", "", false
+		}
+	}
 }
 
 // displayValue writes a value the way citizens read it: dates as dd/mm/yyyy.
@@ -764,8 +806,9 @@ func (s *session) view() View {
 	}
 	if s.state == Review || s.state == Consent {
 		for _, ff := range s.form {
-			v.Form = append(v.Form, FieldView{Key: ff.def.Key, Label: ff.def.Label, Kind: ff.def.Kind, Value: ff.value,
-				Required: ff.def.Required, Choices: ff.def.Choices, Source: ff.source, LowConfidence: ff.low, Error: ff.err})
+			def := s.resolved(ff.def)
+			v.Form = append(v.Form, FieldView{Key: def.Key, Label: def.Label, Kind: def.Kind, Value: ff.value,
+				Required: def.Required, Choices: def.Choices, Source: ff.source, LowConfidence: ff.low, Error: ff.err})
 		}
 	}
 	if s.receipt != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tramso/tramso/kiosk/api/wire"
+	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/ui/internal/uitest"
 	"github.com/tramso/tramso/ui/theme"
 	"github.com/tramso/tramso/ui/widget"
@@ -137,5 +138,30 @@ func TestStaffScreensGolden(t *testing.T) {
 		a.SetStaffResult(StaffResult{Kind: StaffDevices, Devices: staffDevices})
 		a.SetStaffResult(StaffResult{Kind: StaffSelfTest, Checks: staffChecks})
 		uitest.Golden(t, "staff-technician-"+orient, halve(render(a)), *update)
+	}
+}
+
+// An address is picked from lists: the province editor is a scrolling list of the 34 provinces.
+func TestProvincePickerGolden(t *testing.T) {
+	provinces := catalog.Starter().Provinces()
+	for _, portrait := range []bool{false, true} {
+		orient := "landscape"
+		if portrait {
+			orient = "portrait"
+		}
+		a, sent := newApp(t, portrait, theme.Options{})
+		a.SetView(wire.View{Session: "s1", State: wire.Review, Step: wire.StepEditing, Form: []wire.FieldView{
+			{Key: "newProvince", Label: "Tỉnh, thành phố nơi đăng ký thường trú", Kind: "choice", Choices: provinces, Required: true},
+			{Key: "newCommune", Label: "Xã, phường nơi đăng ký thường trú", Kind: "text", Required: true},
+		}})
+		tap(t, a, "Tỉnh, thành phố nơi đăng ký thường trú")
+		if !strings.HasSuffix(a.Name(), "edit-choice") {
+			t.Fatalf("screen %s, want the choice list", a.Name())
+		}
+		uitest.Golden(t, "review-edit-province-"+orient, halve(render(a)), *update)
+		tap(t, a, "Thành phố Hà Nội")
+		if n := len(*sent); n == 0 || (*sent)[n-1] != (wire.Action{Action: wire.ActSetField, Key: "newProvince", Value: "Thành phố Hà Nội"}) {
+			t.Errorf("picking Hà Nội sent %+v", *sent)
+		}
 	}
 }

@@ -347,8 +347,9 @@ func (s *Server) internal(w http.ResponseWriter, err error) {
 // starterCatalogue is the sample catalogue served to kiosks: the kiosk's own starter catalogue in the
 // central API's shape (sample data, see shared/ref/domain.md).
 func starterCatalogue() central.Catalogue {
-	var out central.Catalogue
-	for _, p := range catalog.Starter().Procedures {
+	starter := catalog.Starter()
+	out := central.Catalogue{Places: starter.Places}
+	for _, p := range starter.Procedures {
 		cp := central.CatalogueProcedure{Code: p.Code, Name: p.Name, NameEn: p.NameEn, Fee: p.Fee,
 			ProcessingTime: p.ProcessingTime, ProcessingDays: p.ProcessingDays, Popular: p.Popular, Fields: p.Fields}
 		for _, d := range p.Documents {

@@ -104,6 +104,9 @@ func main() {
 	w, h := g.app.Size()
 	ebiten.SetWindowTitle("tramso")
 	ebiten.SetScreenClearedEveryFrame(false)
+	// Frames are paced by the game itself (pace): no waiting for the display's refresh in
+	// SwapBuffers, which with software rendering is a sleep inside every frame presented.
+	ebiten.SetVsyncEnabled(false)
 	ebiten.SetRunnableOnUnfocused(true)
 	if *windowed {
 		ebiten.SetWindowSize(w/2, h/2)
@@ -396,14 +399,22 @@ func (g *game) Update() error {
 // whole screen, and Ebiten presents a few frames more after each change.
 const idleFrame = 50 * time.Millisecond
 
-// pace rests after a frame as idleFrame says, and returns how long it slept.
-func (g *game) pace() time.Duration {
-	if g.down || g.app.Dirty() {
-		return 0
+// busyFrame is the shortest frame while a finger is on the glass or the screen keeps changing:
+// sixty a second, as the display shows them.
+const busyFrame = time.Second / 60
+
+// pace rests after a frame begun at began as idleFrame and busyFrame say, and returns how long it
+// slept.
+func (g *game) pace(began time.Time) time.Duration {
+	rest := busyFrame - time.Since(began)
+	if !g.down && !g.app.Dirty() {
+		rest = idleFrame
+		if g.app.Animated() {
+			rest = g.app.NextStep()
+		}
 	}
-	rest := idleFrame
-	if g.app.Animated() {
-		rest = g.app.NextStep()
+	if rest <= 0 {
+		return 0
 	}
 	t := time.Now()
 	time.Sleep(rest)
@@ -417,7 +428,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 		if g.frames != nil {
 			g.frames.frame(began, false, g.rested, g.app.Name())
 		}
-		g.rested = g.pace()
+		g.rested = g.pace(began)
 		return
 	}
 	g.app.Draw(screen)
@@ -430,7 +441,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 	if g.shots != "" {
 		g.screenshot(screen)
 	}
-	g.rested = g.pace()
+	g.rested = g.pace(began)
 }
 
 func (g *game) screenshot(screen *ebiten.Image) {

@@ -110,7 +110,7 @@ func (f *Frame) DrawOver(dst *ebiten.Image, prev Drawn, t *Touch, tick int) Draw
 	}
 	for _, r := range damage {
 		sub := dst.SubImage(r).(*ebiten.Image)
-		sub.Fill(f.Theme.Bg)
+		f.fillBg(sub, r)
 		f.drawOps(sub, t, tick, r)
 	}
 	return now

@@ -2,9 +2,11 @@ package daemon
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,7 +24,20 @@ import (
 	"github.com/tramso/tramso/kiosk/central/devserver"
 	"github.com/tramso/tramso/kiosk/config"
 	"github.com/tramso/tramso/kiosk/identity"
+	"github.com/tramso/tramso/kiosk/staff"
 )
+
+// SimStaffPINFile is the file in the simulation folder that holds the simulated kiosk's staff PIN.
+const SimStaffPINFile = "staff-pin"
+
+// simStaffPIN is a random six-digit PIN.
+func simStaffPIN() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
 
 // simCitizens are fictional citizens whose simulated cards the simulated kiosk can take.
 //
@@ -109,6 +124,18 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 	cfg.Devices.ScanResolution = 200
 	cfg.Devices.ScanSource = "adf" // the citizen loads each document into the feeder (POST /v1/sim/scanner {"load": n})
 	cfg.Central.URL = s.centralURL
+	// The simulated kiosk's staff PIN: random, in DIR/staff-pin for whoever runs the simulation (the
+	// staff screens: "Dành cho cán bộ" on the attract screen).
+	pin, err := simStaffPIN()
+	if err != nil {
+		return fail(err)
+	}
+	if cfg.Staff.PINHash, err = staff.HashPIN(pin); err != nil {
+		return fail(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, SimStaffPINFile), []byte(pin+"\n"), 0o600); err != nil {
+		return fail(err)
+	}
 	// Written for technicians: kioskctl selftest --config DIR/kiosk.toml exercises the simulators.
 	if b, err := config.Marshal(cfg); err == nil {
 		os.WriteFile(filepath.Join(dir, "kiosk.toml"), b, 0o600)

@@ -19,6 +19,7 @@ import (
 	"github.com/tramso/tramso/kiosk/api/client"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/central/devserver"
+	"github.com/tramso/tramso/kiosk/daemon"
 )
 
 func demoCommand() *command {
@@ -90,6 +91,11 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 	d := &demo{e: e, out: out, c: client.New(socket), pace: o.pace, pages: max(o.pages, 1)}
 	if _, err := d.c.WaitFor(ctx, func(v wire.View) bool { return v.State == wire.Attract }); err != nil {
 		return fmt.Errorf("kioskd chưa sẵn sàng (kioskd not ready): %w", err)
+	}
+	if o.ui {
+		if pin, err := os.ReadFile(filepath.Join(filepath.Dir(socket), daemon.SimStaffPINFile)); err == nil {
+			fmt.Fprintf(e.stdout, "• màn hình cán bộ (staff screens): \"Dành cho cán bộ\", PIN %s\n", strings.TrimSpace(string(pin)))
+		}
 	}
 	wctx, stopWatch := context.WithCancel(ctx)
 	watched := d.watch(wctx)

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/coreos/go-systemd/v22/daemon"
@@ -66,7 +67,8 @@ func run(ctx context.Context, log *slog.Logger, cfgPath string, sim bool, simDir
 		}
 		defer s.Close()
 		opts.Sim, opts.Config = s, cfg
-		log.Info("simulated kiosk", "dir", simDir, "printer", cfg.Devices.Printer, "scanner", cfg.Devices.Scanner, "central", cfg.Central.URL)
+		log.Info("simulated kiosk", "dir", simDir, "printer", cfg.Devices.Printer, "scanner", cfg.Devices.Scanner, "central", cfg.Central.URL,
+			"staffPIN", filepath.Join(simDir, kdaemon.SimStaffPINFile))
 	} else {
 		cfg, err := config.Load(cfgPath)
 		if err != nil {

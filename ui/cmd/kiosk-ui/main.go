@@ -141,6 +141,7 @@ type preview struct {
 type game struct {
 	app     *screens.App
 	events  chan event
+	wake    chan struct{} // poked after each event, to end a rest early
 	actions chan wire.Action
 	shots   string
 	shot    string // name of the last screen written
@@ -195,7 +196,7 @@ func (l *frameLogger) frame(began time.Time, drew bool, rested time.Duration, sc
 }
 
 func newGame(ctx context.Context, socket string, th *theme.Theme, portrait bool, shots string) *game {
-	g := &game{events: make(chan event, 16), actions: make(chan wire.Action, 8), shots: shots}
+	g := &game{events: make(chan event, 16), wake: make(chan struct{}, 1), actions: make(chan wire.Action, 8), shots: shots}
 	g.app = screens.New(th, portrait, func(a wire.Action) {
 		select {
 		case g.actions <- a:
@@ -353,6 +354,11 @@ func (g *game) send(ctx context.Context, e event) {
 	select {
 	case g.events <- e:
 	case <-ctx.Done():
+		return
+	}
+	select {
+	case g.wake <- struct{}{}: // end a rest: the new view is drawn at once
+	default:
 	}
 }
 
@@ -417,7 +423,12 @@ func (g *game) pace(began time.Time) time.Duration {
 		return 0
 	}
 	t := time.Now()
-	time.Sleep(rest)
+	timer := time.NewTimer(rest)
+	select {
+	case <-timer.C:
+	case <-g.wake: // something came from kioskd: show it now
+		timer.Stop()
+	}
 	return time.Since(t) // as slept: the frame log counts the frame's own time without it
 }
 

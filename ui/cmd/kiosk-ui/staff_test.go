@@ -42,7 +42,7 @@ func TestStaffCallsAgainstKioskd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	g := &game{events: make(chan event, 16)}
+	g := &game{events: make(chan event, 16), wake: make(chan struct{}, 1)}
 	reqs := make(chan screens.StaffRequest)
 	go g.staff(ctx, cfg.Paths.Socket, reqs)
 	call := func(r screens.StaffRequest) screens.StaffResult {

@@ -65,6 +65,9 @@ type editor struct {
 	kind   string // text, number, date, choice
 	kb     *widget.Keyboard
 	choice []string
+	// A long choice list can be searched: find is the keyboard while typing, query what was found.
+	find  *widget.Keyboard
+	query string
 }
 
 // New returns an App of a landscape (or portrait) screen that posts the citizen's actions with send.
@@ -221,6 +224,8 @@ func (a *App) Name() string {
 		parts = append(parts, v.Message.Code)
 	}
 	switch {
+	case a.edit != nil && a.edit.find != nil:
+		parts = append(parts, "edit-"+a.edit.kind+"-search")
 	case a.edit != nil:
 		parts = append(parts, "edit-"+a.edit.kind)
 	case a.searching != nil:

@@ -6,11 +6,13 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/ui/theme"
+	"github.com/tramso/tramso/ui/vnkey"
 	"github.com/tramso/tramso/ui/widget"
 )
 
@@ -392,14 +394,55 @@ func (a *App) openEditor(fv wire.FieldView) {
 	a.changed()
 }
 
+// longList is the length from which a choice list can be searched (provinces, communes).
+const longList = 12
+
 func (a *App) fieldEditor(f *widget.Frame) {
 	e := a.edit
 	closeEd := func() { a.edit = nil; a.changed() }
+	if e.kind == "choice" && e.find != nil {
+		kb := e.find
+		r := a.page(f, "Tìm trong danh sách: "+e.label, "Type a few letters of the name, then touch Tìm", false,
+			choice{"Quay lại", "Back", widget.Secondary, func() { e.find = nil; a.changed() }},
+			choice{"Tìm", "Search", widget.Primary, func() {
+				e.query, e.find = strings.TrimSpace(kb.Text()), nil
+				a.offsets["choices"] = 0
+				a.changed()
+			}})
+		a.entryLine(f, &r, kb.Text(), "Ví dụ: thanh xuan")
+		kb.Layout(f, image.Rect(r.Min.X, r.Min.Y, r.Max.X, min(r.Max.Y, r.Min.Y+640)), a.changed)
+		return
+	}
 	if e.kind == "choice" {
-		r := a.page(f, e.label, "Choose one", false, choice{"Quay lại", "Back", widget.Secondary, closeEd})
+		btns := []choice{{"Quay lại", "Back", widget.Secondary, closeEd}}
+		if len(e.choice) > longList {
+			label := "Tìm"
+			if e.query != "" {
+				label = "Tìm: " + e.query
+			}
+			btns = append(btns, choice{label, "Search the list", widget.Secondary, func() {
+				e.find = widget.NewKeyboard(widget.Letters, e.query)
+				a.changed()
+			}})
+		}
+		r := a.page(f, e.label, "Choose one", false, btns...)
+		shown := e.choice
+		if e.query != "" {
+			shown = nil
+			q := vnkey.Fold(e.query)
+			for _, c := range e.choice {
+				if strings.Contains(vnkey.Fold(c), q) {
+					shown = append(shown, c)
+				}
+			}
+			if len(shown) == 0 {
+				f.Text(r, "Không có tên nào khớp. Hãy tìm từ khác. (Nothing matches.)", theme.Body, false, widget.Center, a.th.Muted)
+				return
+			}
+		}
 		f.BeginScroll("choices", r)
 		y := r.Min.Y
-		for _, c := range e.choice {
+		for _, c := range shown {
 			h := f.TextHeight(c, theme.Body, false, r.Dx()-60) + 48
 			f.Button(image.Rect(r.Min.X, y, r.Max.X-16, y+h), c, "", widget.Row, func() {
 				a.send(wire.Action{Action: wire.ActSetField, Key: e.key, Value: c})

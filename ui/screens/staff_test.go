@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -159,6 +160,24 @@ func TestProvincePickerGolden(t *testing.T) {
 			t.Fatalf("screen %s, want the choice list", a.Name())
 		}
 		uitest.Golden(t, "review-edit-province-"+orient, halve(render(a)), *update)
+		// A long list can be searched, without diacritics.
+		tap(t, a, "Tìm")
+		if !strings.HasSuffix(a.Name(), "edit-choice-search") {
+			t.Fatalf("screen %s, want the list's search", a.Name())
+		}
+		for _, k := range []string{"c", "a", " ", "m", "a", "u"} {
+			a.edit.find.Press(map[string]string{" ": widget.KeySpace}[k] + strings.TrimSpace(k))
+		}
+		tap(t, a, "Tìm")
+		if got := a.Frame().Buttons(); !slices.Contains(got, "Tỉnh Cà Mau") || slices.Contains(got, "Thành phố Hà Nội") {
+			t.Fatalf("searching \"ca mau\" shows %q", got)
+		}
+		tap(t, a, "Tìm: ca mau")
+		for range len("ca mau") {
+			a.edit.find.Press(widget.KeyBackspace)
+		}
+		a.changed()
+		tap(t, a, "Tìm")
 		tap(t, a, "Thành phố Hà Nội")
 		if n := len(*sent); n == 0 || (*sent)[n-1] != (wire.Action{Action: wire.ActSetField, Key: "newProvince", Value: "Thành phố Hà Nội"}) {
 			t.Errorf("picking Hà Nội sent %+v", *sent)

@@ -6,7 +6,8 @@
 //   - the CPU kiosk-ui uses on the idle attract screen (target < 2 % of one core);
 //   - frame times while kioskd digitises a dossier on every core (target: no frame over 50 ms).
 //
-// Run it with `make bench-ui` (it builds the programs first).
+// Run it with `make bench-ui` (it builds the programs first). With KEEP=1 in the environment the
+// working folder (logs, kiosk-ui's frame logs) is kept and named at the end.
 package main
 
 import (

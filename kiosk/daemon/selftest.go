@@ -46,19 +46,6 @@ const (
 // tessdataDirs are where Debian's tesseract-ocr-vie puts the Vietnamese model, newest first.
 var tessdataDirs = []string{"/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata"}
 
-// The fixes shown when a step fails (the wording kioskctl selftest uses).
-const (
-	fixPrinter = "kiểm tra nguồn, cáp, nắp và giấy; tốc độ baud trong devices.printer khớp với máy in (check power, cable, cover, paper, baud)"
-	fixCard    = "kiểm tra cáp USB/nối tiếp và devices.card_reader; với PC/SC: systemctl status pcscd (check cable, config, pcscd)"
-	fixQR      = "đặt máy quét ở chế độ cổng nối tiếp USB-CDC/VCOM (set the scanner to serial mode); kiểm tra devices.qr_scanner"
-	fixScanner = "kiểm tra nguồn, cáp/mạng và devices.scanner; scanimage -L liệt kê máy quét SANE (check power, link, config)"
-	fixStore   = "không xóa tệp; gọi kỹ thuật cấp tỉnh với kioskctl logs bundle (do not delete files; send a support bundle)"
-	fixCentral = "kiểm tra mạng và central.url; hồ sơ vẫn được lưu và gửi sau (check the network; dossiers wait in the outbox)"
-	fixDisk    = "kiểm tra máy chủ trung tâm để hồ sơ chờ được gửi đi, dọn nhật ký: journalctl --vacuum-size=100M; không xóa tệp trong thư mục dữ liệu (let waiting dossiers upload, trim the journal; never delete files in the state folder)"
-	fixFonts   = "apt-get install fonts-noto-core"
-	fixOCR     = "apt-get install tesseract-ocr-vie"
-)
-
 // step is one check of the self-test.
 type step struct {
 	device  string        // what is checked, Vietnamese (English)
@@ -86,19 +73,19 @@ func (e *fixError) Unwrap() error { return e.err }
 func (d *Daemon) SelfTest(ctx context.Context) []wire.Check {
 	minFree := uint64(max(outbox.DefaultMinFree, minFreeFloor))
 	steps := []step{
-		{"máy in (printer)", stepTimeout, fixPrinter, d.checkPrinter},
-		{"đầu đọc thẻ (card reader)", stepTimeout, fixCard, d.checkCardReader},
-		{"máy quét QR (QR scanner)", stepTimeout, fixQR, d.checkQR},
-		{"máy quét giấy tờ (document scanner)", stepTimeout, fixScanner, d.checkScanner},
-		{"kho hồ sơ (dossier store)", stepTimeout, fixStore, d.checkStore},
-		{"máy chủ trung tâm (central system)", centralTimeout, fixCentral, d.checkCentral},
-		{"bộ nhớ trống (free disk space)", stepTimeout, fixDisk, func(context.Context) (string, error) {
+		{wire.DevicePrinter, stepTimeout, wire.FixPrinter, d.checkPrinter},
+		{wire.DeviceCard, stepTimeout, wire.FixCard, d.checkCardReader},
+		{wire.DeviceQR, stepTimeout, wire.FixQR, d.checkQR},
+		{wire.DeviceScanner, stepTimeout, wire.FixScanner, d.checkScanner},
+		{wire.DeviceStore, stepTimeout, wire.FixStore, d.checkStore},
+		{wire.DeviceCentral, centralTimeout, wire.FixCentral, d.checkCentral},
+		{wire.DeviceDisk, stepTimeout, wire.FixDisk, func(context.Context) (string, error) {
 			return checkFreeSpace(d.cfg.Paths.StateDir, minFree)
 		}},
-		{"phông chữ tiếng Việt (Vietnamese fonts)", stepTimeout, fixFonts, func(context.Context) (string, error) {
+		{wire.DeviceFonts, stepTimeout, wire.FixFonts, func(context.Context) (string, error) {
 			return checkFonts(notoRegular, notoBold)
 		}},
-		{"dữ liệu nhận dạng chữ (OCR data)", stepTimeout, fixOCR, func(context.Context) (string, error) {
+		{wire.DeviceOCRData, stepTimeout, wire.FixOCRData, func(context.Context) (string, error) {
 			dirs := tessdataDirs
 			if p := os.Getenv("TESSDATA_PREFIX"); p != "" {
 				dirs = append([]string{p}, dirs...)
@@ -200,7 +187,7 @@ func printerFix(st escpos.Status) string {
 		fix = append(fix, "chờ đầu in nguội rồi thử lại (let the head cool, then test again)")
 	}
 	if len(fix) == 0 {
-		return fixPrinter // offline or an unnamed error
+		return wire.FixPrinter // offline or an unnamed error
 	}
 	return strings.Join(fix, "; ")
 }

@@ -212,8 +212,8 @@ func TestPrinterFix(t *testing.T) {
 		st   escpos.Status
 		want string
 	}{
-		{escpos.Status{Online: false}, fixPrinter},
-		{escpos.Status{Online: true, Error: true}, fixPrinter},
+		{escpos.Status{Online: false}, wire.FixPrinter},
+		{escpos.Status{Online: true, Error: true}, wire.FixPrinter},
 		{escpos.Status{Online: false, PaperEnd: true}, "lắp cuộn giấy mới, mặt in hướng lên đầu in (load a new paper roll)"},
 		{escpos.Status{Online: true, CoverOpen: true, StoppedByEnd: true}, "đóng nắp máy in (close the printer cover); lắp cuộn giấy mới, mặt in hướng lên đầu in (load a new paper roll)"},
 		{escpos.Status{Online: true, AutoRecoverable: true}, "chờ đầu in nguội rồi thử lại (let the head cool, then test again)"},

@@ -109,9 +109,7 @@ func (f *Frame) DrawOver(dst *ebiten.Image, prev Drawn, t *Touch, tick int) Draw
 		return now
 	}
 	for _, r := range damage {
-		sub := dst.SubImage(r).(*ebiten.Image)
-		f.fillBg(sub, r)
-		f.drawOps(sub, t, tick, r)
+		f.repaint(dst, r, t, tick)
 	}
 	return now
 }

@@ -234,6 +234,13 @@ func (f *Frame) fillBg(dst *ebiten.Image, r image.Rectangle) {
 	vector.DrawFilledRect(dst, float32(r.Min.X), float32(r.Min.Y), float32(r.Dx()), float32(r.Dy()), f.Theme.Bg, false)
 }
 
+// repaint redraws r of dst from the background up, clipped to r.
+func (f *Frame) repaint(dst *ebiten.Image, r image.Rectangle, t *Touch, tick int) {
+	sub := dst.SubImage(r).(*ebiten.Image)
+	f.fillBg(sub, r)
+	f.drawOps(sub, t, tick, r)
+}
+
 // DrawAnimated redraws only the animated parts (Custom) of the frame already on dst: each one's
 // rectangle is repainted from the background up, clipped to it, and the rest of the screen is left
 // as it is. An animation frame then costs a few small draws instead of the whole screen.
@@ -250,9 +257,7 @@ func (f *Frame) DrawAnimated(dst *ebiten.Image, t *Touch, tick int) {
 		if r.Empty() {
 			continue
 		}
-		sub := dst.SubImage(r).(*ebiten.Image)
-		f.fillBg(sub, r)
-		f.drawOps(sub, t, tick, r)
+		f.repaint(dst, r, t, tick)
 	}
 }
 

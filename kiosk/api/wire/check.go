@@ -13,3 +13,29 @@ type Check struct {
 	// Fix is what to try, Vietnamese (English); set only when the check failed.
 	Fix string `json:"fix,omitempty"`
 }
+
+// The devices both self-tests (kioskd's and kioskctl selftest) check, as Check.Device names them.
+const (
+	DevicePrinter = "máy in (printer)"
+	DeviceCard    = "đầu đọc thẻ (card reader)"
+	DeviceQR      = "máy quét QR (QR scanner)"
+	DeviceScanner = "máy quét giấy tờ (document scanner)"
+	DeviceStore   = "kho hồ sơ (dossier store)"
+	DeviceCentral = "máy chủ trung tâm (central system)"
+	DeviceDisk    = "bộ nhớ trống (free disk space)"
+	DeviceFonts   = "phông chữ tiếng Việt (Vietnamese fonts)"
+	DeviceOCRData = "dữ liệu nhận dạng chữ (OCR data)"
+)
+
+// The fixes the self-tests suggest when a device fails, Vietnamese (English).
+const (
+	FixPrinter = "kiểm tra nguồn, cáp, nắp và giấy; tốc độ baud trong devices.printer khớp với máy in (check power, cable, cover, paper, baud)"
+	FixCard    = "kiểm tra cáp USB/nối tiếp và devices.card_reader; với PC/SC: systemctl status pcscd (check cable, config, pcscd)"
+	FixQR      = "đặt máy quét ở chế độ cổng nối tiếp USB-CDC/VCOM (set the scanner to serial mode); kiểm tra devices.qr_scanner"
+	FixScanner = "kiểm tra nguồn, cáp/mạng và devices.scanner; scanimage -L liệt kê máy quét SANE (check power, link, config)"
+	FixStore   = "không xóa tệp; gọi kỹ thuật cấp tỉnh với kioskctl logs bundle (do not delete files; send a support bundle)"
+	FixCentral = "kiểm tra mạng và central.url; hồ sơ vẫn được lưu và gửi sau (check the network; dossiers wait in the outbox)"
+	FixDisk    = "kiểm tra máy chủ trung tâm để hồ sơ chờ được gửi đi, dọn nhật ký: journalctl --vacuum-size=100M; không xóa tệp trong thư mục dữ liệu (let waiting dossiers upload, trim the journal; never delete files in the state folder)"
+	FixFonts   = "apt-get install fonts-noto-core"
+	FixOCRData = "apt-get install tesseract-ocr-vie"
+)

@@ -149,7 +149,7 @@ func selftest(ctx context.Context, cfg *config.Config) []check {
 		if err == nil && !st.OK() {
 			err = fmt.Errorf("%s", st)
 		}
-		add("máy in (printer)", err, st.String(), "kiểm tra nguồn, cáp, nắp và giấy; tốc độ baud trong devices.printer khớp với máy in (check power, cable, cover, paper, baud)")
+		add(wire.DevicePrinter, err, st.String(), wire.FixPrinter)
 	}()
 	// Card reader.
 	func() {
@@ -159,7 +159,7 @@ func selftest(ctx context.Context, cfg *config.Config) []check {
 		if err == nil {
 			rd.Close()
 		}
-		add("đầu đọc thẻ (card reader)", err, "mở được, phản hồi đúng (opens and answers)", "kiểm tra cáp USB/nối tiếp và devices.card_reader; với PC/SC: systemctl status pcscd (check cable, config, pcscd)")
+		add(wire.DeviceCard, err, "mở được, phản hồi đúng (opens and answers)", wire.FixCard)
 	}()
 	// QR scanner.
 	if cfg.Devices.QRScanner != "" {
@@ -167,11 +167,10 @@ func selftest(ctx context.Context, cfg *config.Config) []check {
 		if err == nil {
 			r.Close()
 		}
-		fix := "đặt máy quét ở chế độ cổng nối tiếp USB-CDC/VCOM (set the scanner to serial mode); kiểm tra devices.qr_scanner"
 		if hids, _ := codereader.DetectHID("/sys"); len(hids) > 0 && err == nil {
 			err = hids[0].Err()
 		}
-		add("máy quét QR (QR scanner)", err, "mở được (opens)", fix)
+		add(wire.DeviceQR, err, "mở được (opens)", wire.FixQR)
 	}
 	// Document scanner.
 	func() {
@@ -182,7 +181,7 @@ func selftest(ctx context.Context, cfg *config.Config) []check {
 		if err == nil {
 			caps, err = s.Capabilities(c)
 		}
-		add("máy quét giấy tờ (document scanner)", err, caps.MakeAndModel, "kiểm tra nguồn, cáp/mạng và devices.scanner; scanimage -L liệt kê máy quét SANE (check power, link, config)")
+		add(wire.DeviceScanner, err, caps.MakeAndModel, wire.FixScanner)
 	}()
 	// Dossier store.
 	func() {
@@ -195,7 +194,7 @@ func selftest(ctx context.Context, cfg *config.Config) []check {
 			msg = fmt.Sprintf("toàn vẹn, %d hồ sơ chờ gửi (intact, %d waiting)", n, n)
 			s.Close()
 		}
-		add("kho hồ sơ (dossier store)", err, msg, "không xóa tệp; gọi kỹ thuật cấp tỉnh với kioskctl logs bundle (do not delete files; send a support bundle)")
+		add(wire.DeviceStore, err, msg, wire.FixStore)
 	}()
 	// Central system.
 	if cfg.Central.URL != "" {
@@ -208,13 +207,13 @@ func selftest(ctx context.Context, cfg *config.Config) []check {
 		if err == nil {
 			conn.Close()
 		}
-		add("máy chủ trung tâm (central system)", err, "kết nối được "+host+" (reachable)", "kiểm tra mạng và central.url; hồ sơ vẫn được lưu và gửi sau (check the network; dossiers wait in the outbox)")
+		add(wire.DeviceCentral, err, "kết nối được "+host+" (reachable)", wire.FixCentral)
 	}
 	// Fonts and OCR data.
 	_, err := escpos.LoadFonts()
-	add("phông chữ tiếng Việt (Vietnamese fonts)", err, "Noto Sans", "apt-get install fonts-noto-core")
+	add(wire.DeviceFonts, err, "Noto Sans", wire.FixFonts)
 	_, err = os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata")
-	add("dữ liệu nhận dạng chữ (OCR data)", err, "tesseract vie", "apt-get install tesseract-ocr-vie")
+	add(wire.DeviceOCRData, err, "tesseract vie", wire.FixOCRData)
 	return out
 }
 

@@ -56,7 +56,7 @@ test: deps fmt-check vet
 
 # Benchmarks report figures (bytes on the wire, modelled line time, APDUs…); see README.
 bench: deps bench-ui
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./drivers/... ./kiosk/...
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./drivers/... ./kiosk/... ./ui/widget ./ui/screens
 
 # The touchscreen's start-up, idle CPU and frame times with kioskd --sim digitising a dossier (README).
 bench-ui: build

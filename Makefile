@@ -8,7 +8,9 @@ GOFLAGS_TEST ?= -count=1 -timeout 15m
 
 # Debian packages the build, the tests, the demo and the benchmarks use.
 # pcscd + vsmartcard-vpcd: the PC/SC tests run a private pcscd with a virtual reader.
-# X11/GL headers and xvfb: kiosk-ui (Ebiten, cgo) and its screenshot tests under Xvfb.
+# X11/GL headers and xvfb: kiosk-ui (Ebiten, cgo) and its screenshot tests under Xvfb. mesa-utils:
+# glxinfo, without which Ebiten renders through EGL, which on Mesa 22's software renderer sends every
+# frame through the X socket instead of shared memory (README, touchscreen figures).
 # systemd, udev, lintian, dpkg-dev, grub-common: the unit, rule, package and boot-config checks.
 # libtesseract-dev, libleptonica-dev: the OCR engine (cgo). sane-utils, sane-airscan: real SANE in tests.
 DEB_PACKAGES := \
@@ -18,7 +20,7 @@ DEB_PACKAGES := \
 	pcscd vsmartcard-vpcd \
 	sane-utils sane-airscan poppler-utils \
 	libc6-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	libgl1-mesa-dev libgl1-mesa-dri xvfb espeak-ng \
+	libgl1-mesa-dev libgl1-mesa-dri mesa-utils xvfb espeak-ng \
 	systemd udev lintian file binutils dpkg-dev grub-common
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -12,7 +12,7 @@ import (
 // Every citizen screen has something to say, in NFC Vietnamese, and none reads out personal data.
 func TestGuidanceForEveryScreen(t *testing.T) {
 	personal := []string{"Lê Thị Ỷ", "Phạm Văn Ễ", "079", "1234"}
-	for name, v := range fixtures() {
+	for name, v := range samples() {
 		a, _ := newApp(t, false, theme.Options{})
 		a.SetView(v)
 		g := a.Guidance()
@@ -35,7 +35,7 @@ func TestGuidanceForEveryScreen(t *testing.T) {
 		t.Errorf("staff screen guidance %q, want none", g)
 	}
 	b, _ := newApp(t, false, theme.Options{})
-	b.SetView(fixtures()["choose-idle"])
+	b.SetView(samples()["choose-idle"])
 	if g := b.Guidance(); !strings.Contains(g, "Thêm thời gian") {
 		t.Errorf("idle warning guidance %q does not name the button", g)
 	}

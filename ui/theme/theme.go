@@ -32,6 +32,7 @@ const (
 	Body  = 40.0
 	Title = 60.0
 	Huge  = 110.0
+	Key   = Title * 0.8 // the on-screen keyboard's keys
 )
 
 // LineSpacing is the line height as a multiple of the font size; 1.5 leaves room for stacked

@@ -357,7 +357,7 @@ func (f *Frame) drawButton(dst *ebiten.Image, r image.Rectangle, b button, press
 	}
 	size, subSize := theme.Body, theme.Small
 	if b.kind == Key {
-		size = theme.Title * 0.8
+		size = theme.Key
 	}
 	if b.kind == Primary && r.Dy() > 400 {
 		size, subSize = theme.Huge, theme.Title // the attract screen's whole-screen button

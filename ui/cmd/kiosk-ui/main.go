@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -71,6 +72,11 @@ func main() {
 	if err != nil {
 		slog.Error("kiosk-ui", "err", err)
 		os.Exit(1)
+	}
+	if _, err := exec.LookPath("glxinfo"); err != nil {
+		// Ebiten asks glxinfo whether GLX can make its context, and uses EGL when it cannot tell;
+		// with Mesa's software renderer EGL sends every frame through the X socket.
+		slog.Warn("kiosk-ui: thiếu glxinfo, màn hình vẽ chậm hơn khi không có GPU (glxinfo missing: frames are presented through EGL, slower with software rendering; install mesa-utils)")
 	}
 	if *shots != "" {
 		if err := os.MkdirAll(*shots, 0o755); err != nil {
@@ -139,26 +145,35 @@ type preview struct {
 
 // game is the Ebiten game: the App plus the channels to the API goroutines.
 type game struct {
-	app     *screens.App
-	events  chan event
-	wake    chan struct{} // poked after each event, to end a rest early
-	actions chan wire.Action
-	shots   string
-	shot    string // name of the last screen written
-	canvas  *ebiten.Image
-	frames  *frameLogger
-	rested  time.Duration // how long the last frame rested (pace): the next one comes that late on purpose
-	down    bool          // a finger is on the glass
-	speaker *speech.Speaker
-	spoken  string // the screen whose guidance was last said
+	app       *screens.App
+	events    chan event
+	wake      chan struct{} // poked after each event, to end a rest early
+	actions   chan wire.Action
+	shots     string
+	shot      string // name of the last screen written
+	canvas    *ebiten.Image
+	frames    *frameLogger
+	rested    time.Duration // how long the last frame rested (pace): the next one comes that late on purpose
+	drawn     time.Time     // when the last Draw returned
+	updated   time.Time     // when this frame's Update began
+	present   time.Duration // from the last Draw's return to this Update: Ebiten's flush and present
+	down      bool          // a finger is on the glass
+	speaker   *speech.Speaker
+	spoken    string // the screen whose guidance was last said
+	glyphs    *theme.Glyphs
+	rehearsal *screens.Rehearsal // until every screen has been drawn once
+	warmed    chan struct{}      // closed once glyphs are warm
+	ticks     int
 }
 
 // frameLogger writes a line per frame: "frame MS_SINCE_START MS_SINCE_LAST_FRAME MS_DRAWING DREW
-// MS_RESTED SCREEN", DREW being 1 when the frame drew something, MS_RESTED how long the frame before
-// it rested on purpose (pace), SCREEN the screen's name; the frame's own time is the time since the
-// last frame less the rest. The first frame that drew is also written
-// as "first-frame MS_SINCE_START SCREEN". Written from the game loop into a buffer, flushed on every
-// new screen and once a second.
+// MS_RESTED SCREEN MS_PRESENT MS_UPDATE". DREW is 1 when the frame drew something, MS_RESTED how long
+// the frame before it rested on purpose (pace), SCREEN the screen's name, MS_PRESENT the time from the
+// last frame's Draw to this frame's Update (Ebiten flushing and presenting the last frame), MS_UPDATE
+// the time in Update. The frame's own time is the time since the last frame less the rest. The first
+// frame that drew is also written as "first-frame MS_SINCE_START SCREEN", and the end of the start-up
+// rehearsal as "warm MS_SINCE_START". Written from the game loop into a buffer, flushed on every new
+// screen and once a second.
 type frameLogger struct {
 	w           *bufio.Writer
 	start, last time.Time
@@ -167,7 +182,7 @@ type frameLogger struct {
 	screen      string // the last screen drawn
 }
 
-func (l *frameLogger) frame(began time.Time, drew bool, rested time.Duration, screen string) {
+func (l *frameLogger) frame(began time.Time, drew bool, rested, present, update time.Duration, screen string) {
 	now := time.Now()
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	gap := 0.0
@@ -181,7 +196,7 @@ func (l *frameLogger) frame(began time.Time, drew bool, rested time.Duration, sc
 		}
 		return 0
 	}
-	fmt.Fprintf(l.w, "frame %.1f %.2f %.2f %d %.1f %s\n", ms(began.Sub(l.start)), gap, ms(now.Sub(began)), bit(drew), ms(rested), screen)
+	fmt.Fprintf(l.w, "frame %.1f %.2f %.2f %d %.1f %s %.2f %.2f\n", ms(began.Sub(l.start)), gap, ms(now.Sub(began)), bit(drew), ms(rested), screen, ms(present), ms(update))
 	if drew && !l.first {
 		l.first = true
 		fmt.Fprintf(l.w, "first-frame %.1f %s\n", ms(now.Sub(l.start)), screen)
@@ -195,8 +210,14 @@ func (l *frameLogger) frame(began time.Time, drew bool, rested time.Duration, sc
 	}
 }
 
+// warm notes that the rehearsal (screens.Rehearsal) is over: "warm MS_SINCE_START".
+func (l *frameLogger) warm(now time.Time) {
+	fmt.Fprintf(l.w, "warm %.1f\n", float64(now.Sub(l.start))/float64(time.Millisecond))
+}
+
 func newGame(ctx context.Context, socket string, th *theme.Theme, portrait bool, shots string) *game {
-	g := &game{events: make(chan event, 16), wake: make(chan struct{}, 1), actions: make(chan wire.Action, 8), shots: shots}
+	g := &game{events: make(chan event, 16), wake: make(chan struct{}, 1), actions: make(chan wire.Action, 8), shots: shots,
+		glyphs: th.Glyphs(), warmed: make(chan struct{}), rehearsal: screens.NewRehearsal(th, portrait)}
 	g.app = screens.New(th, portrait, func(a wire.Action) {
 		select {
 		case g.actions <- a:
@@ -364,6 +385,10 @@ func (g *game) send(ctx context.Context, e event) {
 
 // Update takes what the API goroutines sent, without waiting, then the finger.
 func (g *game) Update() error {
+	g.updated = time.Now()
+	if !g.drawn.IsZero() {
+		g.present = g.updated.Sub(g.drawn)
+	}
 	for {
 		select {
 		case e := <-g.events:
@@ -388,6 +413,10 @@ func (g *game) Update() error {
 	down := ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
 	g.app.Update(widget.Pointer{X: x, Y: y, Down: down})
 	g.down = down
+	g.ticks++
+	if g.ticks%keepGlyphs == 0 && closed(g.warmed) {
+		g.glyphs.Keep()
+	}
 	if g.speaker != nil {
 		if name := g.app.Name(); name != g.spoken {
 			g.spoken = name
@@ -395,6 +424,20 @@ func (g *game) Update() error {
 		}
 	}
 	return nil
+}
+
+// keepGlyphs is how often (in ticks) the warmed glyphs are marked used: Ebiten forgets glyphs unused
+// for 60 ticks.
+const keepGlyphs = 30
+
+// closed reports whether c is closed, without waiting.
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // idleFrame is how long a frame rests when nothing is to be shown and no finger is on the glass.
@@ -435,19 +478,36 @@ func (g *game) pace(began time.Time) time.Duration {
 // Draw redraws only when something changed; the screen is not cleared between frames.
 func (g *game) Draw(screen *ebiten.Image) {
 	began := time.Now()
+	defer func() { g.drawn = time.Now() }()
 	if !g.app.Dirty() && g.canvas != nil {
+		if g.rehearsal != nil && !g.down && g.app.View().State == wire.Attract && closed(g.warmed) {
+			if g.rehearsal.Step() {
+				g.rehearsal = nil
+				if g.frames != nil {
+					g.frames.warm(began)
+				}
+			}
+		}
 		if g.frames != nil {
-			g.frames.frame(began, false, g.rested, g.app.Name())
+			g.frames.frame(began, false, g.rested, g.present, began.Sub(g.updated), g.app.Name())
 		}
 		g.rested = g.pace(began)
 		return
 	}
 	g.app.Draw(screen)
 	if g.frames != nil {
-		g.frames.frame(began, true, g.rested, g.app.Name())
+		g.frames.frame(began, true, g.rested, g.present, began.Sub(g.updated), g.app.Name())
 	}
 	if g.canvas == nil {
 		g.canvas = screen
+		// Once the first screen is up, render the letters of every face beside the game loop, so no
+		// screen shown later rasterises its text in the frame that shows it (theme.Glyphs).
+		go func() {
+			t := time.Now()
+			lowprio.Run(g.glyphs.Warm)
+			close(g.warmed)
+			slog.Info("kiosk-ui: glyphs warm", "took", time.Since(t).Round(time.Millisecond))
+		}()
 	}
 	if g.shots != "" {
 		g.screenshot(screen)
@@ -477,3 +537,10 @@ func (g *game) screenshot(screen *ebiten.Image) {
 }
 
 func (g *game) Layout(int, int) (int, int) { return g.app.Size() }
+
+// DrawFinalScreen puts the drawn screen on the window. It replaces every pixel (the screen is
+// opaque), so it copies instead of blending: with software rendering every frame presented pays for
+// this pass, and a blend would read the window's pixels first.
+func (g *game) DrawFinalScreen(screen ebiten.FinalScreen, offscreen *ebiten.Image, geoM ebiten.GeoM) {
+	screen.DrawImage(offscreen, &ebiten.DrawImageOptions{GeoM: geoM, Blend: ebiten.BlendCopy})
+}

@@ -39,7 +39,8 @@ func NewRehearsal(th *theme.Theme, portrait bool) *Rehearsal {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	page := image.NewRGBA(image.Rect(0, 0, 700, 990))
+	// A small page: drawing it scaled takes the same pipeline as a real preview, for less memory.
+	page := image.NewRGBA(image.Rect(0, 0, 70, 99))
 	for i := range page.Pix {
 		page.Pix[i] = 0xF0
 	}

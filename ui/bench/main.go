@@ -114,6 +114,7 @@ func run(ctx context.Context, bin string, runs int, idle time.Duration, pages in
 		return err
 	}
 	fmt.Printf("idle attract screen        %6.2f %% of one core over %s   (target < 2 %%)\n", cpu*100, idle)
+	fmt.Printf("kiosk-ui resident memory, idle after the warm-up: %s\n", memory(ui.cmd.Process.Pid))
 
 	// 3. Frame times of screen changes with kioskd idle: what presenting a new screen costs here.
 	quietFrom := ui.sinceStart()
@@ -154,6 +155,7 @@ func run(ctx context.Context, bin string, runs int, idle time.Duration, pages in
 	}
 	kioskdCPU := (k1 - k0) / userHZ / took.Seconds()
 	to := ui.sinceStart()
+	after := memory(ui.cmd.Process.Pid)
 	ui.stop()
 	frames, err := readFrames(ui.log)
 	if err != nil {
@@ -189,7 +191,26 @@ func run(ctx context.Context, bin string, runs int, idle time.Duration, pages in
 	fmt.Printf("while kioskd digitised pages (%.1f s in all; kioskd at %.0f %% of a core then, OCR below the screen's priority):\n",
 		span/1000, 100*share/max(n, 1))
 	report(frames, func(f frame) bool { return in(f.at) })
+	fmt.Printf("kiosk-ui resident memory after the session: %s\n", after)
 	return nil
+}
+
+// memory is the process's resident memory now and at its peak, from /proc/PID/status.
+func memory(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return err.Error()
+	}
+	var rss, hwm string
+	for _, ln := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(ln, "VmRSS:"); ok {
+			rss = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(ln, "VmHWM:"); ok {
+			hwm = strings.TrimSpace(v)
+		}
+	}
+	return rss + " (peak " + hwm + ")"
 }
 
 // report prints the frame times (the time between two frames less the rest kiosk-ui took on

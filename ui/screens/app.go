@@ -93,7 +93,7 @@ func (a *App) SetView(v wire.View) {
 		a.touch = widget.NewTouch()
 	}
 	if v.Session != old.Session {
-		clear(a.previews)
+		a.dropPreviews()
 		clear(a.offsets)
 	}
 	if v.State == wire.Documents && v.Current != old.Current {
@@ -123,8 +123,22 @@ func (a *App) SetProblem(detail string) {
 
 // SetPreview gives the App a scanned page of the current session for the preview screen.
 func (a *App) SetPreview(doc, page int, img image.Image) {
-	a.previews[[2]int{doc, page}] = ebiten.NewImageFromImage(img)
+	k := [2]int{doc, page}
+	if old := a.previews[k]; old != nil {
+		old.Deallocate()
+	}
+	// A texture of its own: on one of Ebiten's atlases, a page grew the atlas now and then, and the
+	// frame that did so copied the whole atlas (68 ms with software rendering while OCR ran).
+	a.previews[k] = ebiten.NewImageFromImageWithOptions(img, &ebiten.NewImageFromImageOptions{Unmanaged: true})
 	a.rebuild = true
+}
+
+// dropPreviews frees the page previews' textures.
+func (a *App) dropPreviews() {
+	for _, img := range a.previews {
+		img.Deallocate()
+	}
+	clear(a.previews)
 }
 
 // View is the view being shown.

@@ -97,7 +97,7 @@ func (r *Rehearsal) Step() bool {
 	done := len(r.steps) == 0
 	if done {
 		r.dst.Deallocate()
-		clear(r.app.previews)
+		r.app.dropPreviews()
 	}
 	return done
 }

@@ -9,9 +9,14 @@ import (
 	"github.com/tramso/tramso/drivers/apdu"
 )
 
-// ReadOrder returns the order Read reads the files in: the civil data first, the face late.
-// DG3 is never read (it needs EAC and the CCCD answers 6982).
-func ReadOrder() []FileID { return []FileID{EFCOM, DG1, DG13, DG14, DG15, DG2, EFSOD} }
+// ReadOrder returns the order Read reads the files in: the identity first (IdentityFiles), then
+// the face, DG14 and DG15. DG3 is never read (it needs EAC and the CCCD answers 6982).
+func ReadOrder() []FileID { return []FileID{EFCOM, DG1, DG13, EFSOD, DG2, DG14, DG15} }
+
+// IdentityFiles are the files Read takes first, before Options.OnIdentity: EF.COM, DG1 (MRZ),
+// DG13 (civil data) and EF.SOD, which is all a passive authentication of the identity needs
+// (about 3 KB on the line).
+func IdentityFiles() []FileID { return []FileID{EFCOM, DG1, DG13, EFSOD} }
 
 // Files are the raw bytes of a chip's files as Read got them, with how they were got.
 type Files struct {
@@ -75,11 +80,12 @@ func (f *Files) set(id FileID, b []byte) {
 	}
 }
 
-// Read opens the chip (see Open) and reads EF.COM, DG1, DG13, DG14, DG15, DG2 and EF.SOD in
-// that order, then runs Active Authentication when asked and DG15 is present.
+// Read opens the chip (see Open) and reads EF.COM, DG1, DG13 and EF.SOD, calls opts.OnIdentity,
+// then reads DG2, DG14 and DG15 and runs Active Authentication when asked and DG15 is present.
 //
 // Each complete file is handed to opts.OnFile as soon as it is read. On any error (card removed,
-// secure messaging broken, …) Read returns nil and the error: never a half-read identity.
+// secure messaging broken, …) Read returns nil and the error: never a half-read identity; what
+// OnIdentity saw is not a result either.
 // Files the chip lacks (6A82) or refuses (6982) are listed in Absent / Denied, not errors.
 func Read(ctx context.Context, tr apdu.Transceiver, key AccessKey, opts Options) (*Files, error) {
 	s, err := Open(ctx, tr, key, opts)
@@ -87,7 +93,12 @@ func Read(ctx context.Context, tr apdu.Transceiver, key AccessKey, opts Options)
 		return nil, err
 	}
 	f := &Files{Access: s.Access(), CardAccess: s.CardAccess()}
-	for _, id := range ReadOrder() {
+	identity := len(IdentityFiles())
+	for i, id := range ReadOrder() {
+		if i == identity && opts.OnIdentity != nil {
+			f.Stats = s.Stats()
+			opts.OnIdentity(f)
+		}
 		if id == DG2 && opts.SkipFace {
 			continue
 		}

@@ -452,3 +452,38 @@ func BenchmarkRead(b *testing.B) {
 	b.ReportMetric(float64(st.BytesSent), "sent-bytes/op")
 	b.ReportMetric(float64(st.BytesReceived), "received-bytes/op")
 }
+
+// Identity first: OnIdentity comes once, after EF.COM, DG1, DG13 and EF.SOD and before the face,
+// with those files complete and nothing else read yet.
+func TestReadIdentityFirst(t *testing.T) {
+	chip := newChip(mrtdsim.Config{})
+	files := testFiles(20000)
+	var order []mrtd.FileID
+	calls := 0
+	opts := mrtd.Options{OnFile: func(id mrtd.FileID, _ []byte) { order = append(order, id) }}
+	opts.OnIdentity = func(f *mrtd.Files) {
+		calls++
+		if fmt.Sprint(order) != fmt.Sprint(mrtd.IdentityFiles()) {
+			t.Errorf("identity after %v, want after %v", order, mrtd.IdentityFiles())
+		}
+		for _, id := range mrtd.IdentityFiles() {
+			if !bytes.Equal(f.File(id), files[uint16(id)]) {
+				t.Errorf("%s not complete at the identity", id)
+			}
+		}
+		if f.DG2 != nil || f.DG14 != nil || f.DG15 != nil {
+			t.Error("files beyond the identity already read")
+		}
+		if f.Stats.APDUs == 0 || f.Stats.BytesReceived >= 20000 {
+			t.Errorf("stats at the identity %+v", f.Stats)
+		}
+	}
+	f, err := mrtd.Read(context.Background(), chip, mrtd.CANKey(testCAN), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Fatalf("OnIdentity called %d times", calls)
+	}
+	checkFiles(t, f, files)
+}

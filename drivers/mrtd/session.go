@@ -82,6 +82,10 @@ type Options struct {
 	// OnFile, if set, is called by Read with each file as soon as it is completely read, so
 	// the civil data is at hand even if a later file (the face) fails.
 	OnFile func(id FileID, data []byte)
+	// OnIdentity, if set, is called by Read once the IdentityFiles are read (with the Files so
+	// far, Stats included) and before the rest, so that the citizen can be shown who they are
+	// while the face is read. It must not keep f: Read goes on filling it.
+	OnIdentity func(f *Files)
 	// Rand is the random source (default crypto/rand.Reader).
 	Rand io.Reader
 }

@@ -30,6 +30,7 @@ const (
 	Rate106 = 0x00 // 106 kbps
 	Rate212 = 0x01 // 212 kbps
 	Rate424 = 0x02 // 424 kbps
+	Rate848 = 0x03 // 848 kbps (ISO/IEC 14443-4 type A)
 )
 
 // MaxResponse is the largest response APDU (data and SW) that comes back from a card in one
@@ -54,27 +55,26 @@ type Card struct {
 
 	dev  *Device
 	tg   byte
-	rate byte
+	dr   byte // InPSL code, reader to card
+	ds   byte // InPSL code, card to reader
 	gone bool
 }
 
-// BitRate is the current RF bit rate in kbps (106, 212 or 424).
-func (c *Card) BitRate() int {
-	switch c.rate {
-	case Rate212:
-		return 212
-	case Rate424:
-		return 424
-	}
-	return 106
-}
+// BitRate is the current RF bit rate from the card to the reader in kbps (106, 212, 424 or
+// 848), the direction that carries the files.
+func (c *Card) BitRate() int { return rateKbps(c.ds) }
+
+// BitRates are the current RF bit rates in kbps, reader to card and card to reader.
+func (c *Card) BitRates() (toCard, fromCard int) { return rateKbps(c.dr), rateKbps(c.ds) }
 
 // MaxResponse is the largest response APDU one exchange returns in a normal frame; choose Le
 // (and the secure messaging overhead on top of it) so that responses fit.
 func (c *Card) MaxResponse() int { return MaxResponse }
 
-// WaitForCard polls for a card until one is present or ctx ends, then raises the bit rate to
-// 424 kbps if the card agrees (falling back to 106 kbps when InPSL fails).
+// WaitForCard polls for a card until one is present or ctx ends, then raises the RF bit rates
+// with InPSL to the fastest the card announces (TA(1) of the ATS, or the ATQB), up to
+// Options.MaxBitRate: 848 kbps where both directions allow it. When the card refuses, it tries
+// 424 kbps, and otherwise stays at 106 kbps.
 // When ctx ends first the error wraps apdu.ErrNoCard and ctx.Err().
 func (d *Device) WaitForCard(ctx context.Context) (*Card, error) {
 	for {
@@ -82,7 +82,7 @@ func (d *Device) WaitForCard(ctx context.Context) (*Card, error) {
 			c, err := d.ListPassiveTarget(ctx, m)
 			if err == nil {
 				if !d.opt.NoHighSpeed {
-					c.SetBitRate(ctx, Rate424)
+					c.raiseBitRate(ctx, rateCode(d.opt.MaxBitRate))
 				}
 				return c, nil
 			}
@@ -176,16 +176,21 @@ func parseTarget(m Modulation, r []byte) (*Card, error) {
 	return c, nil
 }
 
-// SetBitRate changes the RF bit rate both ways with InPSL (Rate106, Rate212, Rate424).
+// SetBitRate changes the RF bit rate both ways with InPSL (Rate106 … Rate848).
 // When the card refuses, it stays at the rate it had and the error says why.
 func (c *Card) SetBitRate(ctx context.Context, rate byte) error {
+	return c.setBitRates(ctx, rate, rate)
+}
+
+// setBitRates runs InPSL with BRit dr (reader to card) and BRti ds (card to reader).
+func (c *Card) setBitRates(ctx context.Context, dr, ds byte) error {
 	d := c.dev
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if rate > Rate424 {
-		return fmt.Errorf("%w: bit rate code %d", ErrProtocol, rate)
+	if dr > Rate848 || ds > Rate848 {
+		return fmt.Errorf("%w: bit rate code %d/%d", ErrProtocol, dr, ds)
 	}
-	r, err := d.call(ctx, "InPSL", []byte{CmdInPSL, c.tg, rate, rate}, d.opt.CommandTimeout, nil)
+	r, err := d.call(ctx, "InPSL", []byte{CmdInPSL, c.tg, dr, ds}, d.opt.CommandTimeout, nil)
 	if err != nil {
 		return err
 	}
@@ -195,7 +200,7 @@ func (c *Card) SetBitRate(ctx context.Context, rate byte) error {
 	if r[0]&0x3F != 0 {
 		return &StatusError{Op: "InPSL", Status: r[0]}
 	}
-	c.rate = rate
+	c.dr, c.ds = dr, ds
 	return nil
 }
 

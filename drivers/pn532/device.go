@@ -21,6 +21,7 @@ import (
 const (
 	CmdDiagnose            = 0x00
 	CmdGetFirmwareVersion  = 0x02
+	CmdSetSerialBaudRate   = 0x10
 	CmdSAMConfiguration    = 0x14
 	CmdRFConfiguration     = 0x32
 	CmdInDataExchange      = 0x40
@@ -46,7 +47,15 @@ type Options struct {
 	Retries         int           // resends after a missing ACK and NACKs after a broken answer; default 2, negative for none
 	PollInterval    time.Duration // pause between polls in WaitForCard; default 200 ms
 	Modulations     []Modulation  // what WaitForCard polls for; default TypeA then TypeB
-	NoHighSpeed     bool          // stay at 106 kbps instead of trying InPSL to 424 kbps
+	NoHighSpeed     bool          // stay at 106 kbps: no InPSL
+	// MaxBitRate caps the RF bit rate InPSL may reach, in kbps (106, 212, 424, 848);
+	// default 848. The card's ATS decides below the cap.
+	MaxBitRate int
+	// MaxBaud raises the HSU line after first contact to the fastest speed up to it that the
+	// PN532 and the line take (SetSerialBaudRate, proven by a line test; see SetBaud); 0 keeps
+	// the opening speed. When first contact fails at the opening speed, the speeds up to
+	// MaxBaud are probed: a PN532 left at a higher speed by an earlier run answers there.
+	MaxBaud int
 }
 
 func (o *Options) withDefaults() Options {
@@ -74,6 +83,9 @@ func (o *Options) withDefaults() Options {
 	if len(r.Modulations) == 0 {
 		r.Modulations = []Modulation{TypeA, TypeB}
 	}
+	if r.MaxBitRate <= 0 {
+		r.MaxBitRate = 848
+	}
 	return r
 }
 
@@ -96,6 +108,7 @@ type Device struct {
 	t       transport
 	opt     Options
 	baud    int // HSU line speed, 0 on I²C
+	base    int // the speed the line was opened at, restored on Close
 	stats   Stats
 	version Version
 	gone    error // set once the line failed
@@ -105,16 +118,23 @@ type Device struct {
 //
 //	pn532:/dev/ttyUSB0             HSU at 115200 baud
 //	pn532:/dev/ttyS1?baud=115200   HSU, options as in serial.ParseDevice
+//	pn532:/dev/ttyUSB0?baud=115200&max=921600&rf=424
+//	                               open at 115200, raise the line up to 921600 (Options.MaxBaud),
+//	                               RF bit rate at most 424 kbps (Options.MaxBitRate)
 //	pn532-i2c:1:0x24               I²C bus "1" (periph's i2creg name) at address 0x24
 //	pn532-i2c:/dev/i2c-1           I²C bus by device node, default address 0x24
 func Open(ctx context.Context, device string) (*Device, error) {
 	switch {
 	case strings.HasPrefix(device, "pn532:"):
-		path, cfg, err := serial.ParseDevice(strings.TrimPrefix(device, "pn532:"))
+		rest, opts, err := speedOptions(strings.TrimPrefix(device, "pn532:"))
 		if err != nil {
 			return nil, err
 		}
-		return OpenHSU(ctx, path, cfg, nil)
+		path, cfg, err := serial.ParseDevice(rest)
+		if err != nil {
+			return nil, err
+		}
+		return OpenHSU(ctx, path, cfg, opts)
 	case strings.HasPrefix(device, "pn532-i2c:"):
 		name, addr, err := parseI2C(strings.TrimPrefix(device, "pn532-i2c:"))
 		if err != nil {
@@ -135,6 +155,41 @@ func Open(ctx context.Context, device string) (*Device, error) {
 		return d, nil
 	}
 	return nil, fmt.Errorf("chuỗi thiết bị PN532 sai (bad PN532 device string) %q: want pn532:PATH or pn532-i2c:BUS[:ADDR]", device)
+}
+
+// speedOptions takes the driver's own options (max, rf) out of a device string's query and
+// returns the rest for serial.ParseDevice.
+func speedOptions(s string) (string, *Options, error) {
+	path, query, found := strings.Cut(s, "?")
+	if !found {
+		return s, nil, nil
+	}
+	var opts Options
+	var keep []string
+	for _, kv := range strings.Split(query, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "max":
+			n, err := strconv.Atoi(v)
+			if _, ok := baudCode(n); err != nil || !ok || !serial.Supported(n) {
+				return "", nil, fmt.Errorf("%w: max=%s", serial.ErrBaud, v)
+			}
+			opts.MaxBaud = n
+		case "rf":
+			n, err := strconv.Atoi(v)
+			if err != nil || (n != 106 && n != 212 && n != 424 && n != 848) {
+				return "", nil, fmt.Errorf("tốc độ RF sai, dùng 106, 212, 424 hoặc 848 (bad RF bit rate) rf=%s", v)
+			}
+			opts.MaxBitRate = n
+			opts.NoHighSpeed = n == 106
+		default:
+			keep = append(keep, kv)
+		}
+	}
+	if len(keep) > 0 {
+		path += "?" + strings.Join(keep, "&")
+	}
+	return path, &opts, nil
 }
 
 // parseI2C splits "BUS[:ADDR]".
@@ -174,11 +229,19 @@ func OpenHSU(ctx context.Context, path string, cfg serial.Config, opts *Options)
 // NewHSU starts a PN532 on an already open serial line running at baud. The Device owns
 // the line from then on, also when NewHSU fails. opts may be nil.
 func NewHSU(ctx context.Context, line Line, baud int, opts *Options) (*Device, error) {
-	d := &Device{opt: opts.withDefaults(), baud: baud}
-	d.t = &hsu{line: line, stats: &d.stats}
-	if err := d.init(ctx, true); err != nil {
+	d := &Device{opt: opts.withDefaults(), baud: baud, base: baud}
+	h := &hsu{line: line, stats: &d.stats}
+	d.t = h
+	err := d.init(ctx, true)
+	if err != nil && errors.Is(err, ErrNoAnswer) && d.opt.MaxBaud > baud && ctx.Err() == nil {
+		err = d.probe(ctx, h, err)
+	}
+	if err != nil {
 		line.Close()
 		return nil, err
+	}
+	if d.opt.MaxBaud > d.baud {
+		d.raise(ctx, d.opt.MaxBaud)
 	}
 	return d, nil
 }
@@ -226,6 +289,35 @@ func (d *Device) init(ctx context.Context, uart bool) error {
 	}
 	// MxRtyATR FFh (library default), MxRtyPSL 01h, MxRtyPassiveActivation 02h.
 	return d.setMaxRetries(ctx, 0xFF, 0x01, 0x02)
+}
+
+// probe looks for a PN532 left at a higher speed (an earlier run that could not set it back):
+// it tries the speeds above the opening one up to MaxBaud, fastest first. first is the error
+// at the opening speed, returned when no speed answers.
+func (d *Device) probe(ctx context.Context, h *hsu, first error) error {
+	setter, ok := h.line.(baudSetter)
+	if !ok {
+		return first
+	}
+	for i := len(serialBauds) - 1; i >= 0; i-- {
+		b := serialBauds[i]
+		if b > d.opt.MaxBaud || b <= d.base || !serial.Supported(b) {
+			continue
+		}
+		if setter.SetBaud(b) != nil {
+			continue
+		}
+		d.baud = b
+		if err := d.init(ctx, true); err == nil {
+			return nil
+		} else if !errors.Is(err, ErrNoAnswer) || ctx.Err() != nil {
+			return err
+		}
+	}
+	if setter.SetBaud(d.base) == nil {
+		d.baud = d.base
+	}
+	return first
 }
 
 func parseVersion(r []byte) (Version, error) {
@@ -303,13 +395,24 @@ func (d *Device) Stats() Stats {
 	return d.stats
 }
 
-// Baud is the HSU line speed, or 0 on I²C.
-func (d *Device) Baud() int { return d.baud }
+// Baud is the HSU line speed now (it changes with SetBaud), or 0 on I²C.
+func (d *Device) Baud() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.baud
+}
 
-// Close closes the line (and the I²C bus when Open opened it).
+// Close closes the line (and the I²C bus when Open opened it). A line raised above its
+// opening speed is first set back to it, so that the next opener finds the PN532 where the
+// configuration says.
 func (d *Device) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.gone == nil && d.base > 0 && d.baud != d.base {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*d.opt.ACKTimeout+d.lineTime(2*MaxWireLen))
+		d.setBaud(ctx, d.base)
+		cancel()
+	}
 	if d.gone == nil {
 		d.gone = fmt.Errorf("%w: closed", ErrGone)
 	}

@@ -10,11 +10,23 @@
 // (HSU: 55h 55h and zeros, then SAMConfiguration normal mode), reads its firmware version and
 // bounds the passive activation retries so that polling for a card never blocks the reader.
 //
+// # Line speed
+//
+// "pn532:/dev/ttyUSB0?baud=115200&max=921600" opens at 115200 baud and, after first contact,
+// raises the line with SetSerialBaudRate (10h) to the fastest speed up to max that works: the
+// PN532 acknowledges and answers at the old speed, the host acknowledges the answer, both
+// switch (the driver with tcsetattr), and Diagnose's line test proves the new speed. A PN532
+// that refuses, or a line test that fails, sends the host back to the old speed (checked by a
+// line test there) and the next slower speed is tried; a selected card is not lost. Close sets
+// the PN532 back to the opening speed; a PN532 left faster by a crashed run is found by
+// probing the speeds up to max. Without max the line stays where it was opened. See SetBaud.
+//
 // # Cards
 //
 // WaitForCard polls for a type A and then a type B card until one is present or the context
-// ends, and raises the bit rate to 424 kbps with InPSL, staying at 106 kbps if the card
-// refuses. The Card it returns implements apdu.Transceiver: Transmit sends one command APDU
+// ends, and raises the RF bit rates with InPSL to the fastest the card announces (TA(1) of the
+// ATS, or the ATQB's bit rate capability), up to 848 kbps or the device string's rf= (106,
+// 212, 424, 848). When the card refuses, it tries 424 kbps and otherwise stays at 106 kbps. The Card it returns implements apdu.Transceiver: Transmit sends one command APDU
 // with InDataExchange and returns the response APDU. Commands longer than 262 bytes are sent
 // in chunks with the MI bit; responses the PN532 marks with MI are collected. MaxResponse
 // (252) is the largest response that fits one normal frame: choose Le so that responses,

@@ -137,8 +137,9 @@ func TestCardDetect(t *testing.T) {
 	if c.SAK&0x20 == 0 || !bytes.Equal(c.ATS, []byte{0x05, 0x78, 0x77, 0x81, 0x02}) {
 		t.Errorf("SAK %02X ATS % X", c.SAK, c.ATS)
 	}
-	if c.BitRate() != 424 || sim.BitRate() != 424 {
-		t.Errorf("bit rate host %d, reader %d; want 424", c.BitRate(), sim.BitRate())
+	// TA(1) 77h: 212, 424 and 848 kbps both ways.
+	if c.BitRate() != 848 || sim.BitRate() != 848 {
+		t.Errorf("bit rate host %d, reader %d; want 848", c.BitRate(), sim.BitRate())
 	}
 	if ok, err := c.Present(context.Background()); !ok || err != nil {
 		t.Errorf("Present = %v, %v", ok, err)
@@ -203,8 +204,9 @@ func TestAPDURoundTrip(t *testing.T) {
 func TestInPSLFallback(t *testing.T) {
 	sim, d := setup(t, pn532sim.Options{Card: echoCard{}, NoHighSpeed: true})
 	c := waitCard(t, d)
-	if sim.Count(pn532.CmdInPSL) != 1 {
-		t.Errorf("InPSL sent %d times", sim.Count(pn532.CmdInPSL))
+	// 848 kbps refused, then 424 kbps refused: the card stays at 106.
+	if sim.Count(pn532.CmdInPSL) != 2 {
+		t.Errorf("InPSL sent %d times, want 2", sim.Count(pn532.CmdInPSL))
 	}
 	if c.BitRate() != 106 || sim.BitRate() != 106 {
 		t.Errorf("bit rate host %d, reader %d; want 106", c.BitRate(), sim.BitRate())

@@ -90,6 +90,23 @@ func (t *PTY) Read(b []byte) (int, error) {
 // Write sends b to the client.
 func (t *PTY) Write(b []byte) (int, error) { return t.master.Write(b) }
 
+// Baud is the line speed the host last set on the terminal side (tcsetattr on the slave shows
+// on the master): a simulated device compares it with the speed it agreed, as a UART would
+// see framing errors at the wrong speed. 0 when unknown.
+func (t *PTY) Baud() int {
+	rc, err := t.master.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	var b int
+	rc.Control(func(fd uintptr) {
+		if tio, err := unix.IoctlGetTermios(int(fd), unix.TCGETS); err == nil {
+			b = speedBaud(tio.Cflag & unix.CBAUD)
+		}
+	})
+	return b
+}
+
 // SetReadDeadline sets the deadline for Read.
 func (t *PTY) SetReadDeadline(tm time.Time) error { return t.master.SetReadDeadline(tm) }
 

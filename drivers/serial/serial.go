@@ -106,6 +106,54 @@ func (p *Port) SetReadDeadline(t time.Time) error { return p.f.SetReadDeadline(t
 // SetWriteDeadline sets the time after which a waiting Write returns an error wrapping os.ErrDeadlineExceeded.
 func (p *Port) SetWriteDeadline(t time.Time) error { return p.f.SetWriteDeadline(t) }
 
+// SetBaud changes the line speed of an open port (tcsetattr, after the output has drained), for
+// devices that agree a new speed at run time such as the PN532's SetSerialBaudRate.
+func (p *Port) SetBaud(baud int) error {
+	speed, ok := bauds[baud]
+	if !ok {
+		return fmt.Errorf("%w: %d", ErrBaud, baud)
+	}
+	rc, err := p.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ioerr error
+	err = rc.Control(func(fd uintptr) {
+		t, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
+		if err != nil {
+			ioerr = err
+			return
+		}
+		t.Cflag &^= unix.CBAUD
+		t.Cflag |= speed
+		t.Ispeed, t.Ospeed = speed, speed
+		ioerr = unix.IoctlSetTermios(int(fd), unix.TCSETSW, t)
+	})
+	if err != nil {
+		return err
+	}
+	if ioerr != nil {
+		return fmt.Errorf("không đổi được tốc độ cổng %s (cannot change the line speed): %w", p.path, ioerr)
+	}
+	return nil
+}
+
+// Supported reports whether baud is a speed Open and SetBaud accept.
+func Supported(baud int) bool {
+	_, ok := bauds[baud]
+	return ok
+}
+
+// speedBaud turns a termios speed code back into bits per second (0 when unknown).
+func speedBaud(speed uint32) int {
+	for b, s := range bauds {
+		if s == speed {
+			return b
+		}
+	}
+	return 0
+}
+
 // Drain waits until every byte written has left the host (tcdrain).
 func (p *Port) Drain() error {
 	rc, err := p.f.SyscallConn()

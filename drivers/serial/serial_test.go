@@ -180,3 +180,36 @@ func TestOpenMissing(t *testing.T) {
 		t.Fatalf("bad baud: %v", err)
 	}
 }
+
+// SetBaud changes the speed of an open line (tcsetattr); the pty's far end sees it.
+func TestSetBaud(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "tty")
+	pt, err := NewPTY(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pt.Close()
+	p, err := Open(link, Config{Baud: 115200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if b := pt.Baud(); b != 115200 {
+		t.Fatalf("far end sees %d baud, want 115200", b)
+	}
+	if err := p.SetBaud(921600); err != nil {
+		t.Fatal(err)
+	}
+	if b := pt.Baud(); b != 921600 {
+		t.Fatalf("far end sees %d baud after SetBaud, want 921600", b)
+	}
+	if err := p.SetBaud(1288000); !errors.Is(err, ErrBaud) {
+		t.Fatalf("SetBaud(1288000) = %v, want ErrBaud", err)
+	}
+	if b := pt.Baud(); b != 921600 {
+		t.Fatalf("a refused speed changed the line to %d", b)
+	}
+	if !Supported(460800) || Supported(1288000) {
+		t.Error("Supported")
+	}
+}

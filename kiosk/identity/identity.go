@@ -100,6 +100,28 @@ type Options struct {
 	MaxLe int
 	// SkipFace leaves out the face image.
 	SkipFace bool
+	// OnIdentity, if set, is called once during Read, as soon as DG1, DG13 and EF.SOD are read
+	// and passive authentication of those (SOD signature, hashes, chain to the trust store)
+	// has not failed, before the face, DG14, DG15 and Active Authentication. It is a preview:
+	// the read may still fail, and only Read's result is the verified identity.
+	OnIdentity func(Preview)
+}
+
+// Preview is the identity known early in a read: the citizen's data from DG1 and DG13 (no
+// photo), checked against EF.SOD. Show it to the citizen with a request to keep the card
+// still; never accept it as the verified identity.
+type Preview struct {
+	Citizen     Citizen
+	MRZ         MRZ
+	PassiveAuth string // valid or unverified, for DG1 and DG13 so far
+	APDUs       int    // exchanged up to the preview
+	Bytes       int
+}
+
+// Progress receives the milestones of a card read; nil funcs are skipped.
+type Progress struct {
+	Present    func()        // the card is on the reader and the read begins
+	Identified func(Preview) // the identity files are read and check out (Options.OnIdentity)
 }
 
 // ErrIdentity wraps failures to turn chip data into an identity.
@@ -107,13 +129,45 @@ var ErrIdentity = errors.New("không đọc được dữ liệu công dân từ
 
 // Read reads and verifies the card behind tr. On any error it returns no identity at all.
 func Read(ctx context.Context, tr apdu.Transceiver, key Key, opts Options) (*Result, error) {
-	f, err := mrtd.Read(ctx, tr, mrtd.AccessKey{CAN: key.CAN, MRZ: key.MRZ}, mrtd.Options{
-		MaxLe: opts.MaxLe, SkipFace: opts.SkipFace, ActiveAuthentication: true,
-	})
+	mopts := mrtd.Options{MaxLe: opts.MaxLe, SkipFace: opts.SkipFace, ActiveAuthentication: true}
+	if opts.OnIdentity != nil {
+		mopts.OnIdentity = func(f *mrtd.Files) {
+			if p, ok := preview(f, opts.Trust); ok {
+				opts.OnIdentity(p)
+			}
+		}
+	}
+	f, err := mrtd.Read(ctx, tr, mrtd.AccessKey{CAN: key.CAN, MRZ: key.MRZ}, mopts)
 	if err != nil {
 		return nil, err
 	}
 	return fromFiles(f, opts.Trust)
+}
+
+// preview checks the identity files (passive authentication of DG1 and DG13 from their raw
+// bytes, before they are parsed) and returns the identity they hold; ok is false when they
+// are missing, fail the check or do not parse.
+func preview(f *mrtd.Files, trust *lds.TrustStore) (Preview, bool) {
+	if f.DG1 == nil || f.DG13 == nil || f.SOD == nil {
+		return Preview{}, false
+	}
+	pa := lds.VerifySOD(f.SOD, map[int][]byte{1: f.DG1, 13: f.DG13}, trust)
+	if pa.Status != lds.StatusValid && pa.Status != lds.StatusUnverified {
+		return Preview{}, false
+	}
+	c, mrz, _, err := cccd.FromChip(f.DG1, nil, f.DG13)
+	if err != nil {
+		return Preview{}, false
+	}
+	c.Photo = ""
+	return Preview{
+		Citizen: Citizen(c),
+		MRZ: MRZ{DocumentNumber: mrz.DocumentNumber, DateOfBirth: mrz.DateOfBirth, DateOfExpiry: mrz.DateOfExpiry,
+			Sex: mrz.Sex, Nationality: mrz.Nationality, Name: strings.TrimSpace(mrz.PrimaryIdentifier + " " + mrz.SecondaryIdentifier)},
+		PassiveAuth: string(pa.Status),
+		APDUs:       f.Stats.APDUs,
+		Bytes:       f.Stats.BytesSent + f.Stats.BytesReceived,
+	}, true
 }
 
 func fromFiles(f *mrtd.Files, trust *lds.TrustStore) (*Result, error) {

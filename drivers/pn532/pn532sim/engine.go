@@ -38,12 +38,30 @@ type Options struct {
 	UID          []byte        // the card's UID (type A) or PUPI (type B, 4 bytes); default 7 bytes
 	ATS          []byte        // type A answer to select from TL on; default 05 78 77 81 02
 	NoHighSpeed  bool          // the card refuses InPSL above 106 kbps
+	MaxRate      int           // the card refuses InPSL above this many kbps, whatever its ATS says; 0: no limit
 	RemoveAfter  int           // the card leaves after answering this many APDUs; 0 means never
 	RemoveStatus byte          // InDataExchange status once the card has left: 2Bh (default) or 01h
 	Delay        time.Duration // extra processing time before every response
 	Fault        Fault         // line misbehaviour from the start
 	Awake        bool          // HSU: start awake, without needing the 55h wake-up
 	Seed         uint64        // seed of the random bytes of FaultRandom
+
+	// Baud is the HSU speed at power-up (default 115200). The simulator tracks the speed it
+	// agreed with the host by SetSerialBaudRate and reads the speed the host set on its side
+	// of the pty: bytes sent at another speed are lost, as framing errors on a UART.
+	Baud int
+	// MaxBaud is the highest speed SetSerialBaudRate accepts; a higher one gets the
+	// application error frame, as from a clone or a level shifter that cannot follow.
+	// 0 means every speed of the UM (up to 1 288 000).
+	MaxBaud int
+	// BaudNoSwitch answers SetSerialBaudRate but keeps the old speed, as when the host's ACK
+	// is lost: the host must notice and fall back.
+	BaudNoSwitch bool
+	// LineTiming delays each frame by its time on the line at the current speed (10 bits a
+	// byte) and each card exchange by its time on the air at the current RF bit rate (see
+	// RFTime), so that wall time on a pty is what a real line and field would take. The
+	// card's own processing time is not modelled.
+	LineTiming bool
 }
 
 // version is what the simulator answers to GetFirmwareVersion: IC 32h (PN532), firmware 1.6,
@@ -57,7 +75,7 @@ const maxChain = 65535 + 9
 // engine is the protocol core shared by the HSU and I²C simulators: it takes host frames
 // and emits the frames a PN532 would send back.
 type engine struct {
-	emit func([]byte) // where frames for the host go
+	emit func(b []byte, d time.Duration, baud int) // where frames for the host go: d on the line at baud
 
 	mu             sync.Mutex
 	opt            Options
@@ -77,6 +95,20 @@ type engine struct {
 	placed         chan struct{} // closed when a card is placed
 	rng            *rand.Rand
 	wg             sync.WaitGroup
+	baud           int // the HSU speed agreed with the host
+	pendingBaud    int // the speed SetSerialBaudRate answered, taken on the host's ACK
+	regs           map[uint16]byte
+	timing         Timing
+}
+
+// Timing is the modelled time on the serial line and in the RF field so far, and what was
+// lost on the line to a speed mismatch.
+type Timing struct {
+	Line      time.Duration // both directions of the serial line, 10 bits a byte at the agreed speed
+	RF        time.Duration // card exchanges on the air (activation, PPS, I-blocks)
+	LineBytes int64
+	RFBytes   int64 // bytes on the air, ISO/IEC 14443-4 block framing included
+	Garbled   int64 // bytes the host sent at a speed other than the agreed one
 }
 
 func newEngine(opt Options) *engine {
@@ -93,12 +125,17 @@ func newEngine(opt Options) *engine {
 	if len(opt.ATS) == 0 {
 		opt.ATS = []byte{0x05, 0x78, 0x77, 0x81, 0x02}
 	}
+	if opt.Baud == 0 {
+		opt.Baud = 115200
+	}
 	return &engine{
 		opt:            opt,
 		card:           opt.Card,
 		passiveRetries: 0xFF,
 		placed:         make(chan struct{}),
 		rng:            rand.New(rand.NewPCG(opt.Seed, 0x504e353332)),
+		baud:           opt.Baud,
+		regs:           map[uint16]byte{},
 	}
 }
 
@@ -164,6 +201,54 @@ func (e *engine) BitRate() int {
 	return 106 << e.rate
 }
 
+// Baud reports the HSU speed the simulator agreed with the host.
+func (e *engine) Baud() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.baud
+}
+
+// Timing reports the modelled line and RF time so far.
+func (e *engine) Timing() Timing {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.timing
+}
+
+// lineDelay is how long n bytes take on the line at the agreed speed, and counts them.
+// Call with e.mu held.
+func (e *engine) lineDelay(n int) time.Duration {
+	d := LineTime(n, e.baud)
+	e.timing.Line += d
+	e.timing.LineBytes += int64(n)
+	if !e.opt.LineTiming {
+		return 0
+	}
+	return d
+}
+
+// speedOK reports whether bytes the host sent at baud reach the simulator: at the agreed
+// speed, or at the one a SetSerialBaudRate in progress is about to agree.
+func (e *engine) speedOK(baud int) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return baud == 0 || baud == e.baud || (e.pendingBaud != 0 && baud == e.pendingBaud)
+}
+
+// received accounts for n bytes from the host and returns their time on the line.
+func (e *engine) received(n int) time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lineDelay(n)
+}
+
+// garbled counts bytes lost to a speed mismatch.
+func (e *engine) garbled(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.timing.Garbled += int64(n)
+}
+
 // send emits a frame to the host through the current fault. Call with e.mu held.
 func (e *engine) send(b []byte, response bool) {
 	switch e.opt.Fault {
@@ -184,7 +269,7 @@ func (e *engine) send(b []byte, response bool) {
 			}
 		}
 	}
-	e.emit(b)
+	e.emit(b, e.lineDelay(len(b)), e.baud)
 }
 
 // receive handles one frame from the host.
@@ -196,9 +281,14 @@ func (e *engine) receive(ctx context.Context, f pn532.Frame) {
 	}
 	switch f.Type {
 	case pn532.FrameACK:
-		// An ACK from the host aborts the running command.
+		// An ACK from the host aborts the running command. After the answer to
+		// SetSerialBaudRate it is the host's go-ahead: both sides change speed.
 		e.acks++
 		e.abort()
+		if e.pendingBaud != 0 && !e.opt.BaudNoSwitch {
+			e.baud = e.pendingBaud
+		}
+		e.pendingBaud = 0
 		return
 	case pn532.FrameNACK:
 		e.nacks++
@@ -218,6 +308,7 @@ func (e *engine) receive(ctx context.Context, f pn532.Frame) {
 	}
 	e.counts[f.Data[0]]++
 	e.abort()
+	e.pendingBaud = 0
 	e.send([]byte(pn532.ACKFrame), false)
 	if e.opt.Fault == FaultRefuseCommand {
 		e.last = []byte(pn532.ErrorFrame)
@@ -292,6 +383,31 @@ func (e *engine) run(ctx context.Context, cmd []byte) []byte {
 		return e.diagnose(p)
 	case pn532.CmdGetFirmwareVersion:
 		return append([]byte{code + 1}, version...)
+	case cmdGetGeneralStatus:
+		return e.generalStatus()
+	case cmdReadRegister:
+		return e.readRegister(p)
+	case cmdWriteRegister:
+		return e.writeRegister(p)
+	case pn532.CmdSetSerialBaudRate:
+		return e.setSerialBaudRate(p)
+	case cmdSetParameters:
+		// Flags: 01h NAD, 02h DID/CID, 04h automatic ATR_RES, 10h automatic RATS,
+		// 20h ISO/IEC 14443-4 PICC emulation, 40h no AMBLE; 08h and 80h are RFU.
+		// libnfc sends 14h, then 10h; any value is taken.
+		if len(p) != 1 {
+			return nil
+		}
+		return []byte{code + 1}
+	case cmdPowerDown:
+		if len(p) < 1 || len(p) > 2 {
+			return nil
+		}
+		return []byte{code + 1, 0x00}
+	case cmdInCommunicateThru:
+		// Raw frames (libnfc's probes for other card families): the card here speaks
+		// ISO/IEC 14443-4 only and stays silent.
+		return []byte{code + 1, 0x01}
 	case pn532.CmdSAMConfiguration:
 		if len(p) < 1 || len(p) > 3 || p[0] < 1 || p[0] > 4 {
 			return nil
@@ -384,7 +500,11 @@ func (e *engine) inListPassiveTarget(ctx context.Context, p []byte) []byte {
 		if card != nil && ((brty == 0x00 && !typeB) || (brty == 0x03 && typeB)) {
 			e.selected = true
 			r := e.targetData(typeB)
+			d := e.activationDelay(typeB)
 			e.mu.Unlock()
+			if sleep(ctx, d) != nil {
+				return nil
+			}
 			// Activation (REQA/RATS or ATTRIB) starts the card afresh: no secure channel,
 			// nothing selected.
 			if rc, ok := card.(interface{ Reset() }); ok {
@@ -436,15 +556,20 @@ func (e *engine) inPSL(p []byte) []byte {
 	defer e.mu.Unlock()
 	ok := []byte{pn532.CmdInPSL + 1, 0x00}
 	switch {
-	case p[1] > 2 || p[2] > 2:
+	case p[1] > pn532.Rate848 || p[2] > pn532.Rate848:
 		ok[1] = 0x10 // invalid parameter
 	case !e.selected || p[0] != 0x01:
 		ok[1] = 0x27 // no such target
 	case e.left || e.card == nil:
 		ok[1] = e.opt.RemoveStatus
-	case e.opt.NoHighSpeed && (p[1] > 0 || p[2] > 0):
-		ok[1] = 0x01 // the card did not answer the PPS; it stays at its rate
+	case (e.opt.NoHighSpeed && (p[1] > 0 || p[2] > 0)) || !atsAllows(e.opt.ATS, e.opt.TypeB, p[1], p[2]) ||
+		(e.opt.MaxRate > 0 && 106<<max(p[1], p[2]) > e.opt.MaxRate):
+		// The card does not answer the PPS (or answers it with an error): it stays at its rate.
+		e.rfDelayLocked(e.rate, 2, 0)
+		ok[1] = 0x01
 	default:
+		// PPS request (PPSS, PPS0, PPS1, CRC) and its answer (PPSS, CRC), at the old rate.
+		e.rfDelayLocked(e.rate, 2, 0)
 		e.rate = max(p[1], p[2])
 	}
 	return ok
@@ -499,6 +624,11 @@ func (e *engine) inDataExchange(ctx context.Context, p []byte) []byte {
 
 	resp, err := card.Transmit(ctx, cmd)
 	e.mu.Lock()
+	if d := e.rfDelayLocked(e.rate, len(cmd), len(resp)); d > 0 {
+		e.mu.Unlock()
+		sleep(ctx, d)
+		e.mu.Lock()
+	}
 	defer e.mu.Unlock()
 	if errors.Is(err, apdu.ErrCardRemoved) {
 		// The card says it left the field: the reader sees the target gone.
@@ -552,4 +682,206 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Commands the simulator answers beyond the driver's own (UM0701-02 §7.2).
+const (
+	cmdGetGeneralStatus  = 0x04
+	cmdReadRegister      = 0x06
+	cmdWriteRegister     = 0x08
+	cmdSetParameters     = 0x12
+	cmdPowerDown         = 0x16
+	cmdInCommunicateThru = 0x42
+)
+
+// serialBauds are the speeds of SetSerialBaudRate's BR codes 00h–08h.
+var serialBauds = [...]int{9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1288000}
+
+func (e *engine) setSerialBaudRate(p []byte) []byte {
+	if len(p) != 1 || int(p[0]) >= len(serialBauds) {
+		return nil
+	}
+	b := serialBauds[p[0]]
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.opt.MaxBaud > 0 && b > e.opt.MaxBaud {
+		return nil
+	}
+	// The answer goes out at the old speed; the host's ACK to it makes both sides change.
+	e.pendingBaud = b
+	return []byte{pn532.CmdSetSerialBaudRate + 1}
+}
+
+func (e *engine) generalStatus() []byte {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	// Err, Field, NbTg, then per target Tg, BrRx, BrTx, Type; SAM status.
+	r := []byte{cmdGetGeneralStatus + 1, 0x00, 0x00, 0x00}
+	if e.selected {
+		r[2], r[3] = 0x01, 0x01
+		r = append(r, 0x01, e.rate, e.rate, 0x10)
+	}
+	return append(r, 0x00)
+}
+
+// readRegister answers the values last written (0 for the others): libnfc reads CIU
+// registers to change single bits and writes them back.
+func (e *engine) readRegister(p []byte) []byte {
+	if len(p) == 0 || len(p)%2 != 0 {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := []byte{cmdReadRegister + 1}
+	for i := 0; i < len(p); i += 2 {
+		r = append(r, e.regs[uint16(p[i])<<8|uint16(p[i+1])])
+	}
+	return r
+}
+
+func (e *engine) writeRegister(p []byte) []byte {
+	if len(p) == 0 || len(p)%3 != 0 {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := 0; i < len(p); i += 3 {
+		e.regs[uint16(p[i])<<8|uint16(p[i+1])] = p[i+2]
+	}
+	return []byte{cmdWriteRegister + 1}
+}
+
+// atsAllows reports whether a type A card's ATS (TA(1), ISO/IEC 14443-4 §5.2.4) allows the
+// InPSL bit rates dri (reader to card) and dsi (card to reader). TA(1) b7–b5 are DS = 8, 4, 2
+// (card to reader), b3–b1 DR = 8, 4, 2 (reader to card), b8 asks for the same rate both
+// ways. An ATS without TA(1) allows 106 kbps only.
+func atsAllows(ats []byte, typeB bool, dri, dsi byte) bool {
+	if dri == 0 && dsi == 0 {
+		return true
+	}
+	if typeB {
+		return false
+	}
+	if len(ats) < 3 || ats[1]&0x10 == 0 {
+		return false
+	}
+	ta := ats[2]
+	if ta&0x80 != 0 && dri != dsi {
+		return false
+	}
+	ok := func(code byte, shift uint) bool {
+		return code == 0 || ta>>shift&(1<<(code-1)) != 0
+	}
+	return ok(dri, 0) && ok(dsi, 4)
+}
+
+// The RF model (ISO/IEC 14443-2/-3/-4): the bit rate is fc/128 × 2^rate (fc = 13.56 MHz);
+// a type A byte is 8 bits and a parity bit, a frame adds its start and end bits; an
+// ISO/IEC 14443-4 I-block adds PCB and CRC_A (3 bytes) and carries at most fsc-3 bytes (FSC
+// 256 from the ATS), longer data is chained, each block but the last answered by an R(ACK)
+// of 3 bytes. Type B bytes are 10 bits, with SOF and EOF about 22 bits a frame. Frame delay
+// and waiting times are not modelled.
+const (
+	fc       = 13_560_000
+	blockMax = 256 - 3
+)
+
+// RFTime is the modelled time on the air of one ISO/IEC 14443-4 exchange carrying a command
+// of cmd bytes and a response of resp bytes at rate (0 106 kbps … 3 848 kbps), type A.
+func RFTime(cmd, resp int, rate byte) time.Duration {
+	bits := blockBits(cmd) + blockBits(resp)
+	return bitTime(bits, rate)
+}
+
+// RFBytes is how many bytes the exchange puts on the air, framing included.
+func RFBytes(cmd, resp int) int {
+	return blockBytes(cmd) + blockBytes(resp)
+}
+
+func blocks(n int) int { return max(1, (n+blockMax-1)/blockMax) }
+
+func blockBytes(n int) int {
+	k := blocks(n)
+	return n + 3*k + 3*(k-1) // I-blocks, and the R(ACK) blocks of the chain
+}
+
+func blockBits(n int) int {
+	k := blocks(n)
+	frames := 2*k - 1
+	return 9*blockBytes(n) + 2*frames
+}
+
+func bitTime(bits int, rate byte) time.Duration {
+	return time.Duration(int64(bits) * 128 * int64(time.Second) / (int64(fc) << rate))
+}
+
+// LineTime is how long n bytes take on a UART at baud (8N1: 10 bits a byte).
+func LineTime(n, baud int) time.Duration {
+	if baud <= 0 {
+		return 0
+	}
+	return time.Duration(int64(n) * 10 * int64(time.Second) / int64(baud))
+}
+
+// rfDelayLocked counts an exchange of a command of cmd bytes and an answer of resp bytes at
+// rate and returns the time to wait (0 without LineTiming). Call with e.mu held.
+func (e *engine) rfDelayLocked(rate byte, cmd, resp int) time.Duration {
+	d := RFTime(cmd, resp, rate)
+	e.timing.RF += d
+	e.timing.RFBytes += int64(RFBytes(cmd, resp))
+	if !e.opt.LineTiming {
+		return 0
+	}
+	return d
+}
+
+// activationDelay counts the activation of the card at 106 kbps and returns the time to wait.
+// Call with e.mu held.
+func (e *engine) activationDelay(typeB bool) time.Duration {
+	d, n := Activation(typeB, len(e.opt.UID), len(e.opt.ATS))
+	e.timing.RF += d
+	e.timing.RFBytes += int64(n)
+	if !e.opt.LineTiming {
+		return 0
+	}
+	return d
+}
+
+// Activation is the modelled time on the air, and the bytes, of activating a card at 106 kbps.
+// Type A: REQA (7 bits) and ATQA, per cascade level (UID of uidLen bytes) ANTICOLLISION and
+// SELECT with their answers, then RATS and the ATS of atsLen bytes. Type B: REQB/ATQB and
+// ATTRIB and its answer.
+func Activation(typeB bool, uidLen, atsLen int) (time.Duration, int) {
+	var bits, n int
+	frame := func(bytes int) { bits += 9*bytes + 2; n += bytes }
+	if typeB {
+		for _, b := range []int{5, 14, 11, 3} {
+			bits += 10*b + 22
+			n += b
+		}
+		return bitTime(bits, 0), n
+	}
+	bits += 9
+	frame(2)
+	levels := 1
+	if uidLen > 4 {
+		levels = 2
+	}
+	if uidLen > 7 {
+		levels = 3
+	}
+	for range levels {
+		frame(2) // ANTICOLLISION
+		frame(5) // UID CLn and BCC
+		frame(9) // SELECT
+		frame(3) // SAK and CRC
+	}
+	frame(4)          // RATS
+	frame(atsLen + 2) // ATS and CRC
+	return bitTime(bits, 0), n
+}
+
+// PPS is the modelled time on the air, and the bytes, of a PPS exchange at rate (InPSL).
+func PPS(rate byte) (time.Duration, int) {
+	return RFTime(2, 0, rate), RFBytes(2, 0)
 }

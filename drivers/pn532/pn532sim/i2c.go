@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"periph.io/x/conn/v3/physic"
 
@@ -34,7 +35,8 @@ func NewI2C(ctx context.Context, opts Options) *I2C {
 	return b
 }
 
-func (b *I2C) push(f []byte) {
+// push queues a frame for the host; the bus has no line time of its own here.
+func (b *I2C) push(f []byte, _ time.Duration, _ int) {
 	b.qmu.Lock()
 	defer b.qmu.Unlock()
 	if len(b.queue) == maxQueue {

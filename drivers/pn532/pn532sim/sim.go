@@ -8,12 +8,22 @@
 // bytes with TFI, InDataExchange DataOut of at most 262 bytes (longer APDUs need chaining
 // with the MI bit), DataIn of at most 262 bytes (the rest follows with MI set).
 //
-// Commands: Diagnose (00h line test, 06h card presence), GetFirmwareVersion, SAMConfiguration,
-// RFConfiguration, InListPassiveTarget (106 kbps type A and type B), InPSL, InDataExchange,
-// InDeselect, InRelease.
+// Commands: Diagnose (00h line test, 06h card presence), GetFirmwareVersion, GetGeneralStatus,
+// ReadRegister and WriteRegister (values kept, nothing acted on), SetSerialBaudRate,
+// SetParameters, SAMConfiguration, PowerDown, RFConfiguration, InListPassiveTarget (106 kbps
+// type A and type B), InPSL (up to 848 kbps, as the ATS allows), InDataExchange,
+// InCommunicateThru (no answer from the card), InDeselect, InRelease. libnfc's nfc-list
+// initialises it and lists its card (TestNFCList).
+//
+// Speeds: SetSerialBaudRate is answered at the old speed and takes effect on the host's ACK
+// to the answer. The simulator reads the speed the host set on its side of the pty, and
+// bytes sent or expected at another speed are lost, as on a UART. With Options.LineTiming
+// each frame is delayed by its time on the line and each card exchange by its time on the
+// air (RFTime); Timing reports the modelled totals.
 //
 // The card is anything with Transmit; faults (silence, random bytes, broken checksums),
-// slow answers and a card that leaves mid-read are set by Options or while running.
+// slow answers, refused speeds and a card that leaves mid-read are set by Options or while
+// running.
 package pn532sim
 
 import (
@@ -31,7 +41,7 @@ import (
 type Simulator struct {
 	*engine
 	pty     *serial.PTY
-	wmu     sync.Mutex
+	tx      chan txFrame
 	cancel  context.CancelFunc
 	done    chan struct{}
 	closeMu sync.Mutex
@@ -46,9 +56,16 @@ func Serve(ctx context.Context, link string, opts Options) (*Simulator, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s := &Simulator{engine: newEngine(opts), pty: pty, cancel: cancel, done: make(chan struct{})}
+	s := &Simulator{engine: newEngine(opts), pty: pty, cancel: cancel, done: make(chan struct{}),
+		tx: make(chan txFrame, 64)}
 	s.emit = s.write
-	go s.loop(ctx, opts.Awake)
+	txDone := make(chan struct{})
+	go s.transmit(ctx, txDone)
+	go func() {
+		s.loop(ctx, opts.Awake)
+		<-txDone
+		close(s.done)
+	}()
 	context.AfterFunc(ctx, func() { s.Close() })
 	return s, nil
 }
@@ -71,21 +88,59 @@ func (s *Simulator) Close() error {
 	return err
 }
 
-func (s *Simulator) write(b []byte) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	s.pty.SetWriteDeadline(time.Now().Add(time.Second))
-	s.pty.Write(b)
+// txFrame is a frame on its way to the host and its time on the line.
+type txFrame struct {
+	b    []byte
+	d    time.Duration
+	baud int
+}
+
+// write queues a frame: the transmitter sends frames in order, each after its line time.
+func (s *Simulator) write(b []byte, d time.Duration, baud int) {
+	select {
+	case s.tx <- txFrame{b, d, baud}:
+	default: // a host that reads nothing: the frame is lost, as a UART's would be
+	}
+}
+
+func (s *Simulator) transmit(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case f := <-s.tx:
+			if f.d > 0 && sleep(ctx, f.d) != nil {
+				return
+			}
+			if hb := s.pty.Baud(); hb != 0 && hb != f.baud {
+				// The host listens at another speed: its UART gets framing errors only.
+				s.garbled(len(f.b))
+				continue
+			}
+			s.pty.SetWriteDeadline(time.Now().Add(time.Second))
+			s.pty.Write(f.b)
+		}
+	}
 }
 
 func (s *Simulator) loop(ctx context.Context, awake bool) {
-	defer close(s.done)
 	var dec pn532.Decoder
 	buf := make([]byte, 512)
 	for ctx.Err() == nil {
 		s.pty.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 		n, err := s.pty.Read(buf)
 		in := buf[:n]
+		if n > 0 && !s.speedOK(s.pty.Baud()) {
+			// The host talks at another speed: the UART sees framing errors only.
+			s.garbled(n)
+			in = nil
+		}
+		if len(in) > 0 {
+			if d := s.received(len(in)); d > 0 && sleep(ctx, d) != nil {
+				return
+			}
+		}
 		if !awake {
 			// Asleep (power-down after reset): only 55h on the line wakes the chip up;
 			// everything before it is lost.

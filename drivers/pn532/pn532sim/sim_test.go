@@ -204,3 +204,52 @@ func TestDataExchangeChaining(t *testing.T) {
 		t.Fatalf("card saw %d APDUs", s.APDUs())
 	}
 }
+
+// SetSerialBaudRate: the answer comes at the old speed, the speed changes only on the host's ACK,
+// and from then on bytes at the old speed are lost while the new speed works.
+func TestSetSerialBaudRate(t *testing.T) {
+	s, p := open(t, Options{Awake: true, MaxBaud: 921600})
+	if f := answer(t, p, frame(t, "10 08")); f.Type != pn532.FrameError {
+		t.Fatalf("1 288 000 baud above MaxBaud: %v % X, want the error frame", f.Type, f.Data)
+	}
+	if f := answer(t, p, frame(t, "10 09")); f.Type != pn532.FrameError {
+		t.Fatalf("BR 09h: %v, want the error frame", f.Type)
+	}
+	if f := answer(t, p, frame(t, "10 07")); f.Type != pn532.FrameInfo || string(f.Data) != "\x11" {
+		t.Fatalf("answer %v % X", f.Type, f.Data)
+	}
+	if s.Baud() != 115200 {
+		t.Fatalf("speed changed to %d before the host's ACK", s.Baud())
+	}
+	send(t, p, []byte(pn532.ACKFrame))
+	deadline := time.Now().Add(2 * time.Second)
+	for s.Baud() != 921600 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if s.Baud() != 921600 {
+		t.Fatalf("speed %d after the ACK", s.Baud())
+	}
+	// The host still at 115200: nothing gets through.
+	quiet(t, p, frame(t, "02"), 200*time.Millisecond)
+	if s.Timing().Garbled == 0 {
+		t.Error("bytes at the old speed were not counted as lost")
+	}
+	if err := p.SetBaud(921600); err != nil {
+		t.Fatal(err)
+	}
+	if f := answer(t, p, frame(t, "02")); string(f.Data) != "\x03"+version {
+		t.Fatalf("GetFirmwareVersion at 921600: % X", f.Data)
+	}
+}
+
+// A command instead of the ACK cancels the change.
+func TestSetSerialBaudRateCancelled(t *testing.T) {
+	s, p := open(t, Options{Awake: true})
+	answer(t, p, frame(t, "10 06"))
+	answer(t, p, frame(t, "02"))
+	send(t, p, []byte(pn532.ACKFrame))
+	time.Sleep(50 * time.Millisecond)
+	if s.Baud() != 115200 {
+		t.Fatalf("speed %d after a cancelled change", s.Baud())
+	}
+}

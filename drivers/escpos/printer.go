@@ -30,6 +30,8 @@ var (
 	ErrNotReady   = errors.New("máy in chưa sẵn sàng (printer not ready)")
 	ErrStalled    = errors.New("máy in ngừng in giữa chừng (printer stopped mid-job)")
 	ErrDisconnect = errors.New("mất kết nối máy in (printer disconnected)")
+	// ErrNoStatus is a status asked of a printer that has no back channel (status=none).
+	ErrNoStatus = errors.New("máy in không có đường trả lời nên không đọc được trạng thái (printer has no back channel: its status cannot be read)")
 )
 
 // Printer is a receipt printer on a line, described by a profile.
@@ -37,6 +39,10 @@ type Printer struct {
 	conn    Conn
 	profile Profile
 	baud    int // 0 when the line is not a serial line at a known speed (USB)
+
+	forced  StatusMode // from the device address (status=…); StatusAuto when not given
+	learned StatusMode // what probing found; StatusAuto until known
+	inOrder []byte     // GS r replies read while waiting for a real-time reply during a job
 
 	// ReplyTimeout bounds the wait for a real-time status reply.
 	ReplyTimeout time.Duration
@@ -53,7 +59,22 @@ func New(conn Conn, p Profile, baud int) *Printer {
 // Open opens a printer by device string: "serial:/dev/ttyUSB0?baud=115200[&rtscts=1]",
 // "usblp:/dev/usb/lp0", or a bare path. A path that is, or links to, /dev/usb/lp* is a USB printer
 // class device (so the stable name /dev/tramso/printer works for both kinds); anything else serial.
+// Either kind takes status=full|realtime|none (default auto) to say which status requests the
+// printer answers instead of learning it by probing (see StatusMode).
 func Open(device string, p Profile) (*Printer, error) {
+	device, mode, err := splitStatusOption(device)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := open(device, p)
+	if err != nil {
+		return nil, err
+	}
+	pr.forced = mode
+	return pr, nil
+}
+
+func open(device string, p Profile) (*Printer, error) {
 	kind, path := "serial", device
 	switch {
 	case strings.HasPrefix(device, "usblp:"):
@@ -75,6 +96,7 @@ func Open(device string, p Profile) (*Printer, error) {
 		return nil, fmt.Errorf("thiết bị máy in %q không hỗ trợ; dùng serial:ĐƯỜNG_DẪN hoặc usblp:/dev/usb/lpN (unsupported printer device)", device)
 	}
 	if kind == "usblp" {
+		path, _, _ = strings.Cut(path, "?") // status= was the only option, taken by Open
 		fd, err := unix.Open(path, unix.O_RDWR|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 		if err != nil {
 			return nil, fmt.Errorf("không mở được máy in USB %s (cannot open USB printer; is the service user in group lp?): %w", path, err)
@@ -134,9 +156,10 @@ func classifyIOErr(err error) error {
 	return err
 }
 
-// drainInput discards bytes already waiting: stale replies, and replies a printer gave to byte
+// drainInput discards bytes already waiting (and GS r replies kept from before): stale replies, and replies a printer gave to byte
 // sequences inside raster data that happened to look like status requests.
 func (pr *Printer) drainInput() error {
+	pr.inOrder = pr.inOrder[:0]
 	buf := make([]byte, 256)
 	for {
 		pr.conn.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
@@ -165,8 +188,13 @@ func (pr *Printer) readReply(ctx context.Context, timeout time.Duration, want fu
 		pr.conn.SetReadDeadline(deadline)
 		n, err := pr.conn.Read(buf)
 		if n == 1 {
-			if buf[0] != xon && buf[0] != xoff && want(buf[0]) {
-				return buf[0], nil
+			b := buf[0]
+			switch {
+			case b == xon || b == xoff:
+			case want(b):
+				return b, nil
+			case IsInOrderReply(b) && len(pr.inOrder) < 64:
+				pr.inOrder = append(pr.inOrder, b)
 			}
 			continue
 		}
@@ -180,187 +208,38 @@ func (pr *Printer) readReply(ctx context.Context, timeout time.Duration, want fu
 }
 
 // Status asks the printer for its real-time status (DLE EOT 1…4). A printer that does not answer
-// is reported as ErrNoReply, never as ready.
+// is reported as ErrNoReply, never as ready; one whose address says it has no back channel
+// (status=none) as ErrNoStatus, without asking.
 func (pr *Printer) Status(ctx context.Context) (Status, error) {
+	if pr.forced == StatusNone {
+		return Status{}, ErrNoStatus
+	}
 	if err := pr.drainInput(); err != nil {
 		return Status{}, err
 	}
+	return pr.query(ctx)
+}
+
+// query asks DLE EOT 1…4 without discarding what is waiting on the line. A byte shaped like a GS r
+// reply cannot answer DLE EOT (bit 4 tells them apart): it is a late answer to a GS r marker, kept
+// for the job that sent it, and never read as a status byte.
+func (pr *Printer) query(ctx context.Context) (Status, error) {
+	return pr.queryWithin(ctx, pr.ReplyTimeout)
+}
+
+// queryWithin is query with its own bound on each reply: during a job the printer is given
+// StallTimeout, as for a chunk's confirmation, since the status it answers is that chunk's check.
+func (pr *Printer) queryWithin(ctx context.Context, timeout time.Duration) (Status, error) {
 	var r [4]byte
 	for i := range r {
 		if err := pr.write(ctx, []byte{dle, 0x04, byte(i + 1)}); err != nil {
 			return Status{}, err
 		}
-		b, err := pr.readReply(ctx, pr.ReplyTimeout, func(byte) bool { return true })
+		b, err := pr.readReply(ctx, timeout, func(b byte) bool { return !IsInOrderReply(b) })
 		if err != nil {
 			return Status{}, err
 		}
 		r[i] = b
 	}
 	return ParseStatus(r[0], r[1], r[2], r[3])
-}
-
-// Outcome says whether a receipt came out of the printer.
-type Outcome int
-
-// Outcomes of a print.
-const (
-	NotPrinted    Outcome = iota // nothing was sent, or the printer refused the job before printing
-	PartlyPrinted                // the job started but did not finish: the receipt must be reprinted
-	Printed                      // every byte was confirmed processed by the printer, cut included
-)
-
-func (o Outcome) String() string {
-	switch o {
-	case Printed:
-		return "đã in (printed)"
-	case PartlyPrinted:
-		return "in dở, cần in lại (partly printed: reprint)"
-	}
-	return "chưa in (not printed)"
-}
-
-// Result is what happened to a print job.
-type Result struct {
-	Outcome   Outcome
-	Total     int // bytes in the job
-	Sent      int // bytes written to the line
-	Confirmed int // bytes the printer confirmed it has processed (in-order status markers)
-	Before    Status
-	After     *Status  // status after the job, when the printer answered
-	Warnings  []string // e.g. paper near end
-}
-
-// PrintError is a print that did not complete; Result says exactly how far it got.
-type PrintError struct {
-	Result Result
-	Err    error
-}
-
-func (e *PrintError) Error() string {
-	r := e.Result
-	switch r.Outcome {
-	case NotPrinted:
-		return fmt.Sprintf("không in được biên nhận (receipt not printed): %v", e.Err)
-	default:
-		pct := 0
-		if r.Total > 0 {
-			pct = r.Confirmed * 100 / r.Total
-		}
-		return fmt.Sprintf("biên nhận in dở (%d%% đã xác nhận), cần in lại (receipt partly printed, %d%% confirmed: reprint it): %v", pct, pct, e.Err)
-	}
-}
-
-func (e *PrintError) Unwrap() error { return e.Err }
-
-// Print sends a job and reports exactly whether it printed. It checks the status first and refuses
-// to start on a printer that is offline, open or out of paper; it sends the job in chunks no larger
-// than half the printer's buffer at safe points (Breaks), each followed by an in-order status marker
-// (GS r 1), and never has more than two chunks unconfirmed, so a printer that stops can lose nothing
-// the host does not know about. When the printer stops mid-job, the rest of its buffer is cleared so
-// half a receipt does not come out when the paper is replaced, and the error says how far it got.
-func (pr *Printer) Print(ctx context.Context, job []byte) (Result, error) {
-	res := Result{Total: len(job)}
-	st, err := pr.Status(ctx)
-	if err != nil {
-		return res, &PrintError{res, err}
-	}
-	res.Before = st
-	if !st.OK() {
-		return res, &PrintError{res, fmt.Errorf("%w: %s", ErrNotReady, st)}
-	}
-	limit := max(256, pr.profile.BufferBytes/2)
-	chunks := chunk(job, Breaks(job), limit)
-	marker := []byte{gs, 'r', 1}
-	var pending []int // chunk end offsets not yet confirmed
-	waitOne := func() error {
-		b, err := pr.readReply(ctx, pr.StallTimeout+2*pr.lineTime(res.Sent-res.Confirmed), IsInOrderReply)
-		if err != nil {
-			return err
-		}
-		res.Confirmed = pending[0]
-		pending = pending[1:]
-		if b&0x0C != 0 && len(pending) > 0 {
-			// The paper sensor says end: the printer will stop before the next chunk.
-			res.Warnings = append(res.Warnings, "giấy hết trong khi in (paper ran out during the job)")
-		}
-		return nil
-	}
-	fail := func(cause error) (Result, error) {
-		res.Outcome = PartlyPrinted
-		if errors.Is(cause, ErrNoReply) {
-			cause = ErrStalled
-		}
-		if !errors.Is(cause, ErrDisconnect) {
-			if st, err := pr.Status(ctx); err == nil {
-				res.After = &st
-				if p := st.Problems(); len(p) > 0 {
-					cause = fmt.Errorf("%w: %s", cause, strings.Join(p, "; "))
-				}
-			}
-			pr.clearBuffer(ctx)
-		}
-		return res, &PrintError{res, cause}
-	}
-	if err := pr.drainInput(); err != nil {
-		return res, &PrintError{res, err}
-	}
-	for _, c := range chunks {
-		for len(pending) >= 2 {
-			if err := waitOne(); err != nil {
-				return fail(err)
-			}
-		}
-		if err := pr.write(ctx, job[res.Sent:c]); err != nil {
-			return fail(err)
-		}
-		res.Sent = c
-		if err := pr.write(ctx, marker); err != nil {
-			return fail(err)
-		}
-		pending = append(pending, c)
-	}
-	for len(pending) > 0 {
-		if err := waitOne(); err != nil {
-			return fail(err)
-		}
-	}
-	res.Outcome = Printed
-	if st, err := pr.Status(ctx); err == nil {
-		res.After = &st
-		if st.PaperNearEnd {
-			res.Warnings = append(res.Warnings, "sắp hết giấy, hãy thay cuộn giấy (paper near end: replace the roll)")
-		}
-	}
-	return res, nil
-}
-
-// clearBuffer discards what the printer holds of a failed job, so half a receipt does not come out
-// when the fault is cleared, and returns once the printer has received the command: real-time
-// commands are taken in the order they arrive, so the reply to a DLE EOT sent after the clear
-// proves the clear arrived.
-func (pr *Printer) clearBuffer(ctx context.Context) {
-	var e Encoder
-	e.ClearBuffer().StatusRequest(4)
-	if err := pr.write(ctx, e.Bytes()); err != nil {
-		return
-	}
-	pr.readReply(ctx, pr.ReplyTimeout, IsRealtimeReply)
-}
-
-// chunk groups the job into pieces ending at break offsets, each at most limit bytes unless a
-// single command is larger.
-func chunk(job []byte, breaks []int, limit int) []int {
-	var out []int
-	start, last := 0, 0
-	for _, b := range breaks {
-		if b-start > limit && last > start {
-			out = append(out, last)
-			start = last
-		}
-		last = b
-	}
-	if len(job) > start {
-		out = append(out, len(job))
-	}
-	return out
 }

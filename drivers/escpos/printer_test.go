@@ -44,6 +44,13 @@ type rig struct {
 
 func newRig(t *testing.T, cfg escpossim.Config) *rig {
 	t.Helper()
+	return newRigAt(t, cfg, "baud=115200")
+}
+
+// newRigAt is newRig with the device address's options (e.g. "baud=921600&status=none"). Tests
+// of the paced modes use the fastest line: pacing waits for the line time a pty does not have.
+func newRigAt(t *testing.T, cfg escpossim.Config, opts string) *rig {
+	t.Helper()
 	dir := t.TempDir()
 	cfg.OutDir = filepath.Join(dir, "out")
 	if cfg.PaperDots == 0 {
@@ -55,7 +62,7 @@ func newRig(t *testing.T, cfg escpossim.Config) *rig {
 		t.Fatal(err)
 	}
 	p, _ := escpos.LookupProfile("generic-80")
-	pr, err := escpos.Open("serial:"+filepath.Join(dir, "printer")+"?baud=115200", p)
+	pr, err := escpos.Open("serial:"+filepath.Join(dir, "printer")+"?"+opts, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,9 +270,21 @@ func TestSilentAndGarbageLines(t *testing.T) {
 	if time.Since(start) > 2*time.Second {
 		t.Fatal("status on a silent line took too long")
 	}
-	res, err := pr.Print(context.Background(), []byte("abc\n"))
-	if res.Outcome != escpos.NotPrinted || !errors.Is(err, escpos.ErrNoReply) {
+	// A printer said to answer (status=full) that does not is not printed on.
+	full, err := escpos.Open("serial:"+link+"?status=full", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	full.ReplyTimeout = 200 * time.Millisecond
+	res, err := full.Print(context.Background(), []byte("abc\n"))
+	if res.Outcome != escpos.NotPrinted || !errors.Is(err, escpos.ErrNoReply) || res.Sent != 0 {
 		t.Fatalf("print on a silent line: %v %+v", err, res)
+	}
+	// Learning what it answers, silence means one-way: the job is sent, and said to be no more.
+	res, err = pr.Print(context.Background(), []byte("abc\n"))
+	if err != nil || res.Outcome != escpos.SentUnconfirmed || res.Mode != escpos.StatusNone || res.Confirmed != 0 {
+		t.Fatalf("print on a silent line, status learned: %v %+v", err, res)
 	}
 	// Something answers garbage: a wrong baud rate looks like this.
 	go func() {
@@ -282,5 +301,164 @@ func TestSilentAndGarbageLines(t *testing.T) {
 	}()
 	if _, err := pr.Status(context.Background()); !errors.Is(err, escpos.ErrBadStatus) {
 		t.Fatalf("garbage line: %v", err)
+	}
+}
+
+// printsAsOffline checks that the receipt that came out is the job decoded offline.
+func printsAsOffline(t *testing.T, r *rig, job []byte) {
+	t.Helper()
+	rs := r.sim.Printer().Receipts()
+	if len(rs) != 1 || rs[0].Partial {
+		t.Fatalf("receipts: %d, want 1 whole", len(rs))
+	}
+	off, err := escpossim.Emulate(job, 576)
+	if err != nil || len(off.Pages) != 1 || !samePixels(off.Pages[0], rs[0].Image) {
+		t.Fatalf("the receipt differs from the job decoded offline (%v)", err)
+	}
+	if st := r.sim.Printer().Status(); st.LostBytes != 0 {
+		t.Fatalf("printer lost %d bytes", st.LostBytes)
+	}
+}
+
+// Printers that answer less than ours still print, and the result says what is known.
+func TestStatusModes(t *testing.T) {
+	p, _ := escpos.LookupProfile("generic-80")
+	job := sampleJob(t, p)
+	for _, c := range []struct {
+		name    string
+		cfg     escpossim.Config
+		opts    string
+		mode    escpos.StatusMode
+		outcome escpos.Outcome
+	}{
+		{"full, learned", escpossim.Config{}, "baud=921600", escpos.StatusFull, escpos.Printed},
+		{"full, from the address", escpossim.Config{}, "baud=921600&status=full", escpos.StatusFull, escpos.Printed},
+		{"clone ignoring GS r, learned", escpossim.Config{IgnoreGSr: true}, "baud=921600", escpos.StatusRealtime, escpos.Printed},
+		{"clone ignoring GS r, from the address", escpossim.Config{IgnoreGSr: true}, "baud=921600&status=realtime", escpos.StatusRealtime, escpos.Printed},
+		{"one-way, learned", escpossim.Config{OneWay: true}, "baud=921600", escpos.StatusNone, escpos.SentUnconfirmed},
+		{"one-way, from the address", escpossim.Config{OneWay: true}, "baud=921600&status=none", escpos.StatusNone, escpos.SentUnconfirmed},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRigAt(t, c.cfg, c.opts)
+			res, err := r.pr.Print(context.Background(), job)
+			if err != nil || res.Outcome != c.outcome || res.Mode != c.mode || res.Sent != len(job) {
+				t.Fatalf("%v %+v", err, res)
+			}
+			if r.pr.Mode() != c.mode {
+				t.Fatalf("mode kept: %v, want %v", r.pr.Mode(), c.mode)
+			}
+			switch c.mode {
+			case escpos.StatusNone:
+				if res.Confirmed != 0 || len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "hết giấy") {
+					t.Fatalf("a print without status must confirm nothing and warn: %+v", res)
+				}
+			default:
+				if res.Confirmed != len(job) || res.After == nil {
+					t.Fatalf("%+v", res)
+				}
+			}
+			printsAsOffline(t, r, job)
+		})
+	}
+}
+
+// A clone that ignores GS r and runs out of paper mid-job: the pacing and the DLE EOT polls
+// catch it before its buffer overflows, the rest is cleared, and the reprint is whole.
+func TestRealtimePaperOutMidway(t *testing.T) {
+	r := newRigAt(t, escpossim.Config{IgnoreGSr: true, PaperOutAfterDots: 600}, "baud=921600")
+	p, _ := escpos.LookupProfile("generic-80")
+	job := sampleJob(t, p)
+	res, err := r.pr.Print(context.Background(), job)
+	var pe *escpos.PrintError
+	if !errors.As(err, &pe) || !errors.Is(err, escpos.ErrStalled) || res.Mode != escpos.StatusRealtime {
+		t.Fatalf("want a PrintError wrapping ErrStalled in realtime mode, got %v %+v", err, res)
+	}
+	if res.Outcome != escpos.PartlyPrinted || res.Sent >= res.Total || res.Confirmed != 0 {
+		t.Fatalf("partial print: %+v", res)
+	}
+	if res.After == nil || !res.After.PaperEnd || !strings.Contains(err.Error(), "hết giấy") {
+		t.Fatalf("status after the failure should say paper out: %v %+v", err, res.After)
+	}
+	if lost := r.sim.Printer().Status().LostBytes; lost != 0 {
+		t.Fatalf("paced printing overran the stopped printer's buffer: %d bytes lost", lost)
+	}
+	r.sim.Printer().SetPaperOut(false)
+	before := len(r.sim.Printer().Receipts())
+	res, err = r.pr.Print(context.Background(), job)
+	if err != nil || res.Outcome != escpos.Printed {
+		t.Fatalf("reprint after reloading paper: %v %+v", err, res)
+	}
+	rs := r.sim.Printer().Receipts()
+	if len(rs) != before+1 || rs[len(rs)-1].Partial {
+		t.Fatalf("after the reprint: %d receipts (had %d)", len(rs), before)
+	}
+	off, _ := escpossim.Emulate(job, 576)
+	if !samePixels(off.Pages[0], rs[len(rs)-1].Image) {
+		t.Fatal("the reprint is not the whole receipt: leftovers of the failed job were printed")
+	}
+}
+
+// Without a back channel a paper-out goes unnoticed: the result must not say printed.
+func TestOneWayPaperOutIsNotPrinted(t *testing.T) {
+	r := newRigAt(t, escpossim.Config{OneWay: true, PaperOutAfterDots: 600}, "baud=921600&status=none")
+	p, _ := escpos.LookupProfile("generic-80")
+	res, err := r.pr.Print(context.Background(), sampleJob(t, p))
+	if err != nil || res.Outcome != escpos.SentUnconfirmed || res.Outcome == escpos.Printed {
+		t.Fatalf("%v %+v", err, res)
+	}
+	if !r.sim.Printer().Status().PaperOut {
+		t.Fatal("the simulated roll should have ended")
+	}
+	if _, err := r.pr.Status(context.Background()); !errors.Is(err, escpos.ErrNoStatus) {
+		t.Fatalf("status of a one-way printer: %v", err)
+	}
+}
+
+func TestProbe(t *testing.T) {
+	for _, c := range []struct {
+		cfg  escpossim.Config
+		want escpos.StatusMode
+	}{
+		{escpossim.Config{}, escpos.StatusFull},
+		{escpossim.Config{IgnoreGSr: true}, escpos.StatusRealtime},
+		{escpossim.Config{OneWay: true}, escpos.StatusNone},
+	} {
+		r := newRig(t, c.cfg)
+		if got, err := r.pr.Probe(context.Background()); err != nil || got != c.want || r.pr.Mode() != c.want {
+			t.Errorf("%+v: probe %v %v, mode %v; want %v", c.cfg, got, err, r.pr.Mode(), c.want)
+		}
+	}
+	// A stopped printer cannot answer GS r: the probe does not call it a clone, and the first
+	// print after the fault learns the truth.
+	r := newRig(t, escpossim.Config{})
+	r.sim.Printer().SetPaperOut(true)
+	if got, err := r.pr.Probe(context.Background()); err != nil || got != escpos.StatusRealtime || r.pr.Mode() != escpos.StatusAuto {
+		t.Fatalf("probe with paper out: %v %v, mode %v", got, err, r.pr.Mode())
+	}
+	r.sim.Printer().SetPaperOut(false)
+	if res, err := r.pr.Print(context.Background(), []byte("\x1b@abc\n")); err != nil || res.Mode != escpos.StatusFull || res.Outcome != escpos.Printed {
+		t.Fatalf("%v %+v", err, res)
+	}
+}
+
+func TestStatusOption(t *testing.T) {
+	p, _ := escpos.LookupProfile("generic-80")
+	for _, dev := range []string{"serial:/nonexistent?baud=9600&status=maybe", "usblp:/dev/usb/lp9?status=", "usblp:/dev/usb/lp9?baud=9600"} {
+		if _, err := escpos.Open(dev, p); err == nil || !strings.Contains(err.Error(), "status") && !strings.Contains(err.Error(), "baud") {
+			t.Errorf("%s: %v", dev, err)
+		}
+	}
+	if _, err := escpos.Open("serial:/nonexistent?baud=9600&status=maybe", p); !errors.Is(err, escpos.ErrBadStatusMode) {
+		t.Errorf("bad status value: %v", err)
+	}
+	for _, s := range []string{"auto", "full", "realtime", "none"} {
+		if m, err := escpos.ParseStatusMode(s); err != nil || m.String() != s {
+			t.Errorf("%s: %v %v", s, m, err)
+		}
+	}
+	// The option leaves the serial options alone.
+	r := newRigAt(t, escpossim.Config{}, "baud=115200&status=realtime&rtscts=0")
+	if r.pr.Mode() != escpos.StatusRealtime || !r.pr.Forced() {
+		t.Fatalf("mode %v", r.pr.Mode())
 	}
 }

@@ -4,9 +4,11 @@
 //
 // # Using it
 //
-//   - Printer is the mechanism: Write takes the host's bytes, Replies gives the bytes the printer
+//   - Printer is the printer: Write takes the host's bytes, Replies gives the bytes the printer
 //     sends back. SetPaperOut, SetPaperOutAfter, SetNearEnd, SetCoverOpen and SetOffline inject
-//     faults; Receipts, Unknown and Status show what happened.
+//     faults; Receipts, Unknown and Status show what happened. Config.IgnoreGSr makes it a
+//     low-cost clone that answers DLE EOT but not GS r, Config.OneWay a printer with no back
+//     channel at all.
 //   - Serve puts a Printer at the far end of a pseudo-terminal (serial.NewPTY), so the program
 //     under test opens a path such as /run/tramso/printer exactly like a real serial printer.
 //     Simulator.Unplug closes the line as if the cable were pulled.
@@ -15,6 +17,15 @@
 // Every cut (GS V, ESC i, ESC m) ends a receipt, written to Config.OutDir as receipt-0001.png,
 // receipt-0002.png, …; a piece that was not cut (paper ran out, or torn off when the simulator
 // stops) is written as receipt-NNNN-partial.png. The image holds the printed length only.
+//
+// # How it is built
+//
+// As in a printer, three parts share one lock: the receiver (receiver.go: the receive buffer,
+// real-time commands matched as bytes arrive, bytes lost to a full buffer, the back channel), the
+// interpreter (interp.go, commands.go, graphics.go, symbols.go: the modes ESC @ resets, text,
+// images, QR codes; commands are a table of prefix, length and handler) and the mechanism
+// (mechanism.go: paper, sensors, faults, cutter, status replies). Receipt PNG files are written
+// after the lock is released, so a slow disk never delays the answer to a real-time command.
 //
 // # What is simulated
 //

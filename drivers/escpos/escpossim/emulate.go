@@ -44,7 +44,7 @@ func EmulateConfig(data []byte, cfg Config) (Result, error) {
 	collect := func() {
 		for {
 			select {
-			case b := <-p.replies:
+			case b := <-p.rx.replies:
 				res.Replies = append(res.Replies, b)
 			default:
 				return

@@ -57,6 +57,12 @@ type Config struct {
 	// Fonts draws the ROM fonts. nil loads DefaultFontPath; if that fails characters print as
 	// boxes and the failure is logged.
 	Fonts *Fonts
+	// IgnoreGSr makes the printer behave like the many low-cost clones that answer DLE EOT but
+	// take GS r (transmit status) without answering it.
+	IgnoreGSr bool
+	// OneWay makes the printer one-way, with no back channel at all (a USB printer-class device
+	// without a read endpoint, or a TX-only cable): it answers nothing, not even DLE EOT.
+	OneWay bool
 	// Logger receives events (receipts, faults, unknown commands); nil discards them. Printed
 	// text is never logged.
 	Logger *slog.Logger
@@ -103,56 +109,23 @@ type Status struct {
 	RepliesLost                           int64 // status bytes dropped because nobody read them
 }
 
-// Printer is the virtual printer mechanism: bytes from the host go in through Write, status
-// bytes for the host come out of Replies. It is safe for one writer plus any number of
-// goroutines calling the other methods.
+// Printer is the virtual printer: bytes from the host go in through Write, status bytes for the
+// host come out of Replies. Inside it has three parts, as a printer does: the receiver (receive
+// buffer, real-time commands, loss counting), the interpreter (modes, text, graphics, QR) and the
+// mechanism (paper, faults, cutter). It is safe for one writer plus any number of goroutines
+// calling the other methods.
 type Printer struct {
-	mu    sync.Mutex
-	cfg   Config
-	fonts *Fonts
-	log   *slog.Logger
+	mu   sync.Mutex
+	cfg  Config
+	log  *slog.Logger
+	rx   *receiver
+	in   *interpreter
+	mech *mechanism
 
-	replies     chan byte
-	repliesLost int64
-
-	// Receive side.
-	buf      []byte // received, not yet interpreted: buf[head:]
-	head     int
-	bufCap   int
-	received int64
-	lost     int64
-	lostLog  bool
-	rt       rtScanner
-
-	// Faults.
-	paperOut, nearEnd, coverOpen, offline bool
-	paperLeft                             int // -1 = unlimited
-
-	// Interpreter.
-	off     int64    // bytes interpreted so far
-	pay     *payload // command data being streamed
-	m       modes
-	ln      line
-	sheet   *paper
-	fed     int64
-	capHit  bool
-	styled  map[styleKey]*bitmap
-	qr      qrState
-	gfx     *bitmap // GS ( L graphics buffer
-	gfxSX   int
-	gfxSY   int
-	once    map[string]bool // reasons reported once
-	asbMask byte
-	asbLast [4]byte
-
-	sheetText []string
-	sheetQR   []string
-
-	receipts  []Receipt
-	pieces    int
-	unknown   []Unknown
-	unknownN  int
-	tornNoted bool
+	// fileMu is held while receipt PNG files are written (never while holding mu).
+	fileMu   sync.Mutex
+	fileErrs map[int]error // receipt index → why its file could not be written
+	filesCut chan struct{} // set by Serve: its file writer is told of new receipts
 }
 
 // NewPrinter returns a powered-on printer with paper, cover closed, online.
@@ -191,23 +164,48 @@ func NewPrinter(cfg Config) *Printer {
 			fonts = f
 		}
 	}
-	p := &Printer{
-		cfg:       cfg,
-		fonts:     fonts,
-		log:       log,
-		replies:   make(chan byte, maxReplyQueue),
-		buf:       make([]byte, 0, cfg.BufferBytes),
-		bufCap:    cfg.BufferBytes,
-		paperLeft: -1,
-		sheet:     newPaper(cfg.PaperDots),
-		styled:    make(map[styleKey]*bitmap),
-		once:      make(map[string]bool),
+	rx := newReceiver(cfg.BufferBytes, cfg.OneWay, log)
+	mech := newMechanism(cfg, log)
+	in := newInterpreter(cfg, fonts, log, rx, mech)
+	mech.reply = rx.reply
+	mech.report = in.report
+	return &Printer{cfg: cfg, log: log, rx: rx, in: in, mech: mech, fileErrs: make(map[int]error)}
+}
+
+// unlock releases mu. Receipts cut meanwhile get their PNG files: from the simulator's file
+// writer when one runs (Serve), so the goroutine receiving the host's bytes never waits on a disk
+// and real-time commands are answered at once, else written here.
+func (p *Printer) unlock() {
+	pending := len(p.mech.files) > 0
+	p.mu.Unlock()
+	if !pending {
+		return
 	}
-	if cfg.PaperOutAfterDots > 0 {
-		p.paperLeft = cfg.PaperOutAfterDots
+	if p.filesCut != nil {
+		select {
+		case p.filesCut <- struct{}{}:
+		default:
+		}
+		return
 	}
-	p.reset()
-	return p
+	p.writeFiles()
+}
+
+// writeFiles writes the PNG files of the receipts cut so far. It holds fileMu until they are
+// written, so a Receipts that takes fileMu after seeing a receipt finds its file there.
+func (p *Printer) writeFiles() {
+	p.fileMu.Lock()
+	defer p.fileMu.Unlock()
+	p.mu.Lock()
+	files := p.mech.files
+	p.mech.files = nil
+	p.mu.Unlock()
+	for _, f := range files {
+		if _, err := writePNG(p.cfg.OutDir, f.name, f.img); err != nil {
+			p.fileErrs[f.index] = err
+			p.log.Error("printer: cannot write receipt", "err", err)
+		}
+	}
 }
 
 // Write receives bytes from the host. Real-time commands (DLE EOT, DLE ENQ, DLE DC4) are
@@ -216,79 +214,56 @@ func NewPrinter(cfg Config) *Printer {
 // While it is stopped, bytes beyond a full buffer are lost. Write never fails.
 func (p *Printer) Write(b []byte) (int, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	defer p.unlock()
 	for _, c := range b {
-		p.received++
-		if len(p.buf)-p.head >= p.bufCap && !p.stopped() {
+		if p.rx.full() && !p.mech.stopped() {
 			p.process()
 		}
-		if len(p.buf) == cap(p.buf) && p.head > 0 {
-			p.compact()
-		}
-		if len(p.buf)-p.head < p.bufCap {
-			p.buf = append(p.buf, c)
-		} else {
-			p.lost++
-			if !p.lostLog {
-				p.lostLog = true
-				p.log.Warn("receive buffer full, bytes lost", "buffer", p.bufCap)
-			}
-		}
-		if act := p.rt.feed(c); act != rtNone {
+		p.rx.put(c)
+		if act := p.rx.rt.feed(c); act != rtNone {
 			p.process()
 			p.realtime(act)
 		}
 	}
 	p.process()
-	p.checkASB()
+	p.mech.checkASB()
 	return len(b), nil
 }
 
 // Replies returns the channel of bytes the printer sends to the host: DLE EOT and GS r replies,
 // ASB messages, QR size information. Bytes nobody reads are dropped after maxReplyQueue.
 // A printer run by Serve sends them down the line instead.
-func (p *Printer) Replies() <-chan byte { return p.replies }
-
-func (p *Printer) reply(b ...byte) {
-	for _, c := range b {
-		select {
-		case p.replies <- c:
-		default:
-			p.repliesLost++
-		}
-	}
-}
-
-// stopped reports whether the printer has stopped processing print data.
-func (p *Printer) stopped() bool {
-	return p.paperOut || p.coverOpen || p.offline || (p.nearEnd && p.m.stopOnNearEnd)
-}
+func (p *Printer) Replies() <-chan byte { return p.rx.replies }
 
 // process runs the interpreter over the receive buffer while the printer is running.
 func (p *Printer) process() {
-	for !p.stopped() && p.head < len(p.buf) {
-		if !p.step() {
+	for !p.mech.stopped() && p.rx.buffered() > 0 {
+		if !p.in.step() {
 			break
 		}
 	}
-	if p.head == len(p.buf) {
-		p.buf = p.buf[:0]
-		p.head = 0
-	}
+	p.rx.settle()
 }
 
-func (p *Printer) compact() {
-	n := copy(p.buf, p.buf[p.head:])
-	p.buf = p.buf[:n]
-	p.head = 0
+// realtime carries out a real-time command.
+func (p *Printer) realtime(a rtAction) {
+	switch a {
+	case rtStatus1, rtStatus2, rtStatus3, rtStatus4:
+		p.rx.reply(p.mech.rtStatus(byte(a-rtStatus1) + 1))
+	case rtRecover:
+		// No recoverable errors are simulated.
+	case rtRecoverClear:
+		p.clearBuffers()
+	case rtClear:
+		p.clearBuffers()
+		p.rx.reply(0x37, 0x25, 0x00)
+	}
 }
 
 // clearBuffers empties the receive and print buffers (DLE ENQ 2, DLE DC4 8).
 func (p *Printer) clearBuffers() {
-	p.buf = p.buf[:0]
-	p.head = 0
-	p.pay = nil
-	p.ln = line{}
+	p.rx.clear()
+	p.in.clear()
 }
 
 // SetPaperOut takes the paper out (true) or loads a fresh roll (false). A piece printed before
@@ -296,22 +271,12 @@ func (p *Printer) clearBuffers() {
 // not run out unless SetPaperOutAfter says so. Printing resumes from the receive buffer.
 func (p *Printer) SetPaperOut(out bool) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if out == p.paperOut {
+	defer p.unlock()
+	if !p.mech.setPaperOut(out) {
 		return
 	}
-	if out {
-		p.paperOut = true
-		p.paperLeft = 0
-		p.log.Info("printer fault", "fault", "paper out")
-	} else {
-		if p.sheet.rows > 0 {
-			p.endSheet("paper end", true, 0)
-		}
-		p.paperOut = false
-		p.paperLeft = -1
-		p.lostLog = false
-		p.log.Info("printer fault cleared", "fault", "paper out")
+	if !out {
+		p.rx.lostLog = false
 	}
 	p.afterChange()
 }
@@ -320,13 +285,13 @@ func (p *Printer) SetPaperOut(out bool) {
 func (p *Printer) SetPaperOutAfter(dots int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.paperOut {
+	if p.mech.paperOut {
 		return
 	}
 	if dots <= 0 {
-		p.paperLeft = -1
+		p.mech.paperLeft = -1
 	} else {
-		p.paperLeft = dots
+		p.mech.paperLeft = dots
 	}
 }
 
@@ -334,8 +299,8 @@ func (p *Printer) SetPaperOutAfter(dots int) {
 // to stop on near end with ESC c 4.
 func (p *Printer) SetNearEnd(near bool) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.nearEnd = near
+	defer p.unlock()
+	p.mech.nearEnd = near
 	p.log.Info("printer paper sensor", "near_end", near)
 	p.afterChange()
 }
@@ -343,8 +308,8 @@ func (p *Printer) SetNearEnd(near bool) {
 // SetCoverOpen opens or closes the paper cover; an open cover stops printing.
 func (p *Printer) SetCoverOpen(open bool) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.coverOpen = open
+	defer p.unlock()
+	p.mech.coverOpen = open
 	p.log.Info("printer cover", "open", open)
 	p.afterChange()
 }
@@ -352,50 +317,51 @@ func (p *Printer) SetCoverOpen(open bool) {
 // SetOffline takes the printer offline (it stops printing) or back online.
 func (p *Printer) SetOffline(off bool) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.offline = off
+	defer p.unlock()
+	p.mech.offline = off
 	p.log.Info("printer online state", "offline", off)
 	p.afterChange()
 }
 
 // afterChange resumes printing if the fault cleared and sends ASB if enabled.
 func (p *Printer) afterChange() {
-	if !p.stopped() {
-		p.lostLog = false
+	if !p.mech.stopped() {
+		p.rx.lostLog = false
 	}
 	p.process()
-	p.checkASB()
+	p.mech.checkASB()
 }
 
 // TearOff tears off whatever has been printed since the last cut as a partial receipt (the
 // technician's hand, or the simulator stopping). It returns false when there was nothing.
 func (p *Printer) TearOff() bool {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.sheet.rows == 0 {
-		return false
-	}
-	reason := "torn off"
-	if p.paperOut {
-		reason = "paper end"
-	}
-	p.endSheet(reason, true, 0)
-	return true
+	defer p.unlock()
+	return p.mech.tearOff()
 }
 
 // Receipts returns the receipts that left the printer, oldest first (at most
 // Config.KeepReceipts of the most recent).
 func (p *Printer) Receipts() []Receipt {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]Receipt(nil), p.receipts...)
+	rs := append([]Receipt(nil), p.mech.receipts...)
+	p.mu.Unlock()
+	p.writeFiles()
+	p.fileMu.Lock()
+	defer p.fileMu.Unlock()
+	for i, r := range rs {
+		if err := p.fileErrs[r.Index]; err != nil {
+			rs[i].Path, rs[i].Err = "", err
+		}
+	}
+	return rs
 }
 
 // Unknown returns the unknown and malformed commands seen so far (the first 1000).
 func (p *Printer) Unknown() []Unknown {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]Unknown(nil), p.unknown...)
+	return append([]Unknown(nil), p.in.unknown...)
 }
 
 // Status returns the printer's state.
@@ -403,234 +369,31 @@ func (p *Printer) Status() Status {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return Status{
-		PaperOut:      p.paperOut,
-		NearEnd:       p.nearEnd,
-		CoverOpen:     p.coverOpen,
-		Offline:       p.offline,
-		Stopped:       p.stopped(),
-		Selected:      p.m.selected,
-		KanjiMode:     p.m.kanji,
-		CodeTable:     p.m.table,
-		Buffered:      len(p.buf) - p.head,
-		LostBytes:     p.lost,
-		ReceivedBytes: p.received,
-		FedDots:       p.fed,
-		PaperLeftDots: p.paperLeft,
-		Receipts:      p.pieces,
-		Unknown:       p.unknownN,
-		ASB:           p.asbMask,
-		RepliesLost:   p.repliesLost,
+		PaperOut:      p.mech.paperOut,
+		NearEnd:       p.mech.nearEnd,
+		CoverOpen:     p.mech.coverOpen,
+		Offline:       p.mech.offline,
+		Stopped:       p.mech.stopped(),
+		Selected:      p.in.m.selected,
+		KanjiMode:     p.in.m.kanji,
+		CodeTable:     p.in.m.table,
+		Buffered:      p.rx.buffered(),
+		LostBytes:     p.rx.lost,
+		ReceivedBytes: p.rx.received,
+		FedDots:       p.mech.fed,
+		PaperLeftDots: p.mech.paperLeft,
+		Receipts:      p.mech.pieces,
+		Unknown:       p.in.unknownN,
+		ASB:           p.mech.asbMask,
+		RepliesLost:   p.rx.repliesLost,
 	}
 }
 
-// report records an unknown or malformed command starting at the interpreter's position.
-func (p *Printer) report(n int, reason string) {
-	p.unknownN++
-	if len(p.unknown) >= maxUnknown {
-		return
-	}
-	data := p.buf[p.head:]
-	if n > len(data) {
-		n = len(data)
-	}
-	if n > 8 {
-		n = 8
-	}
-	u := Unknown{Offset: p.off, Bytes: append([]byte(nil), data[:n]...), Reason: reason}
-	p.unknown = append(p.unknown, u)
-	// Only the command bytes are logged: what follows them may be a citizen's data.
-	p.log.Warn("printer: unknown or malformed command", "offset", u.Offset, "command", fmt.Sprintf("% X", u.Bytes[:min(2, len(u.Bytes))]), "reason", reason)
-}
-
-// reportOnce records reason only the first time it occurs.
-func (p *Printer) reportOnce(n int, reason string) {
-	if p.once[reason] {
-		return
-	}
-	p.once[reason] = true
-	p.report(n, reason)
-}
-
-// feed moves the paper n dots, stopping where the roll ends or the strip reaches
-// Config.MaxPaperDots. It returns the dots actually fed.
-func (p *Printer) feed(n int) int {
-	if n <= 0 {
-		return 0
-	}
-	if p.paperLeft >= 0 && n >= p.paperLeft {
-		n = p.paperLeft
-		if !p.paperOut {
-			p.paperOut = true
-			p.log.Info("printer fault", "fault", "paper end")
-		}
-	}
-	if p.sheet.rows+n > p.cfg.MaxPaperDots {
-		n = p.cfg.MaxPaperDots - p.sheet.rows
-		if !p.capHit {
-			p.capHit = true
-			p.report(1, fmt.Sprintf("paper longer than %d dots without a cut: the rest is not drawn", p.cfg.MaxPaperDots))
-		}
-	}
-	if n <= 0 {
-		return 0
-	}
-	p.sheet.extend(p.sheet.rows + n)
-	p.fed += int64(n)
-	if p.paperLeft > 0 {
-		p.paperLeft -= n
-	}
-	return n
-}
-
-// endSheet ends the current piece of paper: it becomes receipt number p.pieces+1 unless it is
-// empty. carry rows at its bottom (paper between the cut and the print line) start the next piece.
-func (p *Printer) endSheet(reason string, partial bool, carry int) {
-	old := p.sheet
-	if carry > old.rows {
-		carry = old.rows
-	}
-	rows := old.rows - carry
-	next := newPaper(p.cfg.PaperDots)
-	if carry > 0 {
-		next.extend(carry)
-		copy(next.bits, old.bits[rows*old.stride:])
-	}
-	p.sheet = next
-	p.capHit = false
-	text, qr := p.sheetText, p.sheetQR
-	p.sheetText, p.sheetQR = nil, nil
-	if rows == 0 {
-		return
-	}
-	old.rows = rows
-	old.bits = old.bits[:rows*old.stride]
-	p.pieces++
-	r := Receipt{Index: p.pieces, Image: old.image(), Partial: partial, Reason: reason, Text: text, QR: qr}
-	if p.cfg.OutDir != "" {
-		name := fmt.Sprintf("receipt-%04d.png", r.Index)
-		if partial {
-			name = fmt.Sprintf("receipt-%04d-partial.png", r.Index)
-		}
-		r.Path, r.Err = writePNG(p.cfg.OutDir, name, r.Image)
-		if r.Err != nil {
-			p.log.Error("printer: cannot write receipt", "err", r.Err)
-		}
-	}
-	p.log.Info("printer: receipt out", "index", r.Index, "reason", reason, "partial", partial, "rows", rows, "path", r.Path)
-	p.receipts = append(p.receipts, r)
-	if k := p.cfg.KeepReceipts; k > 0 && len(p.receipts) > k {
-		p.receipts = append(p.receipts[:0], p.receipts[len(p.receipts)-k:]...)
-	}
-}
-
-// cut ends the receipt. feedFirst moves the cut position down to the print line (function B/D)
-// and feeds n more dots.
-func (p *Printer) cut(partial bool, feedFirst bool, n int) {
-	if feedFirst {
-		p.feed(p.cfg.CutterOffsetDots + n)
-	}
-	if p.paperOut {
-		// The roll ended before the cut position: nothing is cut, the piece stays on the printer.
-		return
-	}
-	reason := "full cut"
-	if partial {
-		reason = "partial cut"
-	}
-	p.endSheet(reason, false, p.cfg.CutterOffsetDots)
-}
-
-// Automatic status back (GS a).
-
-func (p *Printer) asbBytes() [4]byte {
-	b := [4]byte{0x10, 0x00, 0x00, 0x00}
-	if p.stopped() {
-		b[0] |= 0x08
-	}
-	if p.coverOpen {
-		b[0] |= 0x20
-	}
-	if p.nearEnd {
-		b[2] |= 0x03
-	}
-	if p.paperOut {
-		b[2] |= 0x0C
-	}
-	return b
-}
-
-// checkASB sends the 4-byte status when an enabled status category changed.
-func (p *Printer) checkASB() {
-	if p.asbMask == 0 {
-		return
-	}
-	cur := p.asbBytes()
-	changed := byte(0)
-	if (cur[0]^p.asbLast[0])&0x04 != 0 {
-		changed |= 0x01 // drawer
-	}
-	if (cur[0]^p.asbLast[0])&0x68 != 0 {
-		changed |= 0x02 // online/offline, cover, FEED button
-	}
-	if cur[1] != p.asbLast[1] {
-		changed |= 0x04 // errors
-	}
-	if cur[2] != p.asbLast[2] {
-		changed |= 0x08 // roll paper sensor
-	}
-	if changed&p.asbMask != 0 {
-		p.asbLast = cur
-		p.reply(cur[:]...)
-	}
-}
-
-// enableASB handles GS a n: with n ≠ 0 the current status is sent at once.
-func (p *Printer) enableASB(n byte) {
-	p.asbMask = n & 0x0F
-	if p.asbMask != 0 {
-		p.asbLast = p.asbBytes()
-		p.reply(p.asbLast[:]...)
-	}
-}
-
-// Real-time status (DLE EOT n).
-func (p *Printer) rtStatus(n byte) byte {
-	s := byte(0x12)
-	switch n {
-	case 1:
-		if p.stopped() {
-			s |= 0x08
-		}
-	case 2:
-		if p.coverOpen {
-			s |= 0x04
-		}
-		if p.paperOut {
-			s |= 0x20
-		}
-	case 3:
-		// No cutter, unrecoverable or auto-recoverable errors are simulated.
-	case 4:
-		if p.nearEnd {
-			s |= 0x0C
-		}
-		if p.paperOut {
-			s |= 0x60
-		}
-	}
-	return s
-}
-
-// paperSensor is the GS r 1 reply.
-func (p *Printer) paperSensor() byte {
-	s := byte(0)
-	if p.nearEnd {
-		s |= 0x03
-	}
-	if p.paperOut {
-		s |= 0x0C
-	}
-	return s
+// addRepliesLost counts replies the line could not deliver.
+func (p *Printer) addRepliesLost(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rx.repliesLost += int64(n)
 }
 
 // ErrUnknownFault is returned by Fault for a word it does not know.

@@ -42,16 +42,19 @@ func Serve(ctx context.Context, link string, cfg Config) (*Simulator, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	s := &Simulator{p: NewPrinter(cfg), t: t, cancel: cancel, done: make(chan struct{})}
+	s.p.filesCut = make(chan struct{}, 1)
 	s.p.log.Info("printer simulator started", "link", link, "pty", t.SlavePath(), "paper_dots", s.p.cfg.PaperDots)
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); s.receive(ctx) }()
 	go func() { defer wg.Done(); s.send(ctx) }()
+	go func() { defer wg.Done(); s.writeFiles(ctx) }()
 	go func() {
 		<-ctx.Done()
 		s.shutdown()
 		wg.Wait()
 		s.p.TearOff()
+		s.p.writeFiles()
 		s.p.log.Info("printer simulator stopped", "link", link)
 		close(s.done)
 	}()
@@ -106,6 +109,19 @@ func (s *Simulator) fail(ctx context.Context, err error) {
 	s.cancel()
 }
 
+// writeFiles writes receipt PNG files as receipts are cut, apart from the goroutine that receives
+// the host's bytes.
+func (s *Simulator) writeFiles(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.p.filesCut:
+			s.p.writeFiles()
+		}
+	}
+}
+
 // receive copies what the host writes into the printer.
 func (s *Simulator) receive(ctx context.Context) {
 	buf := make([]byte, 4096)
@@ -129,12 +145,12 @@ func (s *Simulator) send(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case b := <-s.p.replies:
+		case b := <-s.p.rx.replies:
 			out = append(out[:0], b)
 		drain:
 			for len(out) < cap(out) {
 				select {
-				case b := <-s.p.replies:
+				case b := <-s.p.rx.replies:
 					out = append(out, b)
 				default:
 					break drain
@@ -143,9 +159,7 @@ func (s *Simulator) send(ctx context.Context) {
 			s.t.SetWriteDeadline(time.Now().Add(time.Second))
 			if _, err := s.t.Write(out); err != nil {
 				if errors.Is(err, os.ErrDeadlineExceeded) {
-					s.p.mu.Lock()
-					s.p.repliesLost += int64(len(out))
-					s.p.mu.Unlock()
+					s.p.addRepliesLost(len(out))
 					continue
 				}
 				s.fail(ctx, err)

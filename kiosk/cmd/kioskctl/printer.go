@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -16,9 +17,14 @@ func printerCommand() *command {
 	return &command{
 		name:    "printer",
 		summary: "máy in biên nhận — the receipt printer",
-		help: `Thiết bị (device): serial:/dev/ttyUSB0?baud=115200[&rtscts=1] | usblp:/dev/usb/lp0 | /dev/tramso/printer
+		help: `Thiết bị (device): serial:/dev/ttyUSB0?baud=115200[&rtscts=1][&status=…] | usblp:/dev/usb/lp0[?status=…] | /dev/tramso/printer
 Máy in nối tiếp phải đặt cùng tốc độ baud với máy (xem trang tự kiểm tra của máy in).
-Serial printers must be set to the same baud rate as the line (see the printer's self-test page).`,
+status=full|realtime|none nói máy in trả lời gì (mặc định: tự dò): full = DLE EOT và GS r; realtime = chỉ DLE EOT
+(nhiều máy in giá rẻ); none = không có đường trả lời (USB không có đầu đọc, cáp chỉ có TX): biên nhận chỉ được ghi
+là đã gửi, không phát hiện được hết giấy.
+Serial printers must be set to the same baud rate as the line (see the printer's self-test page).
+status= says what the printer answers (default: probed): full = DLE EOT and GS r; realtime = DLE EOT only (many
+low-cost clones); none = no back channel: receipts are only known to be sent, and paper-out cannot be detected.`,
 		subs: []*command{
 			printerStatusCommand(),
 			printerPrintCommand(),
@@ -72,13 +78,25 @@ func printerStatusCommand() *command {
 				ctx, cancel := context.WithTimeout(ctx, *df.timeout)
 				defer cancel()
 				st, err := pr.Status(ctx)
+				if errors.Is(err, escpos.ErrNoReply) && !pr.Forced() {
+					return fmt.Errorf("%w; nếu máy in không có đường trả lời, thêm status=none vào thiết bị (if the printer has no back channel, add status=none to the device)", err)
+				}
 				if err != nil {
 					return err
 				}
+				mode := pr.Mode()
+				if st.OK() && !pr.Forced() {
+					if mode, err = pr.Probe(ctx); err != nil {
+						return err
+					}
+				}
 				if *asJSON {
-					return json.NewEncoder(e.stdout).Encode(statusJSON(st))
+					j := statusJSON(st)
+					j["statusMode"] = mode.String()
+					return json.NewEncoder(e.stdout).Encode(j)
 				}
 				fmt.Fprintf(e.stdout, "Trạng thái máy in (printer status): %s\n", st)
+				fmt.Fprintf(e.stdout, "Trạng thái trả về (status mode) %s: %s\n", mode, mode.Describe())
 				if !st.OK() {
 					return fmt.Errorf("%w: %s", escpos.ErrNotReady, strings.Join(st.Problems(), "; "))
 				}
@@ -136,7 +154,7 @@ func reportPrint(e *env, res escpos.Result, err error) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %d/%d byte đã xác nhận (confirmed)\n", res.Outcome, res.Confirmed, res.Total)
+	fmt.Fprintf(e.stdout, "%s: %d/%d byte đã xác nhận (confirmed), trạng thái trả về (status mode) %s\n", res.Outcome, res.Confirmed, res.Total, res.Mode)
 	return nil
 }
 
@@ -155,16 +173,22 @@ func printerTestCommand() *command {
 				defer pr.Close()
 				ctx, cancel := context.WithTimeout(ctx, *df.timeout)
 				defer cancel()
+				var stp *escpos.Status
 				st, err := pr.Status(ctx)
-				if err != nil {
+				switch {
+				case errors.Is(err, escpos.ErrNoStatus):
+					fmt.Fprintf(e.stdout, "Trạng thái (status): %s\n", escpos.StatusNone.Describe())
+				case err != nil:
 					return err
+				default:
+					stp = &st
+					fmt.Fprintf(e.stdout, "Trạng thái (status): %s\n", st)
 				}
-				fmt.Fprintf(e.stdout, "Trạng thái (status): %s\n", st)
 				fonts, err := escpos.LoadFonts()
 				if err != nil {
 					return err
 				}
-				job, err := escpos.Compile(escpos.TestPage(pr.Profile(), &st, time.Now()), pr.Profile(), fonts)
+				job, err := escpos.Compile(escpos.TestPage(pr.Profile(), stp, time.Now()), pr.Profile(), fonts)
 				if err != nil {
 					return err
 				}

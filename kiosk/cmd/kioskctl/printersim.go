@@ -31,17 +31,21 @@ func printerSimulateCommand() *command {
 	return &command{
 		name:    "simulate",
 		summary: "máy in giả lập trên một pty — a simulated printer on a pseudo-terminal",
-		usage:   "--link PATH --out DIR [--paper 80|58] [--paper-out-after-dots N]",
+		usage:   "--link PATH --out DIR [--paper 80|58] [--paper-out-after-dots N] [--ignore-gsr | --one-way]",
 		help: `Tạo một pty với liên kết tại PATH; "kioskctl printer print --device serial:PATH" in vào đó như máy thật.
 Mỗi biên nhận được cắt ghi thành DIR/receipt-NNNN.png. Gõ lệnh trên stdin để tạo sự cố:
   paper-out | paper-in | near-end | near-end-off | cover-open | cover-close | offline | online | status | unplug
+--ignore-gsr: như nhiều máy in giá rẻ, trả lời DLE EOT nhưng bỏ qua GS r. --one-way: không trả lời gì cả.
 Creates a pty linked at PATH that speaks ESC/POS like a real printer; each cut receipt becomes a PNG.
+--ignore-gsr answers DLE EOT but ignores GS r, as many low-cost clones do; --one-way answers nothing at all.
 Type the commands above on stdin to inject faults. Stops on Ctrl-C, "unplug" or "quit".`,
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			link := fs.String("link", "", "đường dẫn liên kết tới pty (symlink path the host opens)")
 			out := fs.String("out", "", "thư mục ghi PNG biên nhận (folder for receipt PNGs)")
 			paper := fs.String("paper", "80", "khổ giấy 80 hoặc 58 mm (paper width)")
 			outAfter := fs.Int("paper-out-after-dots", 0, "hết giấy sau N điểm giấy (paper runs out after N dots; 8 dots = 1 mm)")
+			ignoreGSr := fs.Bool("ignore-gsr", false, "bỏ qua GS r như máy in giá rẻ (ignore GS r, as low-cost clones do)")
+			oneWay := fs.Bool("one-way", false, "không có đường trả lời (no back channel: answers nothing)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if *link == "" || *out == "" || len(args) > 0 {
 					return usagef("cần --link và --out (--link and --out are required)")
@@ -50,11 +54,15 @@ Type the commands above on stdin to inject faults. Stops on Ctrl-C, "unplug" or 
 				if err != nil {
 					return err
 				}
+				if *ignoreGSr && *oneWay {
+					return usagef("--ignore-gsr và --one-way loại trừ nhau (--ignore-gsr and --one-way exclude each other)")
+				}
 				if *outAfter < 0 {
 					return usagef("--paper-out-after-dots không được âm (must not be negative)")
 				}
 				sim, err := escpossim.Serve(ctx, *link, escpossim.Config{
 					PaperDots: dots, PaperOutAfterDots: *outAfter, OutDir: *out,
+					IgnoreGSr: *ignoreGSr, OneWay: *oneWay,
 				})
 				if err != nil {
 					return err

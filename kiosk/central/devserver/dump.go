@@ -35,6 +35,9 @@ type DumpAttachment struct {
 	SHA256   string `json:"sha256"`
 	Size     int64  `json:"size"`
 	Expected string `json:"expectedSha256"`
+	// Pages and Mismatch are the manifest's page count and wrong-paper mark.
+	Pages    int               `json:"pages"`
+	Mismatch *dossier.Mismatch `json:"mismatch,omitempty"`
 }
 
 // Dump lists every dossier the server in dir holds, in order of reception, hashing each stored
@@ -71,7 +74,7 @@ func Dump(ctx context.Context, dir string) ([]DumpEntry, error) {
 		e.ReceiptNo = d.ReceiptNo
 		e.Attachments = []DumpAttachment{}
 		for _, a := range d.Attachments {
-			da := DumpAttachment{Name: a.Name, Type: a.Type, Expected: a.SHA256}
+			da := DumpAttachment{Name: a.Name, Type: a.Type, Expected: a.SHA256, Pages: a.Pages, Mismatch: a.Mismatch}
 			da.SHA256, da.Size = hashFile(filepath.Join(dir, "blobs", a.SHA256))
 			e.Attachments = append(e.Attachments, da)
 		}

@@ -38,6 +38,11 @@ import (
 	"github.com/tramso/tramso/kiosk/dossier"
 )
 
+// SigningCADir is the folder under Config.Dir holding the development CA that issues kiosk
+// certificates when the server runs without TLS (its ca.pem is what verifiers of the kiosks' signed
+// PDFs trust).
+const SigningCADir = "ca"
+
 // Config configures a Server.
 type Config struct {
 	Dir    string // data directory: central.db, blobs/, parts/
@@ -54,12 +59,15 @@ type Config struct {
 
 // Server is the development central server. Create it with Open, serve it with Serve.
 type Server struct {
-	cfg  Config
-	db   *sql.DB
-	ca   *devCA
-	log  *slog.Logger
-	mux  *http.ServeMux
-	done chan struct{}
+	cfg Config
+	db  *sql.DB
+	ca  *devCA // TLS: the server certificate and mTLS
+	// issuer signs kiosk certificates at enrolment: ca with TLS, else a development CA in
+	// Dir/ca created at run time (the kiosks sign their PDF copies with these certificates).
+	issuer *devCA
+	log    *slog.Logger
+	mux    *http.ServeMux
+	done   chan struct{}
 
 	mu         sync.Mutex
 	uploadLock map[string]*sync.Mutex
@@ -104,6 +112,10 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			db.Close()
 			return nil, err
 		}
+		s.issuer = s.ca
+	} else if s.issuer, err = loadOrCreateCA(filepath.Join(cfg.Dir, SigningCADir)); err != nil {
+		db.Close()
+		return nil, err
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST "+central.PathEnrolments, s.enrol)
@@ -327,13 +339,13 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := central.EnrolResponse{KioskID: req.KioskID}
-	if s.ca != nil {
-		cert, err := s.ca.issueClient(req.KioskID, pub)
+	if s.issuer != nil {
+		cert, err := s.issuer.issueClient(req.KioskID, pub)
 		if err != nil {
 			s.internal(w, err)
 			return
 		}
-		out.Certificate, out.CACertificate = string(cert), string(s.ca.certPEM)
+		out.Certificate, out.CACertificate = string(cert), string(s.issuer.certPEM)
 	}
 	s.log.Info("kiosk enrolled", "kiosk", req.KioskID)
 	writeJSON(w, http.StatusCreated, out)

@@ -153,8 +153,10 @@ func (ca *devCA) issueClient(kioskID string, pub *ecdsa.PublicKey) ([]byte, erro
 		Subject:      pkix.Name{CommonName: kioskID, Organization: []string{"tramso kiosk"}},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.AddDate(1, 0, 0),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		// Client authentication, and signing the digitised copies (NSS-based verifiers such as
+		// pdfsig want emailProtection when the extension is present).
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key)
 	if err != nil {

@@ -6,6 +6,7 @@ package ocr
 
 import (
 	"context"
+	"github.com/otiai10/gosseract/v2"
 	"image"
 	"time"
 
@@ -18,24 +19,43 @@ import (
 type Options struct {
 	Engine     engine.Options
 	Preprocess preprocess.Options
-	// RetryBelow is the page confidence under which a page whose up and down preprocessing could
-	// not tell (preprocess.SureUpright) is also read turned by 180° and the better reading kept;
-	// default 55.
+	// RetryBelow is the reading quality (Verdict.Quality, 0–1) under which a page is read a second
+	// time from the page as scanned (preprocess.Page.Plain, thresholded by Tesseract); the better
+	// reading is kept. Default 0.9.
 	RetryBelow float64
+	// CoverBelow is the share of the page's ink inside recognised words (Verdict.Coverage) under
+	// which a page with ruled lines is read again without them; default 0.8.
+	CoverBelow float64
+	// SureUpright is the preprocessing's upright score (preprocess.Page.Upright) under which
+	// Tesseract's orientation detection is asked for a second opinion; default 0.12.
+	SureUpright float64
+	// OSDConfidence is the orientation confidence from which Tesseract's opinion is taken;
+	// default 1.5.
+	OSDConfidence float64
 }
 
 // Pipeline runs preprocessing and OCR on pages. It is safe for concurrent use.
 type Pipeline struct {
 	pool *engine.Pool
 	opt  Options
+	cls  *engine.Classifier // read only after New
 }
 
 // New creates a pipeline with its engine pool.
 func New(opt Options) *Pipeline {
 	if opt.RetryBelow <= 0 {
-		opt.RetryBelow = 55
+		opt.RetryBelow = 0.9
 	}
-	return &Pipeline{pool: engine.NewPool(opt.Engine), opt: opt}
+	if opt.CoverBelow <= 0 {
+		opt.CoverBelow = 0.8
+	}
+	if opt.SureUpright <= 0 {
+		opt.SureUpright = 0.12
+	}
+	if opt.OSDConfidence <= 0 {
+		opt.OSDConfidence = 1.5
+	}
+	return &Pipeline{pool: engine.NewPool(opt.Engine), opt: opt, cls: engine.NewClassifier()}
 }
 
 // Parallelism is the number of pages worth processing at the same time.
@@ -54,6 +74,7 @@ type Result struct {
 	Angle      float64 // skew removed, degrees counter-clockwise
 	Preprocess time.Duration
 	Recognize  time.Duration
+	Verdict    Verdict // how the text was judged and which reading was kept
 }
 
 // Process preprocesses and OCRs one page of the given resolution (0 when unknown). Blank pages
@@ -62,46 +83,172 @@ func (p *Pipeline) Process(ctx context.Context, img image.Image, dpi float64) (*
 	t0 := time.Now()
 	pg, err := preprocess.Process(ctx, img, dpi, p.opt.Preprocess)
 	if err != nil {
-		return nil, err
+		return nil, pageError(err)
 	}
-	r := &Result{Page: pg, Angle: pg.Skew, Rotation: 90 * pg.Turns, Preprocess: time.Since(t0)}
+	r, err := p.ProcessPage(ctx, pg)
+	if r != nil {
+		r.Preprocess = time.Since(t0) - r.Recognize
+	}
+	return r, err
+}
+
+// ProcessPage OCRs a page already preprocessed (preprocess.Process with the pipeline's options),
+// for callers that decode and preprocess a page once for several uses. It may turn pg over (and
+// updates pg.Turns) when the page turns out to be upside down, and it drops pg.Plain.
+func (p *Pipeline) ProcessPage(ctx context.Context, pg *preprocess.Page) (*Result, error) {
+	r := &Result{Page: pg, Angle: pg.Skew, Rotation: 90 * pg.Turns, Verdict: Verdict{Reading: ReadNone}}
+	defer func() { pg.Plain = nil }() // only needed for the readings here
 	if pg.Has(preprocess.BlankPage) {
 		return r, nil
 	}
 	t1 := time.Now()
-	res, err := p.pool.Recognize(ctx, pg.Binary, pg.DPI)
-	if err != nil {
-		return nil, err
+	defer func() { r.Recognize = time.Since(t1) }()
+
+	// Orientation: when the preprocessing's up/down evidence is weak (little text, capitals only,
+	// an ID card or an MRZ) or it turned the page (upside-down pages are rare, and a wrong turn
+	// costs the whole page), Tesseract's orientation detection is asked. When it agrees the page
+	// is read once; when it disagrees or cannot tell, the page is read both ways and the reading
+	// with more plausible text wins (OSD alone is wrong on some cards).
+	turns := []int{0}
+	if pg.Upright < p.opt.SureUpright || pg.Turns != 0 {
+		o, err := p.pool.DetectOrientation(ctx, halve(pg.Binary), pg.DPI/2)
+		switch {
+		case err == nil && o.Confidence >= p.opt.OSDConfidence && o.Turns == 0:
+			r.Verdict.OSD = true
+		case err == nil && o.Turns != 0:
+			turns = append(turns, o.Turns)
+		default:
+			turns = append(turns, 2)
+		}
 	}
-	// Preprocessing has turned the page upright; only when it could not tell up from down (little
-	// text) and the reading is poor is the page read a second time, turned over.
-	if pg.Upright < preprocess.SureUpright && res.Confidence < p.opt.RetryBelow {
-		flipped := preprocess.Rotate90(pg.Binary, 2)
-		alt, err := p.pool.Recognize(ctx, flipped, pg.DPI)
+	ocrImg := pg.Binary
+	var best *reading
+	bestTurn := 0
+	for _, t := range turns {
+		img := ocrImg
+		if t != 0 {
+			img = preprocess.Rotate90(ocrImg, t)
+		}
+		rd, err := p.read(ctx, img, pg.DPI, ReadCleaned, gosseract.PSM_AUTO)
 		if err != nil {
 			return nil, err
 		}
-		if alt.Confidence > res.Confidence+5 {
-			res = alt
-			pg.Binary = flipped
-			pg.Gray = preprocess.Rotate90(pg.Gray, 2)
-			if pg.Colour != nil {
-				pg.Colour = rotateRGBA180(pg.Colour)
-			}
-			pg.Turns = (pg.Turns + 2) % 4
-			r.Rotation = (r.Rotation + 180) % 360
+		if best == nil || rd.score > best.score {
+			best, bestTurn = rd, t
 		}
 	}
-	r.Recognize = time.Since(t1)
-	r.Words, r.Text, r.Confidence = res.Words, res.Text(), res.Confidence
+	if bestTurn != 0 {
+		turnPage(pg, bestTurn)
+	}
+	// Text the reading missed: Tesseract's layout analysis sometimes takes a ruled table for a
+	// picture and skips it. Read again without the rules (the PDF's image keeps them).
+	// The rules' own ink counts as missed here, so a page with a table is checked again without
+	// them before being read again.
+	r.Verdict.Coverage = coverage(pg.Binary, best.words)
+	var noRules *image.Gray
+	if r.Verdict.Coverage < p.opt.CoverBelow {
+		if noRules = preprocess.RemoveRules(pg.Binary, int(pg.DPI/4), max(2, int(pg.DPI/30))); noRules != nil {
+			r.Verdict.Coverage = coverage(noRules, best.words)
+		}
+	}
+	if r.Verdict.Coverage < p.opt.CoverBelow && noRules != nil {
+		r.Verdict.Doubtful = true
+		alt, err := p.read(ctx, noRules, pg.DPI, ReadNoRules, gosseract.PSM_AUTO)
+		if err != nil {
+			return nil, err
+		}
+		if alt.score > best.score {
+			best = alt
+		}
+	}
+	if (r.Verdict.Doubtful || best.quality < p.opt.RetryBelow) && pg.Plain != nil {
+		r.Verdict.Doubtful = true
+		// The cleaning may have hurt: read the page as scanned, thresholded by Tesseract itself.
+		alt, err := p.read(ctx, pg.Plain, pg.SourceDPI, ReadPlain, gosseract.PSM_AUTO)
+		if err != nil {
+			return nil, err
+		}
+		if alt.score > best.score {
+			for i := range alt.words {
+				alt.words[i].Box = pg.FromPlain(alt.words[i].Box)
+			}
+			best = alt
+		}
+	}
+	if best.good < 10 && !pg.Has(preprocess.NoText) {
+		pg.Flags = append(pg.Flags, preprocess.NoText)
+	}
+	r.Rotation = 90 * pg.Turns
+	r.Words, r.Confidence = best.words, best.conf
+	r.Text = engine.WordsText(best.words)
+	r.Verdict.Reading, r.Verdict.Quality, r.Verdict.Dropped = best.reading, best.quality, best.dropped
 	return r, nil
 }
 
-func rotateRGBA180(m *image.RGBA) *image.RGBA {
-	out := image.NewRGBA(m.Rect)
-	n := len(m.Pix) / 4
-	for i := 0; i < n; i++ {
-		copy(out.Pix[4*(n-1-i):4*(n-i)], m.Pix[4*i:4*i+4])
+// reading is one OCR of a page with its judgement.
+type reading struct {
+	reading Reading
+	words   []engine.Word
+	conf    float64
+	quality float64 // share of the text in plausible tokens, weighted by confidence
+	score   float64 // plausible characters (confidence weighted) less half the junk characters
+	good    float64 // plausible characters, confidence weighted
+	dropped int
+}
+
+func (p *Pipeline) read(ctx context.Context, img *image.Gray, dpi float64, kind Reading, psm gosseract.PageSegMode) (*reading, error) {
+	res, err := p.pool.RecognizeMode(ctx, img, dpi, psm)
+	if err != nil {
+		return nil, err
+	}
+	rd := &reading{reading: kind}
+	rd.words, rd.dropped = dropJunk(res.Words, p.cls, img.Rect)
+	rd.conf, rd.quality, rd.score, rd.good = judge(rd.words, p.cls)
+	return rd, nil
+}
+
+// turnPage turns a preprocessed page by quarter turns clockwise.
+func turnPage(pg *preprocess.Page, turns int) {
+	turns = (turns%4 + 4) % 4
+	if turns == 0 {
+		return
+	}
+	pg.Binary = preprocess.Rotate90(pg.Binary, turns)
+	if pg.Gray != nil {
+		pg.Gray = preprocess.Rotate90(pg.Gray, turns)
+		pg.Bounds = pg.Gray.Rect
+	}
+	if pg.Plain != nil {
+		pg.Plain = preprocess.Rotate90(pg.Plain, turns)
+	}
+	if pg.Colour != nil {
+		pg.Colour = rotateRGBA(pg.Colour, turns)
+	}
+	pg.Turns = (pg.Turns + turns) % 4
+}
+
+// rotateRGBA turns m by quarter turns clockwise.
+func rotateRGBA(m *image.RGBA, turns int) *image.RGBA {
+	W, H := m.Rect.Dx(), m.Rect.Dy()
+	if turns%2 == 0 {
+		out := image.NewRGBA(image.Rect(0, 0, W, H))
+		n := W * H
+		for i := 0; i < n; i++ {
+			copy(out.Pix[4*(n-1-i):4*(n-i)], m.Pix[4*i:4*i+4])
+		}
+		return out
+	}
+	out := image.NewRGBA(image.Rect(0, 0, H, W))
+	for y := 0; y < H; y++ {
+		for x := 0; x < W; x++ {
+			var dx, dy int
+			if turns == 1 {
+				dx, dy = H-1-y, x
+			} else {
+				dx, dy = y, W-1-x
+			}
+			copy(out.Pix[dy*out.Stride+4*dx:dy*out.Stride+4*dx+4], m.Pix[y*m.Stride+4*x:y*m.Stride+4*x+4])
+		}
 	}
 	return out
 }
@@ -118,4 +265,68 @@ func PDFPage(r *Result) pdf.Page {
 		p.Words = append(p.Words, pdf.Word{Text: w.Text, Box: w.Box, Line: w.Block<<20 | w.Par<<10 | w.Line})
 	}
 	return p
+}
+
+// Pool is the pipeline's engine pool, for a caller that also wants raw recognitions or
+// orientation detection on the same engines.
+func (p *Pipeline) Pool() *engine.Pool { return p.pool }
+
+// halve brings a bilevel page to half its resolution (a pixel is ink when two of its four source
+// pixels are): orientation detection needs no more, and takes a quarter of the time.
+func halve(b *image.Gray) *image.Gray {
+	W, H := b.Rect.Dx()/2, b.Rect.Dy()/2
+	out := image.NewGray(image.Rect(0, 0, W, H))
+	for y := 0; y < H; y++ {
+		r0 := b.Pix[2*y*b.Stride:]
+		r1 := b.Pix[(2*y+1)*b.Stride:]
+		o := out.Pix[y*out.Stride:]
+		for x := 0; x < W; x++ {
+			n := 0
+			for _, v := range [4]uint8{r0[2*x], r0[2*x+1], r1[2*x], r1[2*x+1]} {
+				if v == 0 {
+					n++
+				}
+			}
+			if n >= 2 {
+				o[x] = 0
+			} else {
+				o[x] = 255
+			}
+		}
+	}
+	return out
+}
+
+// coverage is the share of the ink of a bilevel page (on a coarse grid) that lies inside the boxes
+// of recognised words: low when Tesseract skipped a block of text.
+func coverage(b *image.Gray, words []engine.Word) float64 {
+	const cell = 8
+	W, H := b.Rect.Dx(), b.Rect.Dy()
+	gw, gh := (W+cell-1)/cell, (H+cell-1)/cell
+	covered := make([]bool, gw*gh)
+	for _, w := range words {
+		r := w.Box.Inset(-cell).Intersect(b.Rect)
+		for y := r.Min.Y / cell; y <= (r.Max.Y-1)/cell && y < gh; y++ {
+			for x := r.Min.X / cell; x <= (r.Max.X-1)/cell && x < gw; x++ {
+				covered[y*gw+x] = true
+			}
+		}
+	}
+	var in, all int
+	for y := 0; y < H; y++ {
+		row := b.Pix[y*b.Stride : y*b.Stride+W]
+		g := (y / cell) * gw
+		for x, v := range row {
+			if v == 0 {
+				all++
+				if covered[g+x/cell] {
+					in++
+				}
+			}
+		}
+	}
+	if all == 0 {
+		return 1
+	}
+	return float64(in) / float64(all)
 }

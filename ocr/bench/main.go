@@ -3,7 +3,11 @@
 // memory; with -stages it first prints the CPU time of each stage of the pipeline (decode,
 // preprocess, Tesseract, PDF encode) per page. It is not part of the tests; run it with
 //
-//	go run ./ocr/bench [-n 6] [-seed 1] [-dir DIR] [-jobs 2] [-stages] [-skip-ocrmypdf]
+//	go run ./ocr/bench [-n 4] [-seeds heldout|tuning] [-models scan,copy] [-dir DIR] [-jobs 2] [-stages] [-skip-ocrmypdf]
+//
+// Pages come from both degradation models of ocr/corpus, from their held-out seeds unless -seeds
+// tuning is given; the report gives, per model, the mean and worst page CER of kioskctl ocr and raw
+// tesseract and the page where kioskctl does worst against raw tesseract.
 package main
 
 import (
@@ -33,20 +37,31 @@ type outcome struct {
 }
 
 func main() {
-	n := flag.Int("n", 6, "số trang (pages)")
-	seed := flag.Uint64("seed", 1, "hạt giống (seed)")
+	per := flag.Int("n", 4, "số trang mỗi hạt giống (pages per seed)")
+	set := flag.String("seeds", "heldout", "bộ hạt giống: heldout|tuning (seed set; report on heldout, tune on tuning)")
+	models := flag.String("models", "scan,copy", "mô hình suy giảm (degradation models)")
 	dir := flag.String("dir", "", "thư mục làm việc (work directory; default a temporary one)")
 	jobs := flag.Int("jobs", 2, "số tiến trình song song cho công cụ ngoài (parallel processes for external tools)")
 	skip := flag.Bool("skip-ocrmypdf", false, "bỏ qua OCRmyPDF (skip OCRmyPDF)")
 	stages := flag.Bool("stages", false, "đo thời gian CPU từng bước (CPU time per pipeline stage)")
+	home, _ := os.UserCacheDir()
+	cache := flag.String("cache", filepath.Join(home, "tramso", "bench-ocr"), "thư mục lưu trang đã tạo, dùng lại giữa các lần chạy; rỗng để không lưu (cache of generated pages, reused between runs; empty for none)")
+	inproc := flag.Bool("inprocess", false, "chạy pipeline trong tiến trình thay vì kioskctl, in kết luận từng trang (run the pipeline in process instead of kioskctl, print each page's verdict)")
 	flag.Parse()
-	if err := run(*n, *seed, *dir, *jobs, *skip, *stages); err != nil {
+	if err := run(*per, *set, *models, *dir, *cache, *jobs, *skip, *stages, *inproc); err != nil {
 		fmt.Fprintln(os.Stderr, "lỗi (error):", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, seed uint64, dir string, jobs int, skipOCRmyPDF, stages bool) error {
+// page is one benchmark page.
+type page struct {
+	input, truth string
+	model        corpus.Model
+	label        string
+}
+
+func run(per int, set, models, dir, cache string, jobs int, skipOCRmyPDF, stages, inproc bool) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "tramso-bench-ocr-")
 		if err != nil {
@@ -59,37 +74,65 @@ func run(n int, seed uint64, dir string, jobs int, skipOCRmyPDF, stages bool) er
 	if err != nil {
 		return err
 	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("loadavg lúc bắt đầu (at start): %s", load)
 	pagesDir := filepath.Join(dir, "pages")
-	entries, err := g.WriteDir(pagesDir, n, seed, false)
-	if err != nil {
-		return err
+	if cache != "" {
+		pagesDir = cache
 	}
-	var inputs, truths []string
-	for _, e := range entries {
-		inputs = append(inputs, filepath.Join(pagesDir, e.Image))
-		t, err := os.ReadFile(filepath.Join(pagesDir, e.Truth))
+	var pages []page
+	var ms []corpus.Model
+	for _, name := range strings.Split(models, ",") {
+		switch strings.TrimSpace(name) {
+		case "scan":
+			ms = append(ms, corpus.ModelScan)
+		case "copy":
+			ms = append(ms, corpus.ModelCopy)
+		default:
+			return fmt.Errorf("mô hình không rõ %q (unknown model)", name)
+		}
+	}
+	for _, m := range ms {
+		seeds := corpus.HeldOutSeeds(m)
+		if set == "tuning" {
+			seeds = corpus.TuningSeeds(m)
+		}
+		entries, err := g.WriteModel(context.Background(), pagesDir, m, seeds, per)
 		if err != nil {
 			return err
 		}
-		truths = append(truths, string(t))
+		fmt.Printf("mô hình %s (model), hạt giống %s %v: %d trang (pages), dpi:", m, set, seeds, len(entries))
+		for _, e := range entries {
+			fmt.Printf(" %d", e.DPI)
+			t, err := os.ReadFile(filepath.Join(pagesDir, e.Truth))
+			if err != nil {
+				return err
+			}
+			pages = append(pages, page{input: filepath.Join(pagesDir, e.Image), truth: string(t), model: m, label: strings.TrimSuffix(e.Image, filepath.Ext(e.Image))})
+		}
+		fmt.Println()
 	}
-	fmt.Printf("%d trang suy giảm (degraded pages), seed %d, dpi:", n, seed)
-	for _, e := range entries {
-		fmt.Printf(" %d", e.Spec.DPI)
+	var inputs, truths []string
+	for _, p := range pages {
+		inputs = append(inputs, p.input)
+		truths = append(truths, p.truth)
 	}
-	fmt.Println()
 	if stages {
 		if err := runStages(inputs, truths); err != nil {
 			return err
 		}
 	}
 
-	kioskctl := filepath.Join(dir, "kioskctl")
-	if out, err := exec.Command("go", "build", "-o", kioskctl, "./kiosk/cmd/kioskctl").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build kioskctl: %v\n%s", err, out)
-	}
 	var results []outcome
-	results = append(results, runKioskctl(kioskctl, dir, inputs, truths))
+	if inproc {
+		results = append(results, runInProcess(inputs, truths, true))
+	} else {
+		kioskctl := filepath.Join(dir, "kioskctl")
+		if out, err := exec.Command("go", "build", "-o", kioskctl, "./kiosk/cmd/kioskctl").CombinedOutput(); err != nil {
+			return fmt.Errorf("go build kioskctl: %v\n%s", err, out)
+		}
+		results = append(results, runKioskctl(kioskctl, dir, inputs, truths))
+	}
 	results = append(results, runPerPage("tesseract -l vie", dir, inputs, truths, jobs, func(in, out string) (*exec.Cmd, string, string) {
 		return exec.Command("tesseract", in, out, "-l", "vie"), out + ".txt", ""
 	}))
@@ -101,30 +144,74 @@ func run(n int, seed uint64, dir string, jobs int, skipOCRmyPDF, stages bool) er
 			return exec.Command("ocrmypdf", "-q", "--jobs", "1", "-l", "vie", "--deskew", "--clean", in, out+".pdf"), "", out + ".pdf"
 		}))
 	}
-	fmt.Printf("\n%-36s %9s %8s %10s %8s %8s %10s %9s\n", "tool", "wall s", "CPU s", "pages/min", "meanCER", "maxCER", "KB/page", "peak MB")
+	load, _ = os.ReadFile("/proc/loadavg")
+	fmt.Printf("loadavg lúc kết thúc (at end): %s", load)
+	n := len(pages)
+	fmt.Printf("\n%-36s %9s %8s %10s %8s %10s %9s\n", "tool (all pages)", "wall s", "CPU s", "pages/min", "meanCER", "KB/page", "peak MB")
 	for _, r := range results {
 		if r.err != nil {
 			fmt.Printf("%-36s lỗi (error): %v\n", r.name, r.err)
 			continue
 		}
-		mean, mx := 0.0, 0.0
-		for _, c := range r.cer {
-			mean += c
-			mx = max(mx, c)
-		}
-		mean /= float64(len(r.cer))
 		kb := "-"
 		if r.bytes > 0 {
 			kb = fmt.Sprintf("%.0f", float64(r.bytes)/1024/float64(n))
 		}
-		fmt.Printf("%-36s %9.2f %8.2f %10.1f %8.3f %8.3f %10s %9.0f\n", r.name, r.wall.Seconds(), r.cpu.Seconds(), float64(n)/r.wall.Minutes(), mean, mx, kb, float64(r.peakRSS)/1024)
-		fmt.Printf("    CER per page:")
+		mean, _ := meanMax(r.cer, pages, 0)
+		fmt.Printf("%-36s %9.2f %8.2f %10.1f %8.3f %10s %9.0f\n", r.name, r.wall.Seconds(), r.cpu.Seconds(), float64(n)/r.wall.Minutes(), mean, kb, float64(r.peakRSS)/1024)
+	}
+	ours, raw := results[0], results[1]
+	if ours.err == nil && raw.err == nil {
+		fmt.Printf("\nkioskctl / tesseract: wall %.2f×, CPU %.2f×\n", ours.wall.Seconds()/raw.wall.Seconds(), ours.cpu.Seconds()/raw.cpu.Seconds())
+		for _, m := range ms {
+			om, ox := meanMax(ours.cer, pages, m)
+			rm, rx := meanMax(raw.cer, pages, m)
+			worst, at := -1.0, ""
+			for i, p := range pages {
+				if p.model == m && ours.cer[i]-raw.cer[i] > worst {
+					worst, at = ours.cer[i]-raw.cer[i], p.label
+				}
+			}
+			fmt.Printf("mô hình %-5s CER trung bình (mean) kioskctl %.3f, tesseract %.3f (%.2f×); trang tệ nhất (worst page) kioskctl %.3f, tesseract %.3f; chênh lệch lớn nhất so với tesseract (worst page vs tesseract) %+.3f (%s)\n",
+				m, om, rm, om/max(rm, 1e-9), ox, rx, worst, at)
+		}
+		fmt.Println("\ntrang (page)              kioskctl  tesseract   diff")
+		for i, p := range pages {
+			mark := ""
+			if ours.cer[i]-raw.cer[i] > 0.01 {
+				mark = "  <-- tệ hơn tesseract (worse than tesseract)"
+			}
+			fmt.Printf("%-24s %9.3f %10.3f %+7.3f%s\n", p.label, ours.cer[i], raw.cer[i], ours.cer[i]-raw.cer[i], mark)
+		}
+	}
+	for _, r := range results[2:] {
+		if r.err != nil {
+			continue
+		}
+		fmt.Printf("%s CER per page:", r.name)
 		for _, c := range r.cer {
 			fmt.Printf(" %.3f", c)
 		}
 		fmt.Println()
 	}
 	return nil
+}
+
+// meanMax is the mean and largest CER over the pages of model m (all pages when m is 0).
+func meanMax(cer []float64, pages []page, m corpus.Model) (mean, mx float64) {
+	n := 0
+	for i, c := range cer {
+		if m != 0 && pages[i].model != m {
+			continue
+		}
+		mean += c
+		mx = max(mx, c)
+		n++
+	}
+	if n > 0 {
+		mean /= float64(n)
+	}
+	return mean, mx
 }
 
 func maxRSS(ps *os.ProcessState) int64 {

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/tramso/tramso/drivers/imagefile"
+	"github.com/tramso/tramso/ocr"
 	"github.com/tramso/tramso/ocr/corpus"
 	"github.com/tramso/tramso/ocr/engine"
 	"github.com/tramso/tramso/ocr/pdf"
@@ -94,4 +97,69 @@ func imageWhite(w, h int) *image.Gray {
 		g.Pix[i] = 255
 	}
 	return g
+}
+
+// runInProcess runs the pipeline in this process, as many pages at a time as it allows, the way
+// kioskctl ocr does: for tuning while kioskctl cannot be built, and to see each page's verdict.
+func runInProcess(inputs, truths []string, verbose bool) outcome {
+	o := outcome{name: "ocr.Pipeline (in process)", cer: make([]float64, len(inputs))}
+	p := ocr.New(ocr.Options{})
+	defer p.Close()
+	ctx := context.Background()
+	var mu sync.Mutex
+	next := make(chan int)
+	var wg sync.WaitGroup
+	start := time.Now()
+	c0 := processCPU()
+	for w := 0; w < p.Parallelism(); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				b, err := os.ReadFile(inputs[i])
+				if err == nil {
+					var img image.Image
+					var dpi float64
+					img, dpi, err = imagefile.Decode(b, imagefile.MaxPixels)
+					if err == nil {
+						var r *ocr.Result
+						r, err = p.Process(ctx, img, dpi)
+						if err == nil {
+							var out bytes.Buffer
+							err = pdf.Write(&out, []pdf.Page{ocr.PDFPage(r)}, pdf.Info{})
+							mu.Lock()
+							o.bytes += int64(out.Len())
+							o.cer[i] = corpus.CER(truths[i], r.Text)
+							if verbose {
+								fmt.Printf("  %s: CER %.3f rot %d conf %.1f %s\n", filepath.Base(inputs[i]), o.cer[i], r.Rotation, r.Confidence, r.Verdict)
+							}
+							mu.Unlock()
+						}
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					o.err = err
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range inputs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	o.wall = time.Since(start)
+	o.cpu = processCPU() - c0
+	return o
+}
+
+// processCPU is the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -53,10 +53,11 @@ type Spec struct {
 
 // Page is one rendered page with its ground truth.
 type Page struct {
-	Spec  Spec
+	Spec  Spec      // the ModelScan page drawn (zero for a ModelCopy page)
+	Copy  *CopySpec // the ModelCopy page drawn, nil for a ModelScan page
 	Image image.Image
 	DPI   float64
-	Truth string // NFC, one text line per line
+	Truth string // NFC, one text line per line (for ModelCopy, one block per line)
 }
 
 // Generator renders pages; it holds parsed fonts and is safe for concurrent use.

@@ -80,6 +80,7 @@ var ErrEngine = errors.New("lỗi bộ nhận dạng chữ Tesseract (Tesseract 
 type Pool struct {
 	opt   Options
 	slots chan *gosseract.Client // nil entries are engines not created yet
+	osd   chan osdHandle         // orientation detectors, nil until first used
 	done  chan struct{}
 }
 
@@ -98,9 +99,10 @@ func NewPool(opt Options) *Pool {
 	if opt.PSM == 0 {
 		opt.PSM = gosseract.PSM_AUTO
 	}
-	p := &Pool{opt: opt, slots: make(chan *gosseract.Client, opt.Size), done: make(chan struct{})}
+	p := &Pool{opt: opt, slots: make(chan *gosseract.Client, opt.Size), osd: make(chan osdHandle, opt.Size), done: make(chan struct{})}
 	for i := 0; i < opt.Size; i++ {
 		p.slots <- nil
+		p.osd <- nil
 	}
 	return p
 }
@@ -143,6 +145,12 @@ func (p *Pool) newClient() (*gosseract.Client, error) {
 // Recognize OCRs a page image (normally the cleaned bilevel page) whose resolution is dpi. It waits
 // for a free engine until ctx ends; recognition itself runs to completion.
 func (p *Pool) Recognize(ctx context.Context, img *image.Gray, dpi float64) (*Result, error) {
+	return p.RecognizeMode(ctx, img, dpi, p.opt.PSM)
+}
+
+// RecognizeMode is Recognize with another page segmentation mode for this page, e.g.
+// gosseract.PSM_SINGLE_COLUMN to read a ruled table row by row.
+func (p *Pool) RecognizeMode(ctx context.Context, img *image.Gray, dpi float64, psm gosseract.PageSegMode) (*Result, error) {
 	var c *gosseract.Client
 	select {
 	case <-p.done:
@@ -165,7 +173,18 @@ func (p *Pool) Recognize(ctx context.Context, img *image.Gray, dpi float64) (*Re
 			return nil, fmt.Errorf("%w: %w", ErrEngine, err)
 		}
 	}
+	if psm != p.opt.PSM {
+		if err := c.SetPageSegMode(psm); err != nil {
+			p.slots <- c
+			return nil, fmt.Errorf("%w: %w", ErrEngine, err)
+		}
+	}
 	res, err := p.run(c, img, dpi)
+	if psm != p.opt.PSM {
+		if e := c.SetPageSegMode(p.opt.PSM); e != nil && err == nil {
+			err = fmt.Errorf("%w: %w", ErrEngine, e)
+		}
+	}
 	p.slots <- c
 	if err != nil {
 		return nil, err
@@ -234,6 +253,7 @@ func (p *Pool) Close() error {
 			}
 		}
 	}
+	p.closeOSD()
 	return first
 }
 

@@ -62,9 +62,6 @@ func renderAll(w io.Writer, data []byte, dpi float64, maxPages, maxPixels int) e
 	}
 	defer doc.Close()
 	n := doc.NumPage()
-	if n > maxPages {
-		return fmt.Errorf("%d pages over limit %d", n, maxPages)
-	}
 	var b4 [4]byte
 	put := func(v uint32) {
 		binary.BigEndian.PutUint32(b4[:], v)
@@ -72,6 +69,10 @@ func renderAll(w io.Writer, data []byte, dpi float64, maxPages, maxPixels int) e
 	}
 	w.Write([]byte(frameMagic))
 	put(uint32(n))
+	if n > maxPages {
+		// The parent reads the count and refuses the document in words.
+		return fmt.Errorf("%w: %d > %d", ErrTooLarge, n, maxPages)
+	}
 	for i := 0; i < n; i++ {
 		d := dpi
 		if r, err := doc.Bound(i); err == nil {

@@ -27,6 +27,10 @@ type Limits struct {
 	MaxPages  int           // default 500
 	MaxPixels int           // per rendered page; default 40 megapixels (the DPI is lowered to fit)
 	MaxInput  int64         // PDF size; default 256 MiB
+	// MaxTotalPixels bounds the pixels of all pages held at once (4 bytes each); pages past it
+	// come back with ErrTooLarge instead of an image. Default 300 megapixels: about 34 A4 pages at
+	// 300 dpi, 1.2 GB.
+	MaxTotalPixels int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -48,6 +52,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxInput <= 0 {
 		l.MaxInput = 256 << 20
 	}
+	if l.MaxTotalPixels <= 0 {
+		l.MaxTotalPixels = 300_000_000
+	}
 	return l
 }
 
@@ -64,6 +71,7 @@ var (
 	ErrBadPDF     = errors.New("tệp PDF bị hỏng hoặc không đọc được (corrupt or unreadable PDF)")
 	ErrPDFTimeout = errors.New("đọc PDF quá lâu, đã dừng (PDF took too long to read, stopped)")
 	ErrChild      = errors.New("tiến trình đọc PDF bị lỗi (PDF reader process failed)")
+	ErrTooLarge   = errors.New("tài liệu quá nhiều trang để xử lý một lần, hãy chia nhỏ tệp (document too large to process at once; split the file)")
 )
 
 // Renderer rasterises PDFs in a child process so a hostile PDF cannot crash or hang the caller.
@@ -112,6 +120,9 @@ func (r *Renderer) Render(ctx context.Context, data []byte, dpi float64) ([]Rend
 	if err := ctx.Err(); err != nil {
 		return pages, err
 	}
+	if errors.Is(perr, ErrTooLarge) {
+		return pages, perr
+	}
 	if perr != nil {
 		if werr != nil {
 			return pages, fmt.Errorf("%w: %w (%v)", ErrBadPDF, perr, werr)
@@ -148,9 +159,10 @@ func ParseFrames(r io.Reader, lim Limits) ([]Rendered, error) {
 	}
 	n := int(binary.BigEndian.Uint32(b))
 	if n < 0 || n > lim.MaxPages {
-		return nil, fmt.Errorf("page count %d over limit %d", n, lim.MaxPages)
+		return nil, fmt.Errorf("%w: %d > %d", ErrTooLarge, n, lim.MaxPages)
 	}
 	var pages []Rendered
+	total := 0
 	for i := 0; i < n; i++ {
 		b, err := read(1)
 		if err != nil {
@@ -186,8 +198,18 @@ func ParseFrames(r io.Reader, lim Limits) ([]Rendered, error) {
 		if w <= 0 || h <= 0 || w > 1<<16 || h > 1<<16 || w*h > lim.MaxPixels || dpi <= 0 {
 			return pages, fmt.Errorf("page %d: bad size %dx%d at %v dpi", i+1, w, h, dpi)
 		}
-		img := image.NewRGBA(image.Rect(0, 0, w, h))
 		row := make([]byte, 3*w)
+		if total += w * h; total > lim.MaxTotalPixels {
+			// Past the budget: the page is read and dropped, so memory stays bounded.
+			for y := 0; y < h; y++ {
+				if _, err := io.ReadFull(r, row); err != nil {
+					return pages, fmt.Errorf("page %d: %w", i+1, err)
+				}
+			}
+			pages = append(pages, Rendered{Err: fmt.Errorf("%w: trang %d (page %d)", ErrTooLarge, i+1, i+1)})
+			continue
+		}
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
 		for y := 0; y < h; y++ {
 			if _, err := io.ReadFull(r, row); err != nil {
 				return pages, fmt.Errorf("page %d: %w", i+1, err)

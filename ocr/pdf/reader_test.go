@@ -7,6 +7,7 @@ import (
 	"errors"
 	"image"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -145,4 +146,43 @@ func FuzzParseFrames(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A 500-page PDF is read without holding every page: past the pixel budget the pages come back
+// with ErrTooLarge naming each page, those before it are whole, and nothing hangs. One page over
+// MaxPages fails the document with ErrTooLarge before any page is rendered.
+func TestRenderManyPagesBounded(t *testing.T) {
+	img := testBitmap(40, 40)
+	pages := make([]Page, 500)
+	for i := range pages {
+		pages[i] = Page{Image: img, Encoding: G4, DPI: 72}
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, pages, Info{}); err != nil {
+		t.Fatal(err)
+	}
+	r := renderer(t)
+	r.Limits.MaxTotalPixels = 40 * 40 * 100 // 100 pages' worth at 72 dpi
+	got, err := r.Render(context.Background(), buf.Bytes(), 72)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 500 {
+		t.Fatalf("%d pages, want 500", len(got))
+	}
+	for i, p := range got {
+		switch {
+		case i < 100 && (p.Image == nil || p.Err != nil):
+			t.Fatalf("page %d within the budget: %v", i+1, p.Err)
+		case i >= 100 && (p.Image != nil || !errors.Is(p.Err, ErrTooLarge)):
+			t.Fatalf("page %d past the budget: image %v, err %v", i+1, p.Image != nil, p.Err)
+		}
+	}
+	if msg := got[499].Err.Error(); !strings.Contains(msg, "trang 500") {
+		t.Errorf("message does not name the page: %s", msg)
+	}
+	r.Limits.MaxPages = 499
+	if _, err := r.Render(context.Background(), buf.Bytes(), 72); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("500 pages over MaxPages 499: err = %v, want ErrTooLarge", err)
+	}
 }

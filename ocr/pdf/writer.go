@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"io"
 	"math"
@@ -46,6 +47,10 @@ type Page struct {
 	Quality  int     // JPEG quality; default 75
 	DPI      float64 // resolution of Image; sets the page size
 	Words    []Word  // the text layer
+	// Encoded, when set, is Image already compressed as Encoding says (EncodeG4's output for G4, a
+	// JPEG file for JPEG) and written as is: Image then only gives the size (an image.Rectangle
+	// will do), so a caller may drop a page's pixels as soon as it is encoded.
+	Encoded []byte
 }
 
 // Info is the document metadata. Created is written as given, so the same input gives the same bytes.
@@ -169,10 +174,10 @@ func Write(out io.Writer, pages []Page, info Info) error {
 	var infoDict strings.Builder
 	infoDict.WriteString("<<")
 	if info.Title != "" {
-		fmt.Fprintf(&infoDict, " /Title %s", textString(info.Title))
+		fmt.Fprintf(&infoDict, " /Title %s", TextString(info.Title))
 	}
 	if info.Producer != "" {
-		fmt.Fprintf(&infoDict, " /Producer %s", textString(info.Producer))
+		fmt.Fprintf(&infoDict, " /Producer %s", TextString(info.Producer))
 	}
 	if !created.IsZero() {
 		fmt.Fprintf(&infoDict, " /CreationDate (%s) /ModDate (%s)", pdfDate(created), pdfDate(created))
@@ -185,7 +190,7 @@ func Write(out io.Writer, pages []Page, info Info) error {
 		w.stream(iccID, fmt.Sprintf(" /N 3 /Filter /FlateDecode"), deflate(info.ICCProfile))
 		intent = fmt.Sprintf(" /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB) /Info (sRGB IEC61966-2.1) /DestOutputProfile %d 0 R >>]", iccID)
 	}
-	w.object(catalog, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R /Metadata %d 0 R /Lang %s%s >>", pagesID, xmpID, textString(info.Lang), intent))
+	w.object(catalog, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R /Metadata %d 0 R /Lang %s%s >>", pagesID, xmpID, TextString(info.Lang), intent))
 
 	sum := sha256.Sum256(w.buf.Bytes())
 	id := md5.Sum(sum[:])
@@ -213,6 +218,23 @@ func num(f float64) string {
 func imageStream(p Page) (dict string, data []byte, err error) {
 	b := p.Image.Bounds()
 	W, H := b.Dx(), b.Dy()
+	if p.Encoded != nil {
+		switch p.Encoding {
+		case G4:
+			return fmt.Sprintf(" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns %d /Rows %d /BlackIs1 false >>", W, H, W, H), p.Encoded, nil
+		case JPEG:
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(p.Encoded))
+			if err != nil || cfg.Width != W || cfg.Height != H {
+				return "", nil, errors.New("encoded JPEG unreadable or not the page's size")
+			}
+			cs := "/DeviceRGB"
+			if cfg.ColorModel == color.GrayModel {
+				cs = "/DeviceGray"
+			}
+			return fmt.Sprintf(" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode", W, H, cs), p.Encoded, nil
+		}
+		return "", nil, errors.New("only G4 and JPEG pages can be given encoded")
+	}
 	switch p.Encoding {
 	case G4, FlateBits:
 		g, ok := p.Image.(*image.Gray)
@@ -350,8 +372,9 @@ func toUnicodeCMap() []byte {
 	return b.Bytes()
 }
 
-// textString encodes s as a PDF text string (UTF-16BE with BOM when not ASCII).
-func textString(s string) string {
+// TextString encodes s, NFC, as a PDF text string: a literal string when it is printable ASCII,
+// else UTF-16BE with a byte-order mark. The signature dictionary (ocr/pdf/pades) uses it too.
+func TextString(s string) string {
 	s = norm.NFC.String(s)
 	ascii := true
 	for _, r := range s {

@@ -20,6 +20,9 @@ const (
 	TooDark   Flag = "too_dark"
 	BlankPage Flag = "blank"
 	HeavySkew Flag = "heavy_skew"
+	// NoText is set by the OCR pipeline (not by Process) on a page that is not blank but on which
+	// no text could be read: a photo, a drawing, a page too damaged.
+	NoText Flag = "no_text"
 )
 
 // Vietnamese is the flag as shown to a citizen.
@@ -33,6 +36,8 @@ func (f Flag) Vietnamese() string {
 		return "trang trắng"
 	case HeavySkew:
 		return "ảnh bị nghiêng nhiều"
+	case NoText:
+		return "không đọc được chữ nào trên trang"
 	}
 	return string(f)
 }
@@ -48,6 +53,8 @@ func (f Flag) English() string {
 		return "blank page"
 	case HeavySkew:
 		return "heavily skewed image"
+	case NoText:
+		return "no text could be read on the page"
 	}
 	return string(f)
 }
@@ -90,9 +97,13 @@ func (o Options) withDefaults() Options {
 // Page is a preprocessed page. Gray, Binary and Colour share one geometry: the page deskewed,
 // turned upright by a quarter turn when it lay sideways, at DPI.
 type Page struct {
-	Gray       *image.Gray     // greyscale, stamp red removed
-	Binary     *image.Gray     // cleaned bilevel image: ink 0, paper 255
-	Colour     *image.RGBA     // the page in colour when it carries colour (photo, colour form), else nil
+	Gray   *image.Gray // greyscale, stamp red removed
+	Binary *image.Gray // cleaned bilevel image: ink 0, paper 255
+	Colour *image.RGBA // the page in colour when it carries colour (photo, colour form), else nil
+	// Plain is the page as scanned, in grey at SourceDPI, only turned by Turns (not deskewed, not
+	// scaled, stamp red kept out): the least processed image, for a second reading when the
+	// cleaning may have hurt. FromPlain maps its coordinates to the page's. Callers may drop it.
+	Plain      *image.Gray
 	DPI        float64         // resolution of the images above
 	SourceDPI  float64         // resolution of the input (estimated from an A4 size when not given)
 	Skew       float64         // skew found and removed, degrees counter-clockwise
@@ -175,6 +186,7 @@ func Process(ctx context.Context, img image.Image, dpi float64, opt Options) (*P
 		return nil, err
 	}
 
+	p.Plain = gray
 	scale := 1.0
 	if dpi < opt.UpscaleBelow {
 		scale = opt.TargetDPI / dpi
@@ -308,4 +320,39 @@ func sharpness(g, bin *image.Gray) float64 {
 	}
 	sort.Float64s(vals)
 	return vals[len(vals)/2]
+}
+
+// FromPlain maps a rectangle of Plain to the page's geometry (Gray, Binary): scaled from SourceDPI
+// to DPI and deskewed the way ScaleRotate does it, as the box around the four corners.
+func (p *Page) FromPlain(r image.Rectangle) image.Rectangle {
+	if p.Plain == nil || p.Gray == nil && p.Binary == nil {
+		return r
+	}
+	out := p.Binary
+	if out == nil {
+		out = p.Gray
+	}
+	f := p.DPI / p.SourceDPI
+	nw, nh := float64(out.Rect.Dx()), float64(out.Rect.Dy())
+	cx, cy := nw/2, nh/2
+	off := 0.0
+	if f != 1 {
+		off = 0.5/f - 0.5
+	}
+	s, c := math.Sincos(-p.Skew * math.Pi / 180)
+	var box image.Rectangle
+	for i, pt := range [4][2]float64{{float64(r.Min.X), float64(r.Min.Y)}, {float64(r.Max.X), float64(r.Min.Y)}, {float64(r.Min.X), float64(r.Max.Y)}, {float64(r.Max.X), float64(r.Max.Y)}} {
+		u := (pt[0]-off)*f - cx
+		v := (pt[1]-off)*f - cy
+		x := c*u + s*v + cx
+		y := -s*u + c*v + cy
+		q := image.Pt(int(math.Round(x)), int(math.Round(y)))
+		if i == 0 {
+			box = image.Rectangle{q, q}
+			continue
+		}
+		box.Min.X, box.Min.Y = min(box.Min.X, q.X), min(box.Min.Y, q.Y)
+		box.Max.X, box.Max.Y = max(box.Max.X, q.X), max(box.Max.Y, q.Y)
+	}
+	return box
 }

@@ -95,8 +95,11 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		WriteJSON(w, http.StatusOK, s.Session.View())
+	case errors.Is(err, session.ErrStale):
+		// The screen the action was made on is gone: the client gets the current one to decide again.
+		problemView(w, "stale", err.Error(), a.Action, s.Session.View())
 	case errors.Is(err, session.ErrNotNow):
-		Problem(w, http.StatusConflict, "not-now", err.Error(), a.Action)
+		problemView(w, "not-now", err.Error(), a.Action, s.Session.View())
 	case errors.Is(err, session.ErrInvalid):
 		Problem(w, http.StatusUnprocessableEntity, "invalid", err.Error(), a.Action)
 	default:
@@ -194,10 +197,25 @@ func WriteJSON(w http.ResponseWriter, code int, v any) {
 
 // Problem writes an RFC 9457 problem+json answer.
 func Problem(w http.ResponseWriter, code int, typ, detail, instance string) {
+	writeProblem(w, code, typ, detail, instance, nil)
+}
+
+// problemView writes a 409 problem whose "view" member is the session's current view: the action
+// was refused because it was made on (stale) or does not apply to (not-now) another view.
+func problemView(w http.ResponseWriter, typ, detail, instance string, v session.View) {
+	writeProblem(w, http.StatusConflict, typ, detail, instance, &v)
+}
+
+func writeProblem(w http.ResponseWriter, code int, typ, detail, instance string, v *session.View) {
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]any{
+	p := map[string]any{
 		"type": "urn:tramso:problem:" + typ, "title": http.StatusText(code), "status": code,
 		"detail": detail, "instance": instance,
-	})
+	}
+	if v != nil {
+		p["view"] = v
+	}
+	json.NewEncoder(w).Encode(p)
 }

@@ -29,6 +29,22 @@ type Catalogue struct {
 	// Places are the provinces and, where listed, their communes and wards, for the province and
 	// commune fields: the citizen picks an address from a list instead of typing it.
 	Places []Province `json:"places,omitempty"`
+	// Identify says, by document type, what a paper of that type looks like, so the kiosk can tell
+	// the citizen when the page just scanned is another paper (see Recognise). Types without an
+	// entry are never said to be wrong.
+	Identify map[string]Identify `json:"identify,omitempty"`
+}
+
+// Identify is what identifies a document type on a scanned page. A page is taken as this type
+// when the top of its first page carries one of Titles, or when MRZ is set and the page carries a
+// machine-readable zone.
+type Identify struct {
+	// Titles are the words printed as the document's title, e.g. "GIẤY CHỨNG SINH", matched
+	// without regard to case, diacritics or spacing in the top band of the first page.
+	Titles []string `json:"titles,omitempty"`
+	// MRZ says the document carries an ICAO 9303 machine-readable zone (the back of a chip ID
+	// card, a passport).
+	MRZ bool `json:"mrz,omitempty"`
 }
 
 // Province is a province-level unit (tỉnh, thành phố) and the commune-level units (xã, phường,
@@ -156,7 +172,103 @@ func Parse(b []byte) (*Catalogue, error) {
 			keys[f.Key] = true
 		}
 	}
+	if err := checkIdentify(&c); err != nil {
+		return nil, err
+	}
 	return &c, nil
+}
+
+// checkIdentify normalises the identification specs and refuses one that cannot work: a type no
+// procedure uses, a spec that identifies nothing, a title too short to mean anything or claimed by
+// two document types.
+func checkIdentify(c *Catalogue) error {
+	used := map[string]bool{}
+	for _, p := range c.Procedures {
+		for _, d := range p.Documents {
+			used[d.Type] = true
+		}
+	}
+	owner := map[string]string{} // folded title → document type
+	types := make([]string, 0, len(c.Identify))
+	for t := range c.Identify {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		id := c.Identify[t]
+		if !used[t] {
+			return fmt.Errorf("%w: identify.%s: không thủ tục nào dùng loại giấy tờ này (no procedure uses this document type)", ErrInvalid, t)
+		}
+		if len(id.Titles) == 0 && !id.MRZ {
+			return fmt.Errorf("%w: identify.%s: không có tiêu đề hay MRZ để nhận ra (nothing identifies it)", ErrInvalid, t)
+		}
+		for i, title := range id.Titles {
+			title = norm.NFC.String(strings.TrimSpace(title))
+			f := foldWords(title)
+			if len([]rune(strings.ReplaceAll(f, " ", ""))) < 4 {
+				return fmt.Errorf("%w: identify.%s: titles[%d] quá ngắn (title too short)", ErrInvalid, t, i)
+			}
+			if o, dup := owner[f]; dup {
+				return fmt.Errorf("%w: identify.%s: titles[%d] trùng với %s (title also identifies %s)", ErrInvalid, t, i, o, o)
+			}
+			owner[f] = t
+			id.Titles[i] = title
+		}
+		c.Identify[t] = id
+	}
+	return nil
+}
+
+// Recognised is what a scanned page was recognised as.
+type Recognised struct {
+	Type  string // the document type the page carries the marks of; "" when none
+	Title string // the title found (as the catalogue writes it); "" when recognised by the MRZ
+}
+
+// Recognise tells which document type a page is, from the text read in the top band of its first
+// page and whether a machine-readable zone was found on it, comparing words with case, diacritics
+// and punctuation folded away. The longest title found wins (a form
+// whose title contains another document's name is the form); a page with an MRZ and no title is
+// the document type that has one. It returns the zero Recognised when nothing identifies the page.
+func (c *Catalogue) Recognise(head string, mrz bool) Recognised {
+	hay := " " + foldWords(head) + " "
+	var best Recognised
+	bestLen := 0
+	for t, id := range c.Identify {
+		for _, title := range id.Titles {
+			f := foldWords(title)
+			if len(f) > bestLen && strings.Contains(hay, " "+f+" ") {
+				best, bestLen = Recognised{Type: t, Title: title}, len(f)
+			} else if len(f) == bestLen && strings.Contains(hay, " "+f+" ") && t < best.Type {
+				best = Recognised{Type: t, Title: title} // the same length twice: the same answer every time
+			}
+		}
+	}
+	if best.Type != "" || !mrz {
+		return best
+	}
+	var withMRZ []string
+	for t, id := range c.Identify {
+		if id.MRZ {
+			withMRZ = append(withMRZ, t)
+		}
+	}
+	if len(withMRZ) == 1 {
+		return Recognised{Type: withMRZ[0]}
+	}
+	return Recognised{}
+}
+
+// foldWords is Fold with everything but letters and digits turned into spaces: OCR glues
+// punctuation to words ("SINH." or "SINH,").
+func foldWords(s string) string {
+	return strings.Join(strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+}
+
+// Identifies reports whether the catalogue knows what papers of document type t look like.
+func (c *Catalogue) Identifies(t string) bool {
+	_, ok := c.Identify[t]
+	return ok
 }
 
 func kindOf(fs []Field, key string) string {

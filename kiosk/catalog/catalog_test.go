@@ -107,3 +107,70 @@ func FuzzParse(f *testing.F) {
 		c.Search("khai sinh")
 	})
 }
+
+func TestRecognise(t *testing.T) {
+	c := Starter()
+	for head, want := range map[string]string{
+		"GIẤY CHỨNG SINH\nBệnh viện Phụ sản Hà Nội": "giay-chung-sinh",
+		"giay chung sinh.": "giay-chung-sinh",
+		"GIÂY CHỨNG SINH":  "giay-chung-sinh", // a tone misread by the OCR
+		"BẢN SAO CĂN CƯỚC\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM":              "giay-to-tuy-than",
+		"TỜ KHAI ĐĂNG KÝ KHAI SINH\nSố định danh cá nhân ghi trên căn cước": "to-khai-khai-sinh", // the longest title wins
+		"Tha\u0300nh pho\u0302\u0301 — GIẤY BÁO TỬ":                         "giay-bao-tu",
+	} {
+		if got := c.Recognise(head, false); got.Type != want {
+			t.Errorf("%q: recognised as %q, want %q", head, got.Type, want)
+		}
+	}
+	// Nothing that identifies a paper: nothing is claimed.
+	for _, head := range []string{"", "Kính gửi: Ủy ban nhân dân phường", "SINH", "chứng sinh viên"} {
+		if got := c.Recognise(head, false); got.Type != "" {
+			t.Errorf("%q recognised as %q", head, got.Type)
+		}
+	}
+	if got := c.Recognise("", true); got.Type != "giay-to-tuy-than" {
+		t.Errorf("a page with an MRZ: %q", got.Type)
+	}
+	if !c.Identifies("giay-chung-sinh") || c.Identifies("ban-sao") {
+		t.Error("Identifies")
+	}
+}
+
+func TestParseRejectsBadIdentify(t *testing.T) {
+	proc := `"procedures":[{"code":"1","name":"x","documents":[{"type":"a","name":"a"},{"type":"b","name":"b"}]}]`
+	for name, s := range map[string]string{
+		"unused type":     `{"identify":{"z":{"titles":["GIẤY Z"]}},` + proc + `}`,
+		"empty spec":      `{"identify":{"a":{}},` + proc + `}`,
+		"short title":     `{"identify":{"a":{"titles":["Ả"]}},` + proc + `}`,
+		"shared title":    `{"identify":{"a":{"titles":["GIẤY CHỨNG SINH"]},"b":{"titles":["giay chung sinh"]}},` + proc + `}`,
+		"blank title":     `{"identify":{"a":{"titles":["  "]}},` + proc + `}`,
+		"titles not list": `{"identify":{"a":{"titles":"GIẤY"}},` + proc + `}`,
+	} {
+		if _, err := Parse([]byte(s)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	c, err := Parse([]byte(`{"identify":{"a":{"titles":["Gia\u0301y a\u0300"]},"b":{"mrz":true}},` + proc + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Identify["a"].Titles[0] != "Giáy à" {
+		t.Errorf("title not NFC: %q", c.Identify["a"].Titles[0])
+	}
+}
+
+func FuzzRecognise(f *testing.F) {
+	for _, s := range []string{"GIẤY CHỨNG SINH", "BẢN SAO CĂN CƯỚC", "IDVNM0920012345<<<<", "", "\xff\xfe", "TỜ KHAI ĐĂNG KÝ KHAI SINH căn cước"} {
+		f.Add(s, false)
+	}
+	c := Starter()
+	f.Fuzz(func(t *testing.T, head string, mrz bool) {
+		r := c.Recognise(head, mrz)
+		if r.Type != "" && !c.Identifies(r.Type) {
+			t.Fatalf("recognised an unknown type %q", r.Type)
+		}
+		if r2 := c.Recognise(head, mrz); r2 != r {
+			t.Fatalf("not deterministic: %v then %v", r, r2)
+		}
+	})
+}

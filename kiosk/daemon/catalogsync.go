@@ -67,6 +67,23 @@ func (d *Daemon) syncCatalogue(ctx context.Context, c *central.Client) {
 		}
 		next.Procedures = append(next.Procedures, np)
 	}
+	// The central catalogue does not say what papers look like: the kiosk keeps what it knows for
+	// the document types still in use (the wrong-paper warning).
+	starter := catalog.Starter()
+	for _, p := range next.Procedures {
+		for _, doc := range p.Documents {
+			id, ok := cur.Identify[doc.Type]
+			if !ok {
+				id, ok = starter.Identify[doc.Type]
+			}
+			if ok {
+				if next.Identify == nil {
+					next.Identify = map[string]catalog.Identify{}
+				}
+				next.Identify[doc.Type] = id
+			}
+		}
+	}
 	raw, _ := json.Marshal(next)
 	checked, err := catalog.Parse(raw)
 	if err != nil {

@@ -294,5 +294,9 @@ func (r receipts) PrintReceipt(ctx context.Context, d *session.Dossier, s *sessi
 	if p, err := r.catalog().Get(d.ProcedureCode); err == nil {
 		processing, days = p.ProcessingTime, p.ProcessingDays
 	}
-	return r.p.print(ctx, r.p.receiptFor(d, s, processing, days))
+	err := r.p.print(ctx, r.p.receiptFor(d, s, processing, days))
+	if errors.Is(err, escpos.ErrUnconfirmed) {
+		return session.ErrPrintUnconfirmed // the whole job went out; nothing can say more
+	}
+	return err
 }

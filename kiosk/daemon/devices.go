@@ -4,6 +4,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -68,7 +69,7 @@ func (c cardReader) tryAcquire() (release func(), ok bool) {
 	}
 }
 
-func (c cardReader) ReadCard(ctx context.Context, key identity.Key, present func()) (*identity.Result, error) {
+func (c cardReader) ReadCard(ctx context.Context, key identity.Key, p identity.Progress) (*identity.Result, error) {
 	release, err := c.acquire(ctx)
 	if err != nil {
 		return nil, err
@@ -83,8 +84,10 @@ func (c cardReader) ReadCard(ctx context.Context, key identity.Key, present func
 	if err != nil {
 		return nil, err
 	}
-	present()
-	return identity.Read(ctx, tr, key, identity.Options{Trust: c.trust})
+	if p.Present != nil {
+		p.Present()
+	}
+	return identity.Read(ctx, tr, key, identity.Options{Trust: c.trust, OnIdentity: p.Identified})
 }
 
 // receiptPrinter lays out and prints receipts; it keeps the last job of each dossier so staff can
@@ -95,7 +98,8 @@ type receiptPrinter struct {
 	fonts   *escpos.Fonts
 	kiosk   KioskInfo
 
-	mu sync.Mutex // one job at a time on the printer
+	mu   sync.Mutex        // one job at a time on the printer
+	mode escpos.StatusMode // what the printer answers, learned by probing and kept across opens
 }
 
 // KioskInfo is what receipts say about the kiosk.
@@ -165,31 +169,91 @@ func (p *receiptPrinter) print(ctx context.Context, r *receipt.Receipt) error {
 	return p.printJob(ctx, job.Data)
 }
 
-// printJob sends one job to the printer, one job at a time.
+// open opens the printer with what earlier probes learned of it. The caller holds p.mu.
+func (p *receiptPrinter) open() (*escpos.Printer, error) {
+	pr, err := escpos.Open(p.device, p.profile)
+	if err != nil {
+		return nil, err
+	}
+	pr.Learn(p.mode)
+	return pr, nil
+}
+
+// keep remembers what pr learned of the printer. The caller holds p.mu.
+func (p *receiptPrinter) keep(pr *escpos.Printer) {
+	if !pr.Forced() {
+		p.mode = pr.Mode()
+	}
+}
+
+// printJob sends one job to the printer, one job at a time. A job sent whole to a printer that
+// cannot confirm it (no back channel) is reported as escpos.ErrUnconfirmed, never as printed;
+// a job that failed is an *escpos.PrintError.
 func (p *receiptPrinter) printJob(ctx context.Context, job []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	pr, err := escpos.Open(p.device, p.profile)
+	pr, err := p.open()
 	if err != nil {
 		return fmt.Errorf("không mở được máy in (cannot open the printer): %w", err)
 	}
 	defer pr.Close()
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	_, err = pr.Print(ctx, job)
+	res, err := pr.Print(ctx, job)
+	p.keep(pr)
+	if err == nil && res.Outcome == escpos.SentUnconfirmed {
+		return escpos.ErrUnconfirmed
+	}
 	return err
 }
 
-// status asks the printer for its status.
+// status asks the printer for its status; the first time it answers ready, it is also probed for
+// what it answers (GS r), which is kept.
 func (p *receiptPrinter) status(ctx context.Context) (escpos.Status, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	pr, err := escpos.Open(p.device, p.profile)
+	pr, err := p.open()
 	if err != nil {
 		return escpos.Status{}, err
 	}
 	defer pr.Close()
-	return pr.Status(ctx)
+	st, err := pr.Status(ctx)
+	if err == nil && st.OK() && pr.Mode() == escpos.StatusAuto {
+		if _, err := pr.Probe(ctx); err == nil {
+			p.keep(pr)
+		}
+	}
+	return st, err
+}
+
+// probe finds out afresh what the printer answers (the self-test), keeps it, and returns it with
+// the status when the printer gave one.
+func (p *receiptPrinter) probe(ctx context.Context) (escpos.StatusMode, *escpos.Status, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pr, err := escpos.Open(p.device, p.profile)
+	if err != nil {
+		return escpos.StatusAuto, nil, err
+	}
+	defer pr.Close()
+	if pr.Mode() == escpos.StatusNone {
+		return escpos.StatusNone, nil, nil // the address says so: nothing to ask
+	}
+	st, err := pr.Status(ctx)
+	if err != nil {
+		if errors.Is(err, escpos.ErrNoReply) && !pr.Forced() {
+			p.mode = escpos.StatusNone
+		}
+		return pr.Mode(), nil, err
+	}
+	mode := pr.Mode()
+	if !pr.Forced() {
+		if mode, err = pr.Probe(ctx); err != nil {
+			return mode, &st, err
+		}
+		p.keep(pr)
+	}
+	return mode, &st, nil
 }
 
 // docScanner adapts the document scanner to the session: one tap scans what is on the glass (or
@@ -199,18 +263,21 @@ type docScanner struct {
 	opts scanner.Options
 }
 
-// Scan scans every sheet in the feeder (or the glass). Decoding the pages is heavy: it runs below
+// Scan scans every sheet in the feeder (or the glass), handing each page over as soon as it is
+// decoded: a 20-sheet feeder never has 20 full decodes in memory. Decoding is heavy: it runs below
 // the touchscreen's priority (lowprio) like the rest of the page work.
-func (d docScanner) Scan(ctx context.Context) ([]session.Page, error) {
-	var pages []scanner.Page
+func (d docScanner) Scan(ctx context.Context, page func(session.Page) error) error {
 	var err error
-	lowprio.Run(func() { pages, err = scanner.ScanAll(ctx, d.s, d.opts) })
-	out := make([]session.Page, 0, len(pages))
-	for _, p := range pages {
-		out = append(out, session.Page{Image: p.Image, DPI: p.DPI})
-	}
-	if err != nil && len(out) == 0 {
-		return nil, err
-	}
-	return out, nil // pages scanned before a jam or an empty feeder are kept
+	lowprio.Run(func() {
+		for p, serr := range d.s.Scan(ctx, d.opts) {
+			if serr != nil {
+				err = serr
+				return
+			}
+			if err = page(session.Page{Image: p.Image, DPI: p.DPI}); err != nil {
+				return
+			}
+		}
+	})
+	return err
 }

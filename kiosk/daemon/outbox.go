@@ -62,7 +62,11 @@ func (o *outboxSubmitter) capture(ctx context.Context, d *session.Dossier) (outb
 	}
 	var files []outbox.File
 	for _, doc := range d.Documents {
-		files = append(files, outbox.File{Type: doc.Type, Name: doc.Name, Data: doc.PDF})
+		f := outbox.File{Type: doc.Type, Name: doc.Name, Data: doc.PDF, Pages: doc.Pages}
+		if m := doc.Mismatch; m != nil {
+			f.Mismatch = &dossier.Mismatch{Code: m.Code, LooksLike: m.LooksLike, Page: m.Page}
+		}
+		files = append(files, f)
 	}
 	var required []dossier.Requirement
 	if p, err := o.catalog().Get(d.ProcedureCode); err == nil {

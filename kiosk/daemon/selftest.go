@@ -155,18 +155,26 @@ func runStep(ctx context.Context, s step) wire.Check {
 	return c
 }
 
-// checkPrinter asks the open printer for its real-time status (DLE EOT) and fails unless it can
-// print a receipt now.
+// checkPrinter probes what the printer answers (DLE EOT, GS r), keeps it for the prints that
+// follow, and fails unless it can print a receipt now. A printer whose address says it has no back
+// channel (status=none) passes with a warning that paper-out cannot be detected on it.
 func (d *Daemon) checkPrinter(ctx context.Context) (string, error) {
-	st, err := d.printer.status(ctx)
-	if err != nil {
+	mode, st, err := d.printer.probe(ctx)
+	switch {
+	case err == nil && st == nil:
+		return "cảnh báo (warning): " + mode.Describe(), nil
+	case errors.Is(err, escpos.ErrNoReply):
+		return "", &fixError{fmt.Errorf("không đọc được trạng thái máy in (cannot read the printer's status): %w", err), fixPrinterSilent}
+	case err != nil:
 		return "", fmt.Errorf("không đọc được trạng thái máy in (cannot read the printer's status): %w", err)
+	case !st.OK():
+		return "", &fixError{fmt.Errorf("%w: %s", escpos.ErrNotReady, st), printerFix(*st)}
 	}
-	if !st.OK() {
-		return "", &fixError{fmt.Errorf("%w: %s", escpos.ErrNotReady, st), printerFix(st)}
-	}
-	return st.String(), nil
+	return st.String() + "; " + mode.Describe(), nil
 }
+
+// fixPrinterSilent is what to do about a printer that answers nothing.
+const fixPrinterSilent = "bật máy in, kiểm tra cáp và tốc độ baud; máy in không có đường trả lời (USB không có đầu đọc, cáp chỉ có TX) thì thêm status=none vào địa chỉ thiết bị, khi đó không phát hiện được hết giấy (power the printer on, check the cable and baud rate; a printer with no back channel needs status=none in its device address, and then paper-out cannot be detected)"
 
 // printerFix says what to do about what the printer reports.
 func printerFix(st escpos.Status) string {
@@ -262,7 +270,11 @@ func (d *Daemon) checkStore(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("không đọc được kho hồ sơ (cannot read the dossier store): %w", err)
 	}
-	return fmt.Sprintf("toàn vẹn, %d hồ sơ chờ gửi (intact, %d waiting)", n, n), nil
+	// Copies are signed at capture: without a valid certificate the kiosk takes no dossiers.
+	if err := d.store.SigningReady(); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("toàn vẹn, %d hồ sơ chờ gửi, chứng thư ký số hợp lệ (intact, %d waiting, signing certificate valid)", n, n), nil
 }
 
 // checkCentral opens a TCP connection to the central system's host.

@@ -342,6 +342,12 @@ func (s *Sim) Handlers() map[string]http.Handler {
 			w.Header().Set("Content-Type", "application/pdf")
 			http.ServeFile(w, r, filepath.Join(s.Dir, "central", "blobs", sha))
 		}),
+		// The development CA that issued the simulated kiosk's signing certificate: with it, anyone
+		// can check the signed copies (pdfsig).
+		"GET /v1/sim/central/ca.pem": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/x-pem-file")
+			http.ServeFile(w, r, filepath.Join(s.Dir, "central", devserver.SigningCADir, devserver.CAFile))
+		}),
 		// What the central server holds (the dev server's dump).
 		"GET /v1/sim/central": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			d, err := devserver.Dump(r.Context(), filepath.Join(s.Dir, "central"))

@@ -69,12 +69,22 @@ func (d *Daemon) staffDossiers(w http.ResponseWriter, r *http.Request) {
 	}
 	loc := d.printer.kiosk.Location
 	y, m, day := time.Now().In(loc).Date()
-	out := []outbox.Entry{}
+	// Check is the capture's audit note: the papers the citizen kept although they did not look
+	// like their document (document types and codes, no personal data).
+	type line struct {
+		outbox.Entry
+		Check string `json:"check,omitempty"`
+	}
+	out := []line{}
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
 		ey, em, ed := e.CapturedAt.In(loc).Date()
 		if r.URL.Query().Get("all") == "1" || (ey == y && em == m && ed == day) {
-			out = append(out, e)
+			l := line{Entry: e}
+			if audit, err := d.store.Audit(r.Context(), e.ID); err == nil && len(audit) > 0 {
+				l.Check = audit[0].Note
+			}
+			out = append(out, l)
 		}
 	}
 	api.WriteJSON(w, http.StatusOK, out)
@@ -153,14 +163,25 @@ func (d *Daemon) staffRetry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Daemon) staffTestPage(w http.ResponseWriter, r *http.Request) {
+	// A one-way printer (status=none) has no status to print or check: the page is sent and
+	// reported as unconfirmed, so staff look at the slot themselves.
 	st, err := d.printer.status(r.Context())
-	if err != nil {
+	oneWay := errors.Is(err, escpos.ErrNoStatus)
+	if err != nil && !oneWay {
 		api.Problem(w, http.StatusServiceUnavailable, "printer", err.Error(), "")
 		return
 	}
-	job, err := escpos.Compile(escpos.TestPage(d.printer.profile, &st, time.Now()), d.printer.profile, d.printer.fonts)
+	var shown *escpos.Status
+	if !oneWay {
+		shown = &st
+	}
+	job, err := escpos.Compile(escpos.TestPage(d.printer.profile, shown, time.Now()), d.printer.profile, d.printer.fonts)
 	if err == nil {
 		err = d.printer.printJob(r.Context(), job.Data)
+	}
+	if errors.Is(err, escpos.ErrUnconfirmed) {
+		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "đã gửi, máy in không xác nhận được (sent, unconfirmed)"})
+		return
 	}
 	if err != nil {
 		api.Problem(w, http.StatusServiceUnavailable, "printer", err.Error(), "")

@@ -75,6 +75,23 @@ type Attachment struct {
 	Pages  int    `json:"pages"`  // page count of the PDF
 	SHA256 string `json:"sha256"` // lower-case hex of the file's SHA-256
 	Size   int64  `json:"size"`   // file size in bytes
+	// Mismatch marks a document whose scanned paper did not look like its type, kept by the
+	// citizen anyway: staff check it before the dossier is processed.
+	Mismatch *Mismatch `json:"mismatch,omitempty"`
+}
+
+// Mismatch codes: what the kiosk saw on a kept paper.
+const (
+	MismatchPaper      = "paper_mismatch" // the title (or MRZ) of another document type
+	MismatchBlank      = "blank_page"     // a blank page
+	MismatchUpsideDown = "upside_down"    // a page scanned upside down (filed upright)
+)
+
+// Mismatch is why a kept paper did not look like its document type.
+type Mismatch struct {
+	Code      string `json:"code"`                // one of the Mismatch constants
+	LooksLike string `json:"looksLike,omitempty"` // MismatchPaper: the document type the paper looks like
+	Page      int    `json:"page,omitempty"`      // the page (1-based) that raised it
 }
 
 // Consent records the citizen's agreement to the processing of their personal data.
@@ -136,6 +153,9 @@ func (d *Dossier) Normalize() {
 	for i := range d.Attachments {
 		at := &d.Attachments[i]
 		at.Type, at.Name, at.SHA256 = n(at.Type), n(at.Name), strings.ToLower(n(at.SHA256))
+		if at.Mismatch != nil {
+			at.Mismatch.Code, at.Mismatch.LooksLike = n(at.Mismatch.Code), n(at.Mismatch.LooksLike)
+		}
 	}
 	d.Consent.Text = n(d.Consent.Text)
 	if !d.Consent.At.IsZero() {
@@ -223,6 +243,14 @@ func (d *Dossier) Validate(required []Requirement) error {
 		}
 		if !sha256RE.MatchString(a.SHA256) || a.Size <= 0 || a.Pages < 0 {
 			add(fmt.Sprintf("giấy tờ %d: thiếu mã băm, kích thước hoặc số trang", i+1), fmt.Sprintf("document %d: hash, size or page count missing", i+1))
+		}
+		if m := a.Mismatch; m != nil {
+			switch {
+			case m.Code != MismatchPaper && m.Code != MismatchBlank && m.Code != MismatchUpsideDown,
+				m.Code == MismatchPaper && !docTypeRE.MatchString(m.LooksLike),
+				m.Page < 0 || (a.Pages > 0 && m.Page > a.Pages):
+				add(fmt.Sprintf("giấy tờ %d: dấu hiệu giấy không khớp không hợp lệ", i+1), fmt.Sprintf("document %d: bad mismatch mark", i+1))
+			}
 		}
 		have[a.Type] = true
 	}

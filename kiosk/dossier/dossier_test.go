@@ -113,6 +113,32 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+func TestMismatchMark(t *testing.T) {
+	d := sample()
+	d.Attachments[0].Mismatch = &Mismatch{Code: MismatchPaper, LooksLike: "giay-chung-sinh", Page: 1}
+	if err := d.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := d.Manifest()
+	if !strings.Contains(string(m), `"mismatch":{"code":"paper_mismatch","looksLike":"giay-chung-sinh","page":1}`) {
+		t.Fatalf("mark not in the manifest: %s", m)
+	}
+	back, err := ParseManifest(m)
+	if err != nil || back.Attachments[0].Mismatch == nil || *back.Attachments[0].Mismatch != *d.Attachments[0].Mismatch {
+		t.Fatalf("mark lost on the way back: %v", err)
+	}
+	if m, _ := sample().Manifest(); strings.Contains(string(m), "mismatch") {
+		t.Fatalf("a paper that matched is marked: %s", m)
+	}
+	for _, bad := range []Mismatch{{Code: "odd"}, {Code: MismatchPaper}, {Code: MismatchPaper, LooksLike: "Giấy"}, {Code: MismatchBlank, Page: 2}, {Code: MismatchUpsideDown, Page: -1}} {
+		d := sample()
+		d.Attachments[0].Mismatch = &bad
+		if err := d.Validate(nil); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+}
+
 func TestCode(t *testing.T) {
 	c, err := ParseCode("000.00.21.H26-251124-0417")
 	if err != nil || c.Agency != "000.00.21.H26" || c.Sequence != 417 || c.Date.Format("2006-01-02") != "2025-11-24" {
@@ -150,6 +176,20 @@ func TestPDFPages(t *testing.T) {
 	}
 	if _, err := PDFPages([]byte("GIF89a")); !errors.Is(err, ErrNotPDF) {
 		t.Fatal(err)
+	}
+	for in, want := range map[string]int{
+		// The root's /Count, whatever the order of the keys and the intermediate nodes.
+		"%PDF-1.7\n1 0 obj <</Count 12 /Kids [2 0 R 3 0 R] /Type /Pages>> endobj 2 0 obj <</Type /Pages /Parent 1 0 R /Count 10>> endobj": 12,
+		// "/Type /Page" in a page's text is not a page; the tree says 1.
+		"%PDF-1.7\n1 0 obj <</Type /Pages /Count 1>> endobj stream (/Type /Page /Type /Page) endstream": 1,
+		// Everything in object streams: not known, not guessed.
+		"%PDF-1.7\n5 0 obj <</Type /ObjStm /N 3 /Filter /FlateDecode>> stream xx endstream": 0,
+		// A /Count of another dictionary is not the page tree's.
+		"%PDF-1.7\n1 0 obj <</Type /Outlines /Count 40>> endobj 2 0 obj <</Type /Page>> endobj": 1,
+	} {
+		if n, err := PDFPages([]byte(in)); err != nil || n != want {
+			t.Errorf("%q: %d pages (%v), want %d", in, n, err, want)
+		}
 	}
 }
 
@@ -210,6 +250,7 @@ func FuzzParseManifest(f *testing.F) {
 
 func FuzzPDFPages(f *testing.F) {
 	f.Add([]byte("%PDF-1.4 <</Type /Page>>"))
+	f.Add([]byte("%PDF-1.7 <</Type /Pages /Count 3>> <</Count 9999999 /Type /Pages>>"))
 	f.Add([]byte("junk"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		n, err := PDFPages(b)

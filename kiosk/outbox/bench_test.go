@@ -98,7 +98,7 @@ func BenchmarkResumableUpload20MB(b *testing.B) {
 
 func benchKiosk(b *testing.B, url string, opts central.Options) *central.Client {
 	b.Helper()
-	s, err := outbox.Open(context.Background(), b.TempDir(), outbox.Options{})
+	s, err := openSigned(context.Background(), b.TempDir(), outbox.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func BenchmarkDrainAfterOutage(b *testing.B) {
 			return devserver.FaultNone
 		}
 		_, url := startServer(b, devserver.Config{Faults: faults})
-		s, err := outbox.Open(context.Background(), b.TempDir(), outbox.Options{})
+		s, err := openSigned(context.Background(), b.TempDir(), outbox.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

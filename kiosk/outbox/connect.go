@@ -13,8 +13,9 @@ import (
 // Connect returns a central API client for the kiosk of s. With caPEM (the pinned CA of the central
 // server) it uses TLS, enrolling first if the kiosk has no client certificate yet (CSR → certificate,
 // saved beside the device key), then mTLS. Without caPEM it speaks plain HTTP, which only a loopback
-// development server accepts, and registers the device key there. Enrolment is retried with backoff
-// until it succeeds or ctx ends.
+// development server accepts, and registers the device key there, saving the certificate that
+// server issues (the kiosk signs its copies with it). Enrolment is retried with backoff until it
+// succeeds or ctx ends.
 func Connect(ctx context.Context, s *Store, baseURL string, caPEM []byte, opts central.Options) (*central.Client, error) {
 	opts.KioskID = s.KioskID()
 	enrolled := false
@@ -57,6 +58,13 @@ func Connect(ctx context.Context, s *Store, baseURL string, caPEM []byte, opts c
 	}
 	c.Close()
 	if caPEM == nil {
+		// Plain HTTP (a loopback development server): keep the certificate it may issue, the one
+		// the kiosk signs its copies with.
+		if resp.Certificate != "" {
+			if err := s.SaveClientCertificate([]byte(resp.Certificate)); err != nil {
+				return nil, err
+			}
+		}
 		return central.New(baseURL, opts)
 	}
 	if resp.Certificate == "" {

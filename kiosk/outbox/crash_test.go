@@ -31,7 +31,7 @@ func TestCrashLoopSIGKILL(t *testing.T) {
 	var logs bytes.Buffer
 	for round := 0; round < 8 && time.Now().Before(deadline); round++ {
 		rounds++
-		s, err := outbox.Open(ctx, dir, outbox.Options{})
+		s, err := openSigned(ctx, dir, outbox.Options{})
 		if err != nil {
 			t.Fatalf("round %d: reopen after kill: %v", round, err)
 		}
@@ -71,7 +71,7 @@ func TestCrashLoopSIGKILL(t *testing.T) {
 	if kills == 0 {
 		t.Fatal("no drain was killed: the test proved nothing")
 	}
-	s, err := outbox.Open(ctx, dir, outbox.Options{})
+	s, err := openSigned(ctx, dir, outbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestPowerLoss(t *testing.T) {
 		if err := cmd.Wait(); !killedBySignal(err) {
 			t.Fatalf("%s: helper not killed: %v\n%s", p, err, out)
 		}
-		s, err := outbox.Open(ctx, dir, outbox.Options{})
+		s, err := openSigned(ctx, dir, outbox.Options{})
 		if err != nil {
 			t.Fatalf("%s: store does not open after the crash: %v", p, err)
 		}
@@ -129,7 +129,7 @@ func TestPowerLoss(t *testing.T) {
 	t.Logf("%d dossiers survived the commit crashes, %d temp files left for the sweep", before, len(tmps))
 
 	// One more, delivered with a crash between the server's acceptance and the local record.
-	s, _ := outbox.Open(ctx, dir, outbox.Options{})
+	s, _ := openSigned(ctx, dir, outbox.Options{})
 	if _, err := s.Capture(ctx, newDossier(), newFiles(100<<10), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestPowerLoss(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("drain: %v\n%s", err, out)
 	}
-	s, err := outbox.Open(ctx, dir, outbox.Options{})
+	s, err := openSigned(ctx, dir, outbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,15 @@ package outbox_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -43,7 +49,7 @@ func helper(kind string) int {
 	opts := outbox.Options{CrashAt: os.Getenv("OUTBOX_CRASH_AT")}
 	switch kind {
 	case "drain":
-		s, err := outbox.Open(ctx, dir, opts)
+		s, err := openSigned(ctx, dir, opts)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -61,7 +67,7 @@ func helper(kind string) int {
 		}
 		return 0
 	case "capture":
-		s, err := outbox.Open(ctx, dir, opts)
+		s, err := openSigned(ctx, dir, opts)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -82,7 +88,7 @@ func helper(kind string) int {
 // full disk would, and checks that the store is intact afterwards.
 func helperEFBIG(ctx context.Context, dir string) int {
 	signal.Ignore(syscall.SIGXFSZ)
-	s, err := outbox.Open(ctx, dir, outbox.Options{})
+	s, err := openSigned(ctx, dir, outbox.Options{})
 	if err != nil {
 		fmt.Println("open:", err)
 		return 1
@@ -103,7 +109,7 @@ func helperEFBIG(ctx context.Context, dir string) int {
 		return 1
 	}
 	s.Close()
-	s, err = outbox.Open(ctx, dir, outbox.Options{})
+	s, err = openSigned(ctx, dir, outbox.Options{})
 	if err != nil {
 		fmt.Println("reopen:", err)
 		return 1
@@ -154,14 +160,94 @@ func newDossier() *dossier.Dossier {
 	}
 }
 
-// newFiles returns a small PDF naming the citizen and a random PDF of bigSize bytes.
+// newFiles returns a small PDF naming the citizen and a PDF of about bigSize bytes, random inside.
 func newFiles(bigSize int) []outbox.File {
-	small := []byte("%PDF-1.4\n1 0 obj <</Type /Page>> endobj\n(TO KHAI " + citizenName + " " + citizenID + ")\n%%EOF\n")
-	big := make([]byte, bigSize)
+	small := minimalPDF([]byte("BT (TO KHAI " + citizenName + " " + citizenID + ") Tj ET"))
+	big := make([]byte, max(0, bigSize-400))
 	rand.Read(big)
-	copy(big, "%PDF-1.4\n<</Type /Page>>\n")
 	copy(big[len(big)/2:], citizenID+" "+citizenName)
-	return []outbox.File{{Type: "to-khai", Name: "Tờ khai", Data: small}, {Type: "giay-chung-sinh", Name: "Giấy chứng sinh", Data: big}}
+	return []outbox.File{{Type: "to-khai", Name: "Tờ khai", Data: small}, {Type: "giay-chung-sinh", Name: "Giấy chứng sinh", Data: minimalPDF(big)}}
+}
+
+// minimalPDF is a well-formed one-page PDF (classic cross-reference table) whose page content is
+// content.
+func minimalPDF(content []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	var offs []int
+	obj := func(body string, stream []byte) {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s", len(offs), body)
+		if stream != nil {
+			b.WriteString("\nstream\n")
+			b.Write(stream)
+			b.WriteString("\nendstream")
+		}
+		b.WriteString("\nendobj\n")
+	}
+	obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
+	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", nil)
+	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>", nil)
+	obj(fmt.Sprintf("<< /Length %d >>", len(content)), content)
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
+	return b.Bytes()
+}
+
+// openSigned opens the outbox in dir and, when the kiosk has no certificate yet, gives it one from
+// a test CA (as enrolment would), so that it can capture.
+func openSigned(ctx context.Context, dir string, opts outbox.Options) (*outbox.Store, error) {
+	s, err := outbox.Open(ctx, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	if s.SigningReady() == nil {
+		return s, nil
+	}
+	ca, caKey, err := newTestCA()
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	// Valid for years either way: some tests run the store on a clock of their own.
+	if err := s.SaveClientCertificate(issue(ca, caKey, s, time.Now().AddDate(-5, 0, 0), time.Now().AddDate(5, 0, 0))); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newTestCA makes a certification authority for a test.
+func newTestCA() (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "outbox test CA"},
+		NotBefore: time.Now().AddDate(-5, 0, 0), NotAfter: time.Now().AddDate(5, 0, 0), IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	ca, err := x509.ParseCertificate(der)
+	return ca, key, err
+}
+
+// issue returns a PEM certificate for the kiosk of s, valid from notBefore to notAfter.
+func issue(ca *x509.Certificate, caKey *ecdsa.PrivateKey, s *outbox.Store, notBefore, notAfter time.Time) []byte {
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: s.KioskID()},
+		NotBefore: notBefore, NotAfter: notAfter, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &s.DeviceKey().PublicKey, caKey)
+	if err != nil {
+		panic(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 // startServer runs a development server on loopback until the test ends.

@@ -132,6 +132,11 @@ type File struct {
 	Type string // document type, e.g. to-khai
 	Name string // document name shown to people
 	Data []byte // the searchable PDF
+	// Pages is the PDF's page count when the caller knows it (the kiosk scanned them); 0: counted
+	// from the PDF (dossier.PDFPages).
+	Pages int
+	// Mismatch marks a paper kept although it did not look like its document type.
+	Mismatch *dossier.Mismatch
 }
 
 // payload is the encrypted content of a dossier row.
@@ -276,11 +281,19 @@ func (s *Store) crash(point string) {
 // manifest, writes each attachment encrypted (temp, fsync, rename, fsync dir) and commits the row.
 // Only when it returns without error may the citizen be told the dossier was received.
 //
+// Each PDF is first given a PAdES B-B signature made with the device key and the kiosk's
+// certificate (see signCopy); the attachment's size and SHA-256 are those of the signed copy, which
+// is what is stored and sent. A kiosk without a certificate refuses with ErrNoSigningCertificate.
+//
 // It refuses with ErrDiskFull when the capture would bring free space below Options.MinFree.
 func (s *Store) Capture(ctx context.Context, d *dossier.Dossier, files []File, required []dossier.Requirement) (Entry, error) {
+	chain, err := s.signingChain(s.opts.Now())
+	if err != nil {
+		return Entry{}, err
+	}
 	var need uint64
 	for _, f := range files {
-		need += uint64(len(f.Data))*11/10 + 4096
+		need += uint64(len(f.Data))*11/10 + 4096 + signatureRoom
 	}
 	free, err := s.opts.FreeSpace(s.dir)
 	if err != nil {
@@ -296,22 +309,31 @@ func (s *Store) Capture(ctx context.Context, d *dossier.Dossier, files []File, r
 	d.KioskID = s.kioskID
 	d.CapturedAt = now
 	d.Attachments = d.Attachments[:0]
+	signed := make([][]byte, len(files)) // the copies as stored, hashed and sent: signed by the kiosk
 	for i, f := range files {
-		pages, err := dossier.PDFPages(f.Data)
+		pages, err := f.Pages, error(nil)
+		if pages <= 0 {
+			pages, err = dossier.PDFPages(f.Data)
+		} else if !dossier.IsPDF(f.Data) {
+			err = dossier.ErrNotPDF
+		}
 		if err != nil {
 			return Entry{}, fmt.Errorf("giấy tờ %d (document %d): %w", i+1, i+1, err)
 		}
-		sum := sha256.Sum256(f.Data)
-		d.Attachments = append(d.Attachments, dossier.Attachment{Type: f.Type, Name: f.Name, Pages: pages,
-			SHA256: hex.EncodeToString(sum[:]), Size: int64(len(f.Data))})
+		if signed[i], err = s.signCopy(f.Data, chain, now); err != nil {
+			return Entry{}, fmt.Errorf("giấy tờ %d (document %d): %w", i+1, i+1, err)
+		}
+		sum := sha256.Sum256(signed[i])
+		d.Attachments = append(d.Attachments, dossier.Attachment{Type: f.Type, Name: f.Name, Pages: pages, Mismatch: f.Mismatch,
+			SHA256: hex.EncodeToString(sum[:]), Size: int64(len(signed[i]))})
 	}
 	d.ReceiptNo = "pending" // replaced inside the transaction; lets Validate run first
 	d.Normalize()
 	if err := d.Validate(required); err != nil {
 		return Entry{}, err
 	}
-	for i, f := range files {
-		if err := s.writeBlob(d.Attachments[i].SHA256, f.Data); err != nil {
+	for i := range files {
+		if err := s.writeBlob(d.Attachments[i].SHA256, signed[i]); err != nil {
 			return Entry{}, err
 		}
 	}
@@ -355,7 +377,7 @@ func (s *Store) Capture(ctx context.Context, d *dossier.Dossier, files []File, r
 			return Entry{}, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO audit(dossier_id, at, state, note) VALUES(?,?,?,?)", id, ms, StateCaptured, ""); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO audit(dossier_id, at, state, note) VALUES(?,?,?,?)", id, ms, StateCaptured, mismatchNote(d)); err != nil {
 		return Entry{}, err
 	}
 	s.crash(CrashBeforeCommit)

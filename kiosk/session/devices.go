@@ -19,29 +19,58 @@ type CodeReader interface {
 	Forget()
 }
 
-// CardReader reads and verifies the citizen's chip card with a key. It calls present once the card
-// is on the reader and the read begins.
+// CardReader reads and verifies the citizen's chip card with a key. It calls p.Present once the
+// card is on the reader and the read begins, and p.Identified once the identity files are read
+// and check out, before the face and chip authentication (identity.Options.OnIdentity).
 type CardReader interface {
-	ReadCard(ctx context.Context, key identity.Key, present func()) (*identity.Result, error)
+	ReadCard(ctx context.Context, key identity.Key, p identity.Progress) (*identity.Result, error)
 }
 
 // Scanner scans the paper on the glass or in the feeder.
 type Scanner interface {
-	Scan(ctx context.Context) ([]Page, error)
+	// Scan scans every sheet, handing each page to page as soon as it is decoded, so that a page's
+	// full decode need not outlive its preparation. It stops at the first error page returns. The
+	// pages handed over before a scanner error (a jam after two sheets) stay handed over.
+	Scan(ctx context.Context, page func(Page) error) error
 }
 
-// Page is one scanned page.
+// Page is one scanned page, as decoded.
 type Page struct {
 	Image image.Image
 	DPI   int
 }
 
-// Digitizer turns the scanned pages of one document into a searchable PDF, with quality checks and
-// the form fields it recognised (looked for by the labels of the procedure's fields).
+// Digitizer works each scanned page once: at scan time it preprocesses it (quality checks), makes
+// the preview the citizen checks and takes a quick look at what paper it is; later, in the
+// background, it OCRs the prepared pages of a document into a searchable PDF and reads the form
+// fields off them (looked for by the labels of the procedure's fields).
 type Digitizer interface {
-	Check(ctx context.Context, page Page) []Quality
-	Digitize(ctx context.Context, title string, pages []Page, fields []catalog.Field) (*Digitized, error)
+	// Prepare works one scanned page; first says it is the first page of its document (its top is
+	// read for the document's title). The page's image is not used after Prepare returns. An error
+	// means the page could not be read at all (its message is shown to the citizen).
+	Prepare(ctx context.Context, page Page, first bool) (*Prepared, error)
+	// Digitize OCRs a document's prepared pages and writes its PDF; done is called with the number
+	// of pages finished after each page.
+	Digitize(ctx context.Context, title string, pages []*Prepared, fields []catalog.Field, done func(pages int)) (*Digitized, error)
 }
+
+// Prepared is a scanned page worked once.
+type Prepared struct {
+	Preview    image.Image // a small image of the page as it lies on the glass, for the screen
+	Quality    []Quality   // problems the citizen can fix by scanning again
+	Blank      bool        // nothing printed on the page
+	UpsideDown bool        // the page was scanned upside down (the PDF has it upright)
+	MRZ        bool        // a machine-readable zone was read on the page
+	// Head is the text read in the top band of a document's first page (empty on other pages), for
+	// catalog.Recognise. It is personal data: never logged.
+	Head string
+	// Work is the digitizer's own data for the page (the cleaned, binarised page), handed back to
+	// Digitize.
+	Work PageWork
+}
+
+// PageWork is what a Digitizer keeps of a prepared page; Clear overwrites it (the session is wiped).
+type PageWork interface{ Clear() }
 
 // Digitized is one document ready for the dossier.
 type Digitized struct {
@@ -94,7 +123,16 @@ type DossierDocument struct {
 	Type      string
 	Name      string
 	PDF       []byte
-	Pages     int
+	Pages     int // pages in the PDF, as the kiosk scanned them
 	Originals int
 	Copies    int
+	// Mismatch is set when the citizen kept pages that did not look like this document.
+	Mismatch *Mismatch
+}
+
+// Mismatch is why a kept scan did not look like its document, for staff to check.
+type Mismatch struct {
+	Code      string // paper_mismatch, blank_page or upside_down
+	LooksLike string // paper_mismatch: the document type the paper looks like
+	Page      int    // the page (1-based) that raised it
 }

@@ -66,8 +66,15 @@ type Devices struct {
 
 // Errors of Do.
 var (
+	// ErrPrintUnconfirmed: Receipts sent the receipt whole to a printer that cannot say whether it
+	// printed (no status back channel). The session then tells the citizen where to look and what
+	// to do if nothing came out, never that it printed.
+	ErrPrintUnconfirmed = errors.New("đã gửi biên nhận tới máy in nhưng máy in không xác nhận được (receipt sent; the printer cannot confirm it)")
 	// ErrNotNow: the action does not apply in the current state (a stale tap).
 	ErrNotNow = errors.New("thao tác không áp dụng ở bước này (action not valid in this state)")
+	// ErrStale: the action names a view (session, state, step, document) that is no longer the
+	// current one; it was not applied anywhere.
+	ErrStale = errors.New("màn hình đã chuyển sang bước khác trước khi thao tác tới nơi, thao tác không được thực hiện (the screen had already changed; the action was not applied)")
 	// ErrInvalid: the action's value is wrong; the message says why.
 	ErrInvalid = errors.New("giá trị không hợp lệ (invalid value)")
 	// ErrStopped: the machine is not running.
@@ -108,18 +115,27 @@ type (
 		a     Action
 		reply chan error
 	}
-	qrEvent          struct{ payload string }
-	cardPresentEvent struct{ gen int64 }
-	cardEvent        struct {
+	qrEvent           struct{ payload string }
+	cardPresentEvent  struct{ gen int64 }
+	cardIdentityEvent struct {
+		gen int64
+		p   identity.Preview
+	}
+	cardEvent struct {
 		gen int64
 		res *identity.Result
 		err error
 	}
 	scanEvent struct {
-		gen     int64
-		pages   []Page
-		quality []Quality
-		err     error
+		gen        int64
+		pages      []*Prepared
+		unreadable []string // why pages could not be read, each naming its page
+		err        error
+	}
+	progressEvent struct {
+		gen       int64
+		doc, job  int
+		pagesDone int
 	}
 	digitizedEvent struct {
 		gen      int64
@@ -142,7 +158,9 @@ type (
 	}
 )
 
-// Do posts a citizen action and returns once the machine has handled it.
+// Do posts a citizen action and returns once the machine has handled it and published the view
+// after it (View then shows its effect). An action naming a view that is no longer current is
+// refused with ErrStale and changes nothing.
 func (m *Machine) Do(ctx context.Context, a Action) error {
 	reply := make(chan error, 1)
 	select {

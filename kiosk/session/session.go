@@ -29,6 +29,7 @@ type session struct {
 	doneAt   time.Time
 	key      *identity.Key
 	citizen  *identity.Result
+	preview  *identity.Preview // the identity read so far, shown while the card is verified; never accepted
 	query    string
 	results  []catalog.Procedure
 	proc     *catalog.Procedure
@@ -43,13 +44,18 @@ type session struct {
 
 type doc struct {
 	def      catalog.Document
-	pages    []Page
+	pages    []*Prepared // worked once at scan time; the scanner's decodes are not kept
 	quality  []Quality
 	status   string // missing, scanned, processing, done, skipped, failed
 	result   *Digitized
 	errMsg   string
 	progress float64
 	job      int // digitising job number: a result for older pages is dropped
+	// mismatch says the pages do not look like this document (another paper, a blank page, a page
+	// upside down); the citizen rescans or keeps them (kept), and a kept one is marked for staff.
+	mismatch *Message
+	why      Mismatch
+	kept     bool
 }
 
 type formField struct {
@@ -69,9 +75,7 @@ func (s *session) wipe() {
 		if d.status == "processing" {
 			continue // an OCR job may still be reading these pixels; they are only dropped
 		}
-		for i := range d.pages {
-			clearImage(d.pages[i].Image)
-		}
+		clearPages(d.pages)
 		if d.result != nil {
 			clear(d.result.PDF)
 		}
@@ -89,6 +93,16 @@ func (s *session) wipe() {
 	}
 	*s = session{m: s.m, gen: s.gen + 1, epoch: s.epoch + 1, state: Attract}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+}
+
+// clearPages overwrites what the kiosk kept of scanned pages: previews and cleaned pages.
+func clearPages(pages []*Prepared) {
+	for _, p := range pages {
+		clearImage(p.Preview)
+		if p.Work != nil {
+			p.Work.Clear()
+		}
+	}
 }
 
 // clearImage overwrites the pixels of the image types scanners produce.
@@ -124,6 +138,9 @@ func (s *session) handle(ev any) {
 		if err == nil && e.a.Action != ActCancel && e.a.Action != ActFinish {
 			s.lastAct = time.Now()
 		}
+		// Published before the answer: the caller's next read of the view (the API answers the
+		// action with it) shows the action's effect, never the view from before it.
+		s.m.publish(s.view())
 		e.reply <- err
 	case qrEvent:
 		s.onQR(e.payload)
@@ -131,13 +148,24 @@ func (s *session) handle(ev any) {
 		if e.gen == s.gen && s.state == Identify {
 			s.step, s.message = StepReading, nil
 		}
+	case cardIdentityEvent:
+		if e.gen == s.gen && s.state == Identify && s.step == StepReading {
+			s.onIdentity(e.p)
+		}
 	case cardEvent:
 		if e.gen == s.gen {
 			s.onCard(e.res, e.err)
 		}
 	case scanEvent:
 		if e.gen == s.gen {
-			s.onScan(e.pages, e.quality, e.err)
+			s.onScan(e.pages, e.unreadable, e.err)
+		} else {
+			clearPages(e.pages) // a scan the citizen abandoned
+		}
+	case progressEvent:
+		if e.gen == s.epoch && e.doc < len(s.docs) && s.docs[e.doc].job == e.job && s.docs[e.doc].status == "processing" {
+			d := s.docs[e.doc]
+			d.progress = max(d.progress, float64(e.pagesDone)/float64(max(len(d.pages), 1)))
 		}
 	case digitizedEvent:
 		if e.gen == s.epoch && e.doc < len(s.docs) && s.docs[e.doc].job == e.job {
@@ -154,7 +182,9 @@ func (s *session) handle(ev any) {
 	case previewEvent:
 		var img image.Image
 		if e.doc >= 0 && e.doc < len(s.docs) && e.page >= 0 && e.page < len(s.docs[e.doc].pages) {
-			img = s.docs[e.doc].pages[e.page].Image
+			if p := s.docs[e.doc].pages[e.page].Preview; p != nil {
+				img = p
+			}
 		}
 		e.reply <- img
 	}
@@ -196,6 +226,9 @@ func (s *session) busy() bool {
 }
 
 func (s *session) act(a Action) error {
+	if err := s.stale(a); err != nil {
+		return err
+	}
 	if a.Action == ActCancel {
 		if s.state == Submitting || (s.state == Receipt && s.step == StepPrinting) {
 			return ErrNotNow // the dossier is being committed or printed: it cannot be abandoned now
@@ -303,21 +336,36 @@ func (s *session) retryCard(key identity.Key, pause time.Duration) {
 	s.key = &key
 	s.step = StepCard
 	s.message = nil
+	s.preview = nil
 	s.gen++
-	gen, ctx := s.gen, s.ctx
+	// The goroutine keeps its own copies: a wipe rewrites *s while a read may still run.
+	gen, ctx, m := s.gen, s.ctx, s.m
 	go func() {
 		select {
 		case <-time.After(pause):
 		case <-ctx.Done():
-			s.m.post(cardEvent{gen, nil, ctx.Err()})
+			m.post(cardEvent{gen, nil, ctx.Err()})
 			return
 		}
-		res, err := s.m.dev.Card.ReadCard(ctx, key, func() { s.m.post(cardPresentEvent{gen}) })
-		s.m.post(cardEvent{gen, res, err})
+		res, err := m.dev.Card.ReadCard(ctx, key, identity.Progress{
+			Present:    func() { m.post(cardPresentEvent{gen}) },
+			Identified: func(p identity.Preview) { m.post(cardIdentityEvent{gen, p}) },
+		})
+		m.post(cardEvent{gen, res, err})
 	}()
 }
 
+// onIdentity shows the citizen who they are while the rest of the card is read and verified; the
+// identity is accepted only by onCard, once the whole read has checked out.
+func (s *session) onIdentity(p identity.Preview) {
+	s.preview = &p
+	s.message = &Message{Code: "card_keep_still",
+		Vi: "Đã đọc thông tin trên thẻ. Xin giữ yên thẻ trên đầu đọc trong khi thẻ được xác thực.",
+		En: "The card's details are read. Keep the card still on the reader while it is verified."}
+}
+
 func (s *session) onCard(res *identity.Result, err error) {
+	s.preview = nil // a preview is never the identity: only a whole, verified read is
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return
@@ -400,14 +448,28 @@ func (s *session) actDocuments(a Action) error {
 		}
 		s.step, s.message = StepScanning, nil
 		s.gen++
-		gen, ctx := s.gen, s.ctx
+		gen, ctx, have := s.gen, s.ctx, len(d.pages)
 		go func() {
-			pages, err := s.m.dev.Scanner.Scan(ctx)
-			var q []Quality
-			for _, p := range pages {
-				q = append(q, s.m.dev.Digitizer.Check(ctx, p)...)
-			}
-			s.m.post(scanEvent{gen, pages, q, err})
+			// Each page is worked once as it comes off the scanner (preprocessing, quality checks,
+			// preview, a look at what paper it is); its decode is dropped at once.
+			var pages []*Prepared
+			var unreadable []string
+			n := 0
+			err := s.m.dev.Scanner.Scan(ctx, func(p Page) error {
+				n++
+				pp, err := s.m.dev.Digitizer.Prepare(ctx, p, have+len(pages) == 0)
+				clearImage(p.Image)
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if err != nil {
+					unreadable = append(unreadable, fmt.Sprintf("trang %d: %v", have+n, err))
+					return nil // the other pages are unaffected
+				}
+				pages = append(pages, pp)
+				return nil
+			})
+			s.m.post(scanEvent{gen, pages, unreadable, err})
 		}()
 		return nil
 	case ActRescan:
@@ -418,16 +480,24 @@ func (s *session) actDocuments(a Action) error {
 			s.jobsLeft-- // its OCR result will be dropped; the pixels are still being read
 			d.job++
 		} else {
-			for i := range d.pages {
-				clearImage(d.pages[i].Image)
-			}
+			clearPages(d.pages)
 		}
 		d.pages, d.quality, d.result, d.status = nil, nil, nil, "missing"
-		s.step = StepPlace
+		d.mismatch, d.why, d.kept = nil, Mismatch{}, false
+		s.step, s.message = StepPlace, nil
 		return nil
-	case ActAccept:
-		if s.step != StepPreview || len(d.pages) == 0 {
-			return ErrNotNow
+	case ActAccept, ActKeep:
+		if s.step != StepPreview || len(d.pages) == 0 || d.pages[len(d.pages)-1].Preview == nil {
+			return ErrNotNow // nothing the citizen could have seen
+		}
+		if d.mismatch != nil && !d.kept {
+			if a.Action == ActAccept {
+				return invalid("trang vừa quét không giống giấy tờ cần nộp: hãy chọn Quét lại hoặc Vẫn dùng trang này",
+					"the page does not look like the document asked for: choose Scan again or Keep this page")
+			}
+			d.kept = true
+		} else if a.Action == ActKeep {
+			return ErrNotNow // nothing to keep despite: accept
 		}
 		s.digitize(s.current)
 		s.nextDocument()
@@ -457,8 +527,11 @@ func (s *session) actDocuments(a Action) error {
 	return ErrNotNow
 }
 
-func (s *session) onScan(pages []Page, quality []Quality, err error) {
+func (s *session) onScan(pages []*Prepared, unreadable []string, err error) {
 	d := s.docs[s.current]
+	if err != nil && len(pages) > 0 && !errors.Is(err, context.Canceled) {
+		err = nil // the pages scanned before a jam are kept; the citizen sees them and may scan on
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return
@@ -474,18 +547,95 @@ func (s *session) onScan(pages []Page, quality []Quality, err error) {
 	}
 	if len(pages) == 0 {
 		s.step = StepPlace
+		if len(d.pages) > 0 {
+			s.step = StepPreview
+		}
 		s.message = msg("scan_empty", "Không có trang nào được quét. Hãy đặt giấy lên mặt kính rồi bấm Quét.",
 			"No page was scanned. Place the paper on the glass and tap Scan.")
+		if len(unreadable) > 0 {
+			s.message = &Message{Code: "scan_unreadable", Retry: true,
+				Vi: "Không đọc được ảnh quét (" + strings.Join(unreadable, "; ") + "). Hãy đặt lại giấy rồi bấm Quét.",
+				En: "The scan could not be read. Place the paper again and tap Scan."}
+		}
 		return
 	}
 	if d.status == "processing" {
 		s.jobsLeft-- // more pages: the running OCR job is superseded
 		d.job++
 	}
+	have := len(d.pages)
 	d.pages = append(d.pages, pages...)
-	d.quality = append(d.quality, quality...)
+	for i, p := range pages {
+		for _, q := range p.Quality {
+			q.Message = fmt.Sprintf("trang %d: %s", have+i+1, q.Message)
+			d.quality = append(d.quality, q)
+		}
+	}
+	for _, u := range unreadable {
+		d.quality = append(d.quality, Quality{Code: "unreadable", Message: u})
+	}
 	d.status, d.result = "scanned", nil
 	s.step, s.message = StepPreview, nil
+	if d.mismatch == nil || d.kept {
+		if m, why := s.classify(d, pages, have); m != nil {
+			d.mismatch, d.why, d.kept = m, why, false
+		}
+	}
+	s.message = d.mismatch
+	if d.kept {
+		s.message = nil
+	}
+}
+
+// classify tells whether pages, just scanned for document d after its first have pages, look like
+// another paper: the first page's title names another document of the catalogue, a page is blank,
+// a page lay upside down. It returns the warning for the citizen and the mark for staff, or nil.
+func (s *session) classify(d *doc, pages []*Prepared, have int) (*Message, Mismatch) {
+	cat := s.m.catalog()
+	if have == 0 && cat.Identifies(d.def.Type) {
+		if rec := cat.Recognise(pages[0].Head, pages[0].MRZ); rec.Type != "" && rec.Type != d.def.Type {
+			name := s.documentName(rec.Type)
+			return &Message{Code: "paper_mismatch", Retry: true,
+					Vi: "Trang này giống " + name + ", không phải giấy tờ đang cần. Hãy quét lại đúng giấy, hoặc chọn Vẫn dùng trang này.",
+					En: "This page looks like another document. Scan the right one, or keep this page."},
+				Mismatch{Code: "paper_mismatch", LooksLike: rec.Type, Page: 1}
+		}
+	}
+	for i, p := range pages {
+		if p.Blank {
+			return &Message{Code: "blank_page", Retry: true,
+					Vi: fmt.Sprintf("Trang %d để trắng: có thể giấy bị đặt ngửa. Hãy úp mặt có chữ xuống rồi quét lại, hoặc chọn Vẫn dùng trang này.", have+i+1),
+					En: fmt.Sprintf("Page %d is blank: the paper may be face up. Put the printed side down and scan again, or keep this page.", have+i+1)},
+				Mismatch{Code: "blank_page", Page: have + i + 1}
+		}
+	}
+	for i, p := range pages {
+		if p.UpsideDown {
+			return &Message{Code: "upside_down", Retry: true,
+					Vi: fmt.Sprintf("Trang %d bị đặt ngược đầu. Hãy xoay giấy cho đúng chiều rồi quét lại, hoặc chọn Vẫn dùng trang này.", have+i+1),
+					En: fmt.Sprintf("Page %d was upside down. Turn the paper the right way and scan again, or keep this page.", have+i+1)},
+				Mismatch{Code: "upside_down", Page: have + i + 1}
+		}
+	}
+	return nil, Mismatch{}
+}
+
+// documentName is how the catalogue names document type t: the current procedure's name for it,
+// else the first procedure that asks for it.
+func (s *session) documentName(t string) string {
+	for _, d := range s.proc.Documents {
+		if d.Type == t {
+			return d.Name
+		}
+	}
+	for _, p := range s.m.catalog().Procedures {
+		for _, d := range p.Documents {
+			if d.Type == t {
+				return d.Name
+			}
+		}
+	}
+	return t
 }
 
 func (s *session) digitize(i int) {
@@ -497,7 +647,9 @@ func (s *session) digitize(i int) {
 	d.job++
 	gen, job, ctx, pages, title, fields := s.epoch, d.job, s.ctx, d.pages, d.def.Name, s.proc.Fields
 	go func() {
-		res, err := s.m.dev.Digitizer.Digitize(ctx, title, pages, fields)
+		res, err := s.m.dev.Digitizer.Digitize(ctx, title, pages, fields, func(n int) {
+			s.m.post(progressEvent{gen, i, job, n})
+		})
 		s.m.post(digitizedEvent{gen, i, job, res, err})
 	}()
 }
@@ -722,8 +874,13 @@ func (s *session) submit() {
 		if x.status != "done" {
 			continue
 		}
-		d.Documents = append(d.Documents, DossierDocument{Type: x.def.Type, Name: x.def.Name, PDF: x.result.PDF,
-			Pages: x.result.Pages, Originals: x.def.Originals, Copies: x.def.Copies})
+		dd := DossierDocument{Type: x.def.Type, Name: x.def.Name, PDF: x.result.PDF,
+			Pages: x.result.Pages, Originals: x.def.Originals, Copies: x.def.Copies}
+		if x.kept {
+			why := x.why
+			dd.Mismatch = &why
+		}
+		d.Documents = append(d.Documents, dd)
 	}
 	s.dossier = d
 	s.state, s.step, s.message = Submitting, "", nil
@@ -753,6 +910,14 @@ func (s *session) onSubmitted(res *Submitted, err error) {
 }
 
 func (s *session) onPrinted(err error) {
+	if errors.Is(err, ErrPrintUnconfirmed) {
+		s.step = StepPrinted
+		s.finish()
+		s.message = msg("done_print_unconfirmed",
+			"Hoàn tất. Xin lấy biên nhận ở khe máy in; nếu không thấy biên nhận, hãy ghi lại mã hồ sơ trên màn hình và đến quầy. Xin nhận lại thẻ căn cước và giấy tờ.",
+			"Finished. Take the receipt from the printer slot; if there is none, note the dossier code on the screen and go to the counter. Please take your ID card and papers.")
+		return
+	}
 	if err != nil {
 		s.step = StepPrintFail
 		s.message = &Message{Code: "print_failed",
@@ -790,6 +955,10 @@ func (s *session) view() View {
 			masked = strings.Repeat("*", len(masked)-4) + masked[len(masked)-4:]
 		}
 		v.Citizen = &CitizenView{FullName: c.FullName, IDMasked: masked, PassiveAuth: s.citizen.PassiveAuth}
+	} else if s.preview != nil && s.state == Identify && s.step == StepReading {
+		// Being verified: the name is shown, passive authentication is not finished.
+		c := s.preview.Citizen
+		v.Citizen = &CitizenView{FullName: c.FullName, IDMasked: maskID(c.IDNumber), PassiveAuth: "pending"}
 	}
 	if s.state == ChooseProcedure {
 		for _, p := range s.results {
@@ -801,8 +970,13 @@ func (s *session) view() View {
 		v.Procedure = &pv
 	}
 	for _, d := range s.docs {
-		v.Documents = append(v.Documents, DocumentView{Type: d.def.Type, Name: d.def.Name, Required: d.def.Required,
-			Status: d.status, Pages: len(d.pages), Quality: d.quality, Progress: d.progress})
+		dv := DocumentView{Type: d.def.Type, Name: d.def.Name, Required: d.def.Required,
+			Status: d.status, Pages: len(d.pages), Quality: d.quality, Mismatch: d.mismatch, Kept: d.kept}
+		if d.status == "processing" {
+			dv.Progress = d.progress // real: the share of pages read; 0 until the first is
+		}
+		dv.PreviewReady = len(d.pages) > 0 && d.pages[len(d.pages)-1].Preview != nil
+		v.Documents = append(v.Documents, dv)
 	}
 	if s.state == Review || s.state == Consent {
 		for _, ff := range s.form {
@@ -821,4 +995,12 @@ func (s *session) view() View {
 func procView(p catalog.Procedure) ProcedureView {
 	return ProcedureView{Code: p.Code, Name: p.Name, NameEn: p.NameEn, Popular: p.Popular > 0, Fee: p.Fee,
 		ProcessingTime: p.ProcessingTime, Documents: len(p.Documents)}
+}
+
+// maskID keeps the last 4 digits of an ID number.
+func maskID(id string) string {
+	if len(id) > 4 {
+		return strings.Repeat("*", len(id)-4) + id[len(id)-4:]
+	}
+	return id
 }

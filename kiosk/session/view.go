@@ -50,6 +50,7 @@ const (
 	ActScan         = wire.ActScan
 	ActAccept       = wire.ActAccept
 	ActRescan       = wire.ActRescan
+	ActKeep         = wire.ActKeep
 	ActSkip         = wire.ActSkip
 	ActSetField     = wire.ActSetField
 	ActConfirm      = wire.ActConfirm

@@ -86,8 +86,15 @@ func (a *App) Size() (int, int) { return a.w, a.h }
 
 // SetView shows a new session view. Local state (an open keyboard, previews) is dropped when the
 // session, state or step changes.
+//
+// A view older than the one shown (a lower Seq of the same session, e.g. the answer to an action
+// arriving after the event stream already brought the next view) is ignored: going back to it
+// would offer buttons for a step that is over.
 func (a *App) SetView(v wire.View) {
 	old := a.view
+	if a.online && v.Session == old.Session && v.Seq > 0 && v.Seq < old.Seq {
+		return
+	}
 	if !a.online || v.Session != old.Session || v.State != old.State || v.Step != old.Step {
 		a.edit, a.searching = nil, nil
 		a.touch = widget.NewTouch()
@@ -254,8 +261,19 @@ func (a *App) Name() string {
 	return strings.Join(parts, "-")
 }
 
+// act returns the tap handler of a button that posts the action name with value. The action names
+// the view the button is built on, the one the citizen sees it on, so kioskd refuses it (409) when
+// the session has moved on before the tap arrives instead of applying it to another step.
 func (a *App) act(name, value string) func() {
-	return func() { a.send(wire.Action{Action: name, Value: norm.NFC.String(value)}) }
+	v := a.view
+	return func() { a.send(wire.ActionOn(v, name, norm.NFC.String(value))) }
+}
+
+// setField posts a field's new value, made on the view shown.
+func (a *App) setField(key, value string) {
+	act := wire.ActionOn(a.view, wire.ActSetField, value)
+	act.Key = key
+	a.send(act)
 }
 
 func (a *App) changed() { a.rebuild = true }

@@ -67,6 +67,11 @@ func (a *App) identify(f *widget.Frame) {
 		title, en = "Đặt thẻ Căn cước lên đầu đọc thẻ", "Place your ID card on the card reader and leave it there"
 	case wire.StepReading:
 		title, en = "Đang đọc thẻ… Xin đừng nhấc thẻ ra", "Reading the card… please do not remove it"
+		if v.Citizen != nil && v.Citizen.FullName != "" {
+			// Identity first: the name is read and its hashes checked; the rest of the card
+			// (face, chip authentication) still needs the card on the reader.
+			title, en = "Xin chào "+v.Citizen.FullName, "Hello. Verifying the card: keep it still on the reader"
+		}
 	}
 	var btns []choice
 	if v.Step != wire.StepReading {
@@ -224,11 +229,23 @@ func (a *App) documents(f *widget.Frame) {
 		title, en = "Đang quét: "+cur.Name, "Scanning… please wait"
 	case wire.StepPreview:
 		title, en = "Kiểm tra trang vừa quét: "+cur.Name, "Check the scanned page"
-		btns = append(btns, choice{"Quét lại", "Scan again", widget.Secondary, a.act(wire.ActRescan, "")})
+		rescan := choice{"Quét lại", "Scan again", widget.Secondary, a.act(wire.ActRescan, "")}
+		use := choice{"Dùng trang này", "Use this page", widget.Primary, a.act(wire.ActAccept, "")}
+		if cur.Mismatch != nil && !cur.Kept {
+			// The page looks like another paper: scanning again is what the kiosk advises.
+			rescan.kind = widget.Primary
+			use = choice{"Vẫn dùng trang này", "Keep this page anyway", widget.Secondary, a.act(wire.ActKeep, "")}
+		}
+		if !a.previewShown() {
+			// The citizen accepts only a page they have seen: until the page is on screen the
+			// button does nothing (no handler: no touch target).
+			use.kind, use.sub, use.fn = widget.Secondary, "Chờ hiện ảnh trang (waiting for the page)", nil
+		}
+		btns = append(btns, rescan)
 		if !cur.Required {
 			btns = append(btns, choice{"Bỏ qua", "Skip", widget.Secondary, a.act(wire.ActSkip, "")})
 		}
-		btns = append(btns, choice{"Dùng trang này", "Use this page", widget.Primary, a.act(wire.ActAccept, "")})
+		btns = append(btns, use)
 	}
 	r := a.page(f, title, en, true, btns...)
 	list, main := a.split(r, 0.36)
@@ -266,7 +283,7 @@ func (a *App) documents(f *widget.Frame) {
 		for _, q := range cur.Quality {
 			y += f.Text(image.Rect(main.Min.X, y, main.Max.X, y), "Lưu ý: "+q.Message, theme.Body, true, widget.Start, p.Danger)
 		}
-		if img := a.previews[[2]int{v.Current, max(cur.Pages-1, 0)}]; img != nil {
+		if img := a.previews[a.previewKey()]; img != nil {
 			f.Image(image.Rect(main.Min.X, y+8, main.Max.X, main.Max.Y), img)
 		} else {
 			f.Text(image.Rect(main.Min.X, y+40, main.Max.X, y+40), "Đang tải ảnh trang…", theme.Body, false, widget.Center, p.Muted)
@@ -280,6 +297,20 @@ func (a *App) documents(f *widget.Frame) {
 		f.Custom(image.Rect(cx-half, main.Min.Y, cx+half, main.Max.Y), a.paperAnimation())
 	}
 }
+
+// previewKey names the page the preview screen shows: the last page scanned of the current document.
+func (a *App) previewKey() [2]int {
+	v := a.view
+	pages := 0
+	if v.Current >= 0 && v.Current < len(v.Documents) {
+		pages = v.Documents[v.Current].Pages
+	}
+	return [2]int{v.Current, max(pages-1, 0)}
+}
+
+// previewShown reports whether the preview screen draws the page the citizen is asked to accept:
+// the frame that draws it is the first whose accept button can be touched.
+func (a *App) previewShown() bool { return a.previews[a.previewKey()] != nil }
 
 // paperAnimation shows a sheet going face down onto the scanner glass.
 func (a *App) paperAnimation() func(dst *ebiten.Image, r image.Rectangle, tick int) {
@@ -445,7 +476,7 @@ func (a *App) fieldEditor(f *widget.Frame) {
 		for _, c := range shown {
 			h := f.TextHeight(c, theme.Body, false, r.Dx()-60) + 48
 			f.Button(image.Rect(r.Min.X, y, r.Max.X-16, y+h), c, "", widget.Row, func() {
-				a.send(wire.Action{Action: wire.ActSetField, Key: e.key, Value: c})
+				a.setField(e.key, c)
 				closeEd()
 			})
 			y += h + 16
@@ -457,7 +488,7 @@ func (a *App) fieldEditor(f *widget.Frame) {
 	r := a.page(f, e.label, "Type the value, then touch Lưu (save)", false,
 		choice{"Quay lại", "Back", widget.Secondary, closeEd},
 		choice{"Lưu", "Save", widget.Primary, func() {
-			a.send(wire.Action{Action: wire.ActSetField, Key: e.key, Value: e.kb.Text()})
+			a.setField(e.key, e.kb.Text())
 			closeEd()
 		}})
 	a.entryLine(f, &r, e.kb.Text(), hint)

@@ -59,7 +59,12 @@ func (a *App) Guidance() string {
 		case wire.StepScanning:
 			say = append(say, "Đang quét. Xin chờ.")
 		case wire.StepPreview:
-			say = append(say, "Xem trang vừa quét. Nếu rõ, chạm Dùng trang này. Nếu mờ hay lệch, chạm Quét lại.")
+			if v.Current >= 0 && v.Current < len(v.Documents) && v.Documents[v.Current].Mismatch != nil && !v.Documents[v.Current].Kept {
+				// The warning (the view's message) is said first; the buttons differ.
+				say = append(say, "Chạm Quét lại để quét đúng giấy tờ, hoặc chạm Vẫn dùng trang này.")
+			} else {
+				say = append(say, "Xem trang vừa quét. Nếu rõ, chạm Dùng trang này. Nếu mờ hay lệch, chạm Quét lại.")
+			}
 		default:
 			say = append(say, "Đặt "+doc+" úp xuống mặt kính máy quét, rồi chạm nút Quét.")
 		}

@@ -14,6 +14,16 @@ var sampleDocs = []wire.DocumentView{
 	{Type: "ket_hon", Name: "Giấy chứng nhận kết hôn của cha mẹ (nếu có)", Status: "missing"},
 }
 
+// paperMismatch is the warning of a birth certificate offered as the ID copy.
+var paperMismatch = &wire.Message{Code: "paper_mismatch", Retry: true,
+	Vi: "Trang này giống Giấy chứng sinh, không phải giấy tờ đang cần. Hãy quét lại đúng giấy, hoặc chọn Vẫn dùng trang này.",
+	En: "This page looks like another document. Scan the right one, or keep this page."}
+
+// mismatchDocs are sampleDocs with the birth certificate scanned as the ID copy.
+var mismatchDocs = []wire.DocumentView{sampleDocs[0], {Type: "chung_sinh", Name: "Giấy chứng sinh", Required: true, Status: "done", Pages: 1},
+	{Type: "cmnd", Name: "Giấy tờ tùy thân của người đi đăng ký", Required: true, Status: "scanned", Pages: 1, PreviewReady: true, Mismatch: paperMismatch},
+	sampleDocs[3]}
+
 var sampleProc = wire.ProcedureView{Code: "1.001193", Name: "Đăng ký khai sinh", Popular: true, Fee: "Miễn phí", ProcessingTime: "Trong ngày", Documents: 4}
 
 // samples are views of every state of the journey, made up (no real person's data): the screens'
@@ -39,15 +49,24 @@ func samples() map[string]wire.View {
 	prov := &wire.ReceiptView{DossierCode: "K01-20260102-0007", Provisional: true, ReceivedAt: rc.ReceivedAt}
 	s := "s1"
 	return map[string]wire.View{
-		"attract":              {State: wire.Attract},
-		"identify-qr":          {Session: s, State: wire.Identify, Step: wire.StepQR},
-		"identify-card-retry":  {Session: s, State: wire.Identify, Step: wire.StepCard, Message: &wire.Message{Code: "card_removed", Vi: "Thẻ bị nhấc ra quá sớm. Hãy đặt lại thẻ và giữ yên.", En: "The card was removed too early. Put it back and keep it still.", Retry: true}},
-		"identify-reading":     {Session: s, State: wire.Identify, Step: wire.StepReading},
-		"identify-type_key":    {Session: s, State: wire.Identify, Step: wire.StepTypeKey},
-		"choose":               {Session: s, State: wire.ChooseProcedure, Procedures: procs},
-		"documents-place":      {Session: s, State: wire.Documents, Step: wire.StepPlace, Procedure: &sampleProc, Documents: sampleDocs, Current: 3},
-		"documents-scanning":   {Session: s, State: wire.Documents, Step: wire.StepScanning, Procedure: &sampleProc, Documents: sampleDocs, Current: 2},
-		"documents-preview":    {Session: s, State: wire.Documents, Step: wire.StepPreview, Procedure: &sampleProc, Documents: sampleDocs, Current: 1},
+		"attract":             {State: wire.Attract},
+		"identify-qr":         {Session: s, State: wire.Identify, Step: wire.StepQR},
+		"identify-card-retry": {Session: s, State: wire.Identify, Step: wire.StepCard, Message: &wire.Message{Code: "card_removed", Vi: "Thẻ bị nhấc ra quá sớm. Hãy đặt lại thẻ và giữ yên.", En: "The card was removed too early. Put it back and keep it still.", Retry: true}},
+		"identify-reading":    {Session: s, State: wire.Identify, Step: wire.StepReading},
+		// Identity first: the name is shown while the rest of the card is read and verified.
+		"identify-verifying": {Session: s, State: wire.Identify, Step: wire.StepReading,
+			Citizen: &wire.CitizenView{FullName: "NGUYỄN THỊ HỒNG NHUNG", IDMasked: "********0123", PassiveAuth: "pending"},
+			Message: &wire.Message{Code: "card_keep_still", Vi: "Đã đọc thông tin trên thẻ. Xin giữ yên thẻ trên đầu đọc trong khi thẻ được xác thực.",
+				En: "The card's details are read. Keep the card still on the reader while it is verified."}},
+		"identify-type_key":  {Session: s, State: wire.Identify, Step: wire.StepTypeKey},
+		"choose":             {Session: s, State: wire.ChooseProcedure, Procedures: procs},
+		"documents-place":    {Session: s, State: wire.Documents, Step: wire.StepPlace, Procedure: &sampleProc, Documents: sampleDocs, Current: 3},
+		"documents-scanning": {Session: s, State: wire.Documents, Step: wire.StepScanning, Procedure: &sampleProc, Documents: sampleDocs, Current: 2},
+		"documents-preview":  {Session: s, State: wire.Documents, Step: wire.StepPreview, Procedure: &sampleProc, Documents: sampleDocs, Current: 1},
+		// The preview screen before the page image has come: accept cannot be touched yet.
+		"documents-preview-loading": {Session: s, State: wire.Documents, Step: wire.StepPreview, Procedure: &sampleProc, Documents: sampleDocs, Current: 1},
+		"documents-preview-mismatch": {Session: s, State: wire.Documents, Step: wire.StepPreview, Procedure: &sampleProc, Documents: mismatchDocs,
+			Current: 2, Message: paperMismatch},
 		"review-processing":    {Session: s, State: wire.Review, Step: wire.StepProcessing, Documents: []wire.DocumentView{{Name: "Tờ khai đăng ký khai sinh", Status: "processing", Progress: 0.4, Required: true}, {Name: "Giấy chứng sinh", Status: "done", Required: true}}},
 		"review-editing":       {Session: s, State: wire.Review, Step: wire.StepEditing, Form: form, Message: &wire.Message{Code: "form_incomplete", Vi: "Còn trường chưa điền hoặc chưa đúng, xem các ô được đánh dấu.", En: "Some fields are missing or wrong: see the marked boxes."}},
 		"consent":              {Session: s, State: wire.Consent, Procedure: &sampleProc},

@@ -76,8 +76,8 @@ func TestScreensGolden(t *testing.T) {
 			t.Run(name+"/"+orient, func(t *testing.T) {
 				a, _ := newApp(t, portrait, theme.Options{})
 				a.SetView(v)
-				if name == "documents-preview" {
-					a.SetPreview(1, 0, previewPage)
+				if name == "documents-preview" || name == "documents-preview-mismatch" {
+					a.SetPreview(v.Current, 0, previewPage)
 				}
 				img := render(a)
 				if !strings.Contains(a.Frame().Texts(), "Hủy") && v.State != wire.Attract && v.State != wire.Submitting &&
@@ -171,21 +171,70 @@ func TestTapsBecomeActions(t *testing.T) {
 	tap(t, a, "Hủy") // under the idle overlay: must not act
 	tap(t, a, "Thêm thời gian")
 
+	a.SetView(fx["documents-place"])
+	tap(t, a, "Quét")
+
+	// Each action names the view it was tapped on, so kioskd can refuse it once that view is gone.
+	on := func(view string, a wire.Action) wire.Action {
+		v := fx[view]
+		a.Session, a.State, a.Step = v.Session, v.State, v.Step
+		return a
+	}
+	three := 3
 	want := []wire.Action{
-		{Action: "start"}, {Action: "type_key"}, {Action: "enter_id", Value: "079092001234"},
-		{Action: "search", Value: "khai sinh"}, {Action: "choose", Value: "1.001193"},
-		{Action: "set_field", Key: "child_dob", Value: "01/03/1990"},
-		{Action: "set_field", Key: "sex", Value: "Nam"},
-		{Action: "set_field", Key: "child_name", Value: "Lê Thị ỹ"},
-		{Action: "confirm"}, {Action: "more_time"},
+		on("attract", wire.Action{Action: "start"}), on("identify-qr", wire.Action{Action: "type_key"}),
+		on("identify-type_key", wire.Action{Action: "enter_id", Value: "079092001234"}),
+		on("choose", wire.Action{Action: "search", Value: "khai sinh"}), on("choose", wire.Action{Action: "choose", Value: "1.001193"}),
+		on("review-editing", wire.Action{Action: "set_field", Key: "child_dob", Value: "01/03/1990"}),
+		on("review-editing", wire.Action{Action: "set_field", Key: "sex", Value: "Nam"}),
+		on("review-editing", wire.Action{Action: "set_field", Key: "child_name", Value: "Lê Thị ỹ"}),
+		on("review-editing", wire.Action{Action: "confirm"}), on("choose-idle", wire.Action{Action: "more_time"}),
+		on("documents-place", wire.Action{Action: "scan", Document: &three}),
 	}
 	if len(*sent) != len(want) {
 		t.Fatalf("sent %d actions %+v, want %+v", len(*sent), *sent, want)
 	}
 	for i := range want {
-		if (*sent)[i] != want[i] {
+		if !sameAction((*sent)[i], want[i]) {
 			t.Errorf("action %d = %+v, want %+v", i, (*sent)[i], want[i])
 		}
+	}
+}
+
+// sameAction compares two actions, the document they name by value.
+func sameAction(a, b wire.Action) bool {
+	if (a.Document == nil) != (b.Document == nil) || (a.Document != nil && *a.Document != *b.Document) {
+		return false
+	}
+	a.Document, b.Document = nil, nil
+	return a == b
+}
+
+// A tap on a button built for an earlier view names that view, not the one that came since: kioskd
+// then refuses it instead of applying it to the new step. A view older than the one shown (the
+// answer to an action arriving after the event stream brought the next view) is not shown again.
+func TestActionsNameTheViewTheyWereMadeOn(t *testing.T) {
+	a, sent := newApp(t, false, theme.Options{})
+	prev := samples()["documents-preview"]
+	prev.Seq = 10
+	a.SetView(prev)
+	handler := a.act(wire.ActAccept, "") // the button as built on the preview of document 1
+	next := samples()["documents-place"]
+	next.Seq = 11
+	a.SetView(next)
+	handler() // the finger lands after the view moved on
+	if len(*sent) != 1 || (*sent)[0].Document == nil || *(*sent)[0].Document != 1 || (*sent)[0].Step != wire.StepPreview {
+		t.Fatalf("sent %+v, want the accept named on document 1's preview", *sent)
+	}
+	a.SetView(prev) // older: ignored
+	if v := a.View(); v.Seq != 11 || v.Step != wire.StepPlace {
+		t.Fatalf("an older view replaced the newer one: %s seq %d", v.Step, v.Seq)
+	}
+	other := samples()["attract"]
+	other.Seq = 2 // a new session (kioskd restarted, or the session wiped): shown whatever its seq
+	a.SetView(other)
+	if a.View().State != wire.Attract {
+		t.Fatalf("the attract screen of another session was not shown: %s", a.View().State)
 	}
 }
 
@@ -244,5 +293,59 @@ func BenchmarkDrawReviewScreen(b *testing.B) {
 		a.rebuild = true
 		a.Draw(img)
 		img.ReadPixels(px) // wait for the GPU (llvmpipe) to finish
+	}
+}
+
+// The citizen accepts only a page they have seen: until the preview image is on screen, "Dùng
+// trang này" is there but does nothing; the frame that draws the page is the first it works in.
+func TestAcceptWaitsForThePreview(t *testing.T) {
+	a, sent := newApp(t, false, theme.Options{})
+	v := samples()["documents-preview-loading"]
+	a.SetView(v)
+	render(a)
+	if !strings.Contains(a.Frame().Texts(), "Đang tải ảnh trang") {
+		t.Fatalf("no loading note: %q", a.Frame().Texts())
+	}
+	tap(t, a, "Dùng trang này")
+	if len(*sent) != 0 {
+		t.Fatalf("accept sent before the page was shown: %+v", *sent)
+	}
+	// A preview of another page (the previous document's) does not count.
+	a.SetPreview(0, 0, image.NewRGBA(image.Rect(0, 0, 70, 99)))
+	render(a)
+	tap(t, a, "Dùng trang này")
+	if len(*sent) != 0 {
+		t.Fatalf("accept sent with another page on screen: %+v", *sent)
+	}
+	page := image.NewRGBA(image.Rect(0, 0, 70, 99))
+	a.SetPreview(v.Current, 0, page)
+	render(a)
+	if strings.Contains(a.Frame().Texts(), "Đang tải ảnh trang") {
+		t.Fatal("the page is shown and the loading note too")
+	}
+	tap(t, a, "Dùng trang này")
+	if len(*sent) != 1 || (*sent)[0].Action != wire.ActAccept {
+		t.Fatalf("sent %+v, want one accept", *sent)
+	}
+}
+
+// A page that looks like another paper: rescan is the advised button, "Vẫn dùng trang này" keeps it
+// (action keep), and there is no plain accept.
+func TestMismatchOffersRescanOrKeep(t *testing.T) {
+	a, sent := newApp(t, false, theme.Options{})
+	v := samples()["documents-preview-mismatch"]
+	a.SetView(v)
+	a.SetPreview(v.Current, 0, image.NewRGBA(image.Rect(0, 0, 70, 99)))
+	render(a)
+	if !strings.Contains(a.Frame().Texts(), "giống Giấy chứng sinh") {
+		t.Fatalf("the warning is not shown: %q", a.Frame().Texts())
+	}
+	if _, ok := a.Frame().Center("Dùng trang này"); ok {
+		t.Fatal("plain accept offered over the warning")
+	}
+	tap(t, a, "Vẫn dùng trang này")
+	tap(t, a, "Quét lại")
+	if len(*sent) != 2 || (*sent)[0].Action != wire.ActKeep || (*sent)[1].Action != wire.ActRescan {
+		t.Fatalf("sent %+v, want keep then rescan", *sent)
 	}
 }

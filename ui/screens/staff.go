@@ -60,6 +60,9 @@ type StaffDossier struct {
 	LastError     string    `json:"lastError,omitempty"`
 	Attempts      int       `json:"attempts"`
 	CapturedAt    time.Time `json:"capturedAt"`
+	// Check names the papers the citizen kept although the kiosk warned they did not look like
+	// their document ("" when none): staff check them.
+	Check string `json:"check,omitempty"`
 }
 
 // staffState is the staff screens' local state; nil when they are closed.
@@ -278,6 +281,9 @@ func (a *App) staffDossiers(f *widget.Frame) {
 		sub := fmt.Sprintf("%s · %s · thủ tục %s", d.CapturedAt.Local().Format("15:04"), outboxState(d), d.ProcedureCode)
 		if d.Reason != "" {
 			sub += " · " + d.Reason
+		}
+		if d.Check != "" {
+			sub += " · " + d.Check
 		}
 		kind := widget.Row
 		if d.ID == s.selected {

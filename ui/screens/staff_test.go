@@ -179,7 +179,8 @@ func TestProvincePickerGolden(t *testing.T) {
 		a.changed()
 		tap(t, a, "Tìm")
 		tap(t, a, "Thành phố Hà Nội")
-		if n := len(*sent); n == 0 || (*sent)[n-1] != (wire.Action{Action: wire.ActSetField, Key: "newProvince", Value: "Thành phố Hà Nội"}) {
+		if n := len(*sent); n == 0 || (*sent)[n-1].Action != wire.ActSetField || (*sent)[n-1].Key != "newProvince" ||
+			(*sent)[n-1].Value != "Thành phố Hà Nội" || (*sent)[n-1].State != wire.Review {
 			t.Errorf("picking Hà Nội sent %+v", *sent)
 		}
 	}

@@ -17,16 +17,20 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tramso/tramso/kiosk/api/wire"
 )
 
-// Client is a connection to one kioskd.
+// Client is a connection to one kioskd. It is safe for concurrent use.
 type Client struct {
 	socket string
 	http   *http.Client
 	token  string // staff session
+
+	mu   sync.Mutex
+	last *wire.View // the session view this client last read: Act names it
 }
 
 // New returns a client of the kioskd listening on the unix socket.
@@ -45,12 +49,34 @@ type Problem struct {
 	Status int    `json:"status"`
 	Type   string `json:"type"`
 	Detail string `json:"detail"`
+	// View is the session's current view, sent with a refused action (409): the screen the action
+	// was made on had changed (ErrStale), or the action does not apply to it.
+	View *wire.View `json:"view,omitempty"`
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("kioskd %d: %s", p.Status, p.Detail) }
 
+// Is makes errors.Is(err, ErrStale) true for an action refused as stale.
+func (p *Problem) Is(target error) bool {
+	return target == ErrStale && p.Status == http.StatusConflict && p.Type == wire.ProblemStale
+}
+
 // ErrUnavailable means kioskd cannot be reached (not running, restarting, wrong socket).
 var ErrUnavailable = errors.New("không kết nối được kioskd (cannot reach kioskd)")
+
+// ErrStale matches (errors.Is) an action kioskd refused because the view it names had already
+// changed; nothing was applied. The *Problem (errors.As, or StaleView) carries the current view:
+// decide again on it, never send the same action blindly.
+var ErrStale = errors.New("màn hình đã chuyển sang bước khác (the screen had already changed)")
+
+// StaleView returns the current view carried by an ErrStale error.
+func StaleView(err error) (wire.View, bool) {
+	var p *Problem
+	if errors.Is(err, ErrStale) && errors.As(err, &p) && p.View != nil {
+		return *p.View, true
+	}
+	return wire.View{}, false
+}
 
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
 	var rd io.Reader
@@ -90,18 +116,51 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 // View returns the current session view.
 func (c *Client) View(ctx context.Context) (wire.View, error) {
 	var v wire.View
-	return v, c.do(ctx, http.MethodGet, "/v1/session", nil, &v)
+	err := c.do(ctx, http.MethodGet, "/v1/session", nil, &v)
+	if err == nil {
+		c.saw(v)
+	}
+	return v, err
 }
 
-// Do posts a citizen action and returns the view after it.
+// saw records v as the view this client last read.
+func (c *Client) saw(v wire.View) {
+	c.mu.Lock()
+	c.last = &v
+	c.mu.Unlock()
+}
+
+// Do posts a citizen action and returns the view after it. An action naming a view that is no
+// longer current is refused with an error matching ErrStale that carries the current view.
 func (c *Client) Do(ctx context.Context, a wire.Action) (wire.View, error) {
 	var v wire.View
-	return v, c.do(ctx, http.MethodPost, "/v1/session/actions", a, &v)
+	err := c.do(ctx, http.MethodPost, "/v1/session/actions", a, &v)
+	var p *Problem
+	switch {
+	case err == nil:
+		c.saw(v)
+	case errors.As(err, &p) && p.View != nil:
+		c.saw(*p.View)
+	}
+	return v, err
 }
 
-// Act is Do with just the action name and value.
+// ActOn posts the action name with value, made on view v (see wire.ActionOn).
+func (c *Client) ActOn(ctx context.Context, v wire.View, action, value string) (wire.View, error) {
+	return c.Do(ctx, wire.ActionOn(v, action, value))
+}
+
+// Act posts the action name with value, made on the session view this client last read (from
+// View, WaitFor, or the answer to an action): kioskd refuses it (ErrStale) when the session has
+// moved on since. A client that has read no view yet sends it naming none.
 func (c *Client) Act(ctx context.Context, action, value string) (wire.View, error) {
-	return c.Do(ctx, wire.Action{Action: action, Value: value})
+	c.mu.Lock()
+	last := c.last
+	c.mu.Unlock()
+	if last == nil {
+		return c.Do(ctx, wire.Action{Action: action, Value: value})
+	}
+	return c.ActOn(ctx, *last, action, value)
 }
 
 // Watch streams session views until ctx ends. When the stream breaks (kioskd restarting) it

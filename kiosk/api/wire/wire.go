@@ -94,7 +94,18 @@ type DocumentView struct {
 	Status   string    `json:"status"` // missing, scanned, processing, done, skipped, failed
 	Pages    int       `json:"pages"`
 	Quality  []Quality `json:"quality,omitempty"`
-	Progress float64   `json:"progress,omitempty"`
+	// Progress is the share of the document's pages whose OCR is done (0…1), while processing.
+	Progress float64 `json:"progress,omitempty"`
+	// PreviewReady is true once the preview of the last scanned page is made: its image is served
+	// at /v1/session/documents/{doc}/pages/{page} from then on, and only then may the citizen
+	// accept the page.
+	PreviewReady bool `json:"previewReady,omitempty"`
+	// Mismatch is set when the scanned paper does not look like this document (another document,
+	// a blank page, a page upside down): Code is paper_mismatch, blank_page or upside_down. The
+	// citizen scans again (rescan) or keeps the page (keep); accept is refused until then.
+	Mismatch *Message `json:"mismatch,omitempty"`
+	// Kept is true when the citizen kept a page despite the mismatch: staff check it.
+	Kept bool `json:"kept,omitempty"`
 }
 
 // FieldView is one form field on the review screen.
@@ -118,13 +129,44 @@ type ReceiptView struct {
 	ReceivedAt  time.Time `json:"receivedAt"`
 }
 
-// Action is a citizen's tap or entry, posted by kiosk-ui.
+// Action is a citizen's tap or entry, posted by kiosk-ui. It names the view it was made on
+// (Session, State, Step and, in the documents state, Document): kioskd refuses it as stale when the
+// session has moved on since, so a tap never lands on a step the citizen did not see. An action
+// naming no view at all is applied to whatever is current (older clients).
 type Action struct {
 	Action string `json:"action"`
 	Value  string `json:"value,omitempty"`
 	Key    string `json:"key,omitempty"`
 	Index  int    `json:"index,omitempty"`
+
+	// Session is View.Session of the view the action was made on ("" on the attract screen).
+	Session string `json:"session,omitempty"`
+	// State and Step are View.State and View.Step of that view.
+	State State  `json:"state,omitempty"`
+	Step  string `json:"step,omitempty"`
+	// Document is View.Current of that view, for actions made in the documents state.
+	Document *int `json:"document,omitempty"`
 }
+
+// ActionOn returns the action name with value, made on view v: it names v's session, state, step
+// and, in the documents state, its current document.
+func ActionOn(v View, name, value string) Action {
+	a := Action{Action: name, Value: value, Session: v.Session, State: v.State, Step: v.Step}
+	if v.State == Documents {
+		cur := v.Current
+		a.Document = &cur
+	}
+	return a
+}
+
+// NamesView reports whether a names the view it was made on.
+func (a Action) NamesView() bool {
+	return a.Session != "" || a.State != "" || a.Step != "" || a.Document != nil
+}
+
+// ProblemStale is the problem type of an action refused because the screen it was made on had
+// already changed (HTTP 409); the problem's "view" member is the current view.
+const ProblemStale = "urn:tramso:problem:stale"
 
 // Action names.
 const (
@@ -139,6 +181,7 @@ const (
 	ActScan     = "scan"      // documents: scan (more) pages of the current document
 	ActAccept   = "accept"    // documents: the pages are good
 	ActRescan   = "rescan"    // documents: drop the pages and scan again
+	ActKeep     = "keep"      // documents: use the pages despite the mismatch warning (marked for staff)
 	ActSkip     = "skip"      // documents: skip an optional document
 	ActSetField = "set_field" // review: Key, Value
 	ActConfirm  = "confirm"   // review → consent

@@ -2,14 +2,18 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tramso/tramso/ocr/pdf"
 )
 
 const testDossierJSON = `{"procedure":{"code":"1.001193","name":"Đăng ký khai sinh"},
@@ -49,12 +53,20 @@ func TestOutboxCommands(t *testing.T) {
 	work := t.TempDir()
 	srvData, kioskData := filepath.Join(work, "srv"), filepath.Join(work, "kiosk")
 	url := startCentralDev(t, "--data", srvData, "--faults", "500=0.2,reset=0.1,429=0.05")
-	os.WriteFile(filepath.Join(work, "to-khai.pdf"), []byte("%PDF-1.4\n<</Type /Page>>\n%%EOF"), 0o644)
+	os.WriteFile(filepath.Join(work, "to-khai.pdf"), smallPDF(t, 1), 0o644)
 	abs := filepath.Join(t.TempDir(), "chung-sinh.pdf")
-	os.WriteFile(abs, []byte("%PDF-1.4\n<</Type /Page>> <</Type /Page>>\n%%EOF"), 0o644)
+	os.WriteFile(abs, smallPDF(t, 2), 0o644)
 	js := filepath.Join(work, "dossier.json")
 	os.WriteFile(js, []byte(strings.Replace(testDossierJSON, "%s", abs, 1)), 0o644)
 
+	// A kiosk signs its copies with the certificate enrolment gives it: enrol first (a drain of an
+	// empty outbox does), capturing before is refused.
+	if code, _, errs := kioskctl(t, ctx, nil, "outbox", "add", "--data", kioskData, js); code != 1 || !strings.Contains(errs, "technician") {
+		t.Fatalf("add before enrolment: %d %s", code, errs)
+	}
+	if code, out, errs := kioskctl(t, ctx, nil, "outbox", "drain", "--data", kioskData, "--central", url, "--until-empty", "--max-delay", "50ms", "--timeout", "60s"); code != 0 {
+		t.Fatalf("enrolling drain: %d %s %s", code, out, errs)
+	}
 	for i := 0; i < 2; i++ {
 		code, out, errs := kioskctl(t, ctx, nil, "outbox", "add", "--data", kioskData, js)
 		if code != 0 || !strings.Contains(out, "queued") {
@@ -146,19 +158,41 @@ func TestCentralDevTLS(t *testing.T) {
 	if !strings.HasPrefix(url, "https://") {
 		t.Fatal(url)
 	}
-	os.WriteFile(filepath.Join(work, "to-khai.pdf"), []byte("%PDF-1.4\n<</Type /Page>>"), 0o644)
+	os.WriteFile(filepath.Join(work, "to-khai.pdf"), smallPDF(t, 1), 0o644)
 	js := filepath.Join(work, "d.json")
 	os.WriteFile(js, []byte(strings.Replace(testDossierJSON, "%s", "to-khai.pdf", 1)), 0o644)
 	kd := filepath.Join(work, "kiosk")
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	// Enrol (the certificate signs the copies), then capture.
+	if code, out, errs := kioskctl(t, ctx, nil, "outbox", "drain", "--data", kd, "--central", url, "--tls-dir", tlsDir, "--until-empty"); code != 0 {
+		t.Fatalf("enrolling drain over mTLS: %d %s %s", code, out, errs)
+	}
 	if code, _, errs := kioskctl(t, ctx, nil, "outbox", "add", "--data", kd, js); code != 0 {
 		t.Fatal(errs)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
 	if code, out, errs := kioskctl(t, ctx, nil, "outbox", "drain", "--data", kd, "--central", url, "--tls-dir", tlsDir, "--until-empty"); code != 0 {
 		t.Fatalf("drain over mTLS: %d %s %s", code, out, errs)
 	}
 	if _, err := os.Stat(filepath.Join(kd, "keys", "client.pem")); err != nil {
 		t.Fatal("no client certificate saved at enrolment")
 	}
+}
+
+// smallPDF is a PDF of the kiosk's writer with n blank pages.
+func smallPDF(t *testing.T, n int) []byte {
+	t.Helper()
+	var pages []pdf.Page
+	for i := 0; i < n; i++ {
+		g := image.NewGray(image.Rect(0, 0, 64, 64))
+		for j := range g.Pix {
+			g.Pix[j] = 255
+		}
+		pages = append(pages, pdf.Page{Image: g, Encoding: pdf.G4, DPI: 72})
+	}
+	var b bytes.Buffer
+	if err := pdf.Write(&b, pages, pdf.Info{}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -348,7 +348,8 @@ func forScreen(img image.Image) *image.RGBA {
 	return dst
 }
 
-// post sends the citizen's actions; a refused one is shown, a stale one (409) ignored.
+// post sends the citizen's actions; a refused one is shown, a stale one (409) only brings the
+// current view.
 func (g *game) post(ctx context.Context, c *client.Client) {
 	for {
 		select {
@@ -362,6 +363,12 @@ func (g *game) post(ctx context.Context, c *client.Client) {
 				g.send(ctx, event{view: &v})
 			case errors.As(err, &p) && p.Status == 422:
 				g.send(ctx, event{problem: p.Detail})
+			case errors.Is(err, client.ErrStale):
+				// Made on a screen that had already changed: nothing was applied; show the current one.
+				slog.Info("kiosk-ui: thao tác trên màn hình cũ bị từ chối (stale action refused)", "action", a.Action)
+				if cur, ok := client.StaleView(err); ok {
+					g.send(ctx, event{view: &cur})
+				}
 			case errors.As(err, &p):
 				slog.Info("kiosk-ui: thao tác bị từ chối (action refused)", "action", a.Action, "status", p.Status)
 			default:

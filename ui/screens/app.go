@@ -224,6 +224,12 @@ func (a *App) Frame() *widget.Frame {
 	return a.frame
 }
 
+// PageShown reports whether the preview screen is up with the page the citizen is asked to accept
+// drawn on it (until then its accept does nothing).
+func (a *App) PageShown() bool {
+	return a.view.State == wire.Documents && a.view.Step == wire.StepPreview && a.previewShown()
+}
+
 // Name names the screen shown: state, step, message code, overlays and open editors; the screenshot
 // files are named by it.
 func (a *App) Name() string {

@@ -524,6 +524,9 @@ func (g *game) Draw(screen *ebiten.Image) {
 
 func (g *game) screenshot(screen *ebiten.Image) {
 	name := g.app.Name()
+	if g.app.PageShown() {
+		name += "-page" // the preview screen again, once the page is drawn on it
+	}
 	if name == g.shot {
 		return
 	}

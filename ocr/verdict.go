@@ -20,7 +20,7 @@ const (
 	ReadNone    Reading = "none"    // not read: a blank page
 	ReadCleaned Reading = "cleaned" // the cleaned bilevel page
 	ReadPlain   Reading = "plain"   // the page as scanned (grey, only turned upright), thresholded by Tesseract
-	ReadNoRules Reading = "norules" // the cleaned page without its ruled lines
+	ReadLayout  Reading = "layout"  // the cleaned page read with Tesseract's layout analysis (tables, columns)
 )
 
 // Verdict is how a page's reading was judged.
@@ -86,9 +86,10 @@ func pageError(err error) error {
 }
 
 // dropJunk removes from a reading what is noise read as text: tokens that are neither Vietnamese
-// syllables nor numbers or codes and were read with low confidence, stray punctuation at the start
-// or end of a line, and weak tokens lying outside the page's main text block (lid borders,
-// speckle in the margins). It returns the words kept and how many were dropped.
+// syllables, plausible Latin words (the English labels of bilingual papers), numbers or codes and
+// were read with low confidence, stray punctuation at the start or end of a line, and weak tokens
+// lying outside the page's main text block (lid borders, speckle in the margins). MRZ runs stay
+// wherever they are. It returns the words kept and how many were dropped.
 func dropJunk(words []engine.Word, cls *engine.Classifier, page image.Rectangle) ([]engine.Word, int) {
 	if len(words) == 0 {
 		return words, 0
@@ -100,7 +101,7 @@ func dropJunk(words []engine.Word, cls *engine.Classifier, page image.Rectangle)
 	// The main text block: the box around the confident plausible words, trimmed of outliers.
 	var xs0, xs1, ys0, ys1 []int
 	for i, w := range words {
-		if (kinds[i] == engine.Syllable || kinds[i] == engine.NumberCode) && w.Conf >= 80 && len([]rune(w.Text)) >= 2 {
+		if (kinds[i] == engine.Syllable || kinds[i] == engine.NumberCode || kinds[i] == engine.Latin) && w.Conf >= 80 && len([]rune(w.Text)) >= 2 {
 			xs0 = append(xs0, w.Box.Min.X)
 			xs1 = append(xs1, w.Box.Max.X)
 			ys0 = append(ys0, w.Box.Min.Y)
@@ -123,10 +124,10 @@ func dropJunk(words []engine.Word, cls *engine.Classifier, page image.Rectangle)
 		first := i == 0 || line(i-1) != line(i)
 		last := i == len(words)-1 || line(i+1) != line(i)
 		inside := w.Box.In(block) || w.Box.Overlaps(block) && w.Box.Intersect(block).Dx()*2 > w.Box.Dx()
-		plausible := k == engine.Syllable || k == engine.NumberCode
+		plausible := k == engine.Syllable || k == engine.NumberCode || k == engine.Latin
 		long := (k == engine.Syllable || k == engine.NumberCode) && textLen(w.Text) >= 12 && w.Conf >= 30 // an MRZ line, a long code
 		switch {
-		case long:
+		case long, mrz(w.Text, k):
 			keep[i] = true
 		case w.Conf < 20 && !(plausible && strings.HasSuffix(w.Text, "...")):
 			// Tesseract's guess at a dotted leader or a smudge; a value run into its form's leader
@@ -142,16 +143,26 @@ func dropJunk(words []engine.Word, cls *engine.Classifier, page image.Rectangle)
 	for i := 0; i < len(words); {
 		j := i
 		var good, all int
+		mrzLine := false
 		for ; j < len(words) && line(j) == line(i); j++ {
 			n := textLen(words[j].Text)
 			if kinds[j] != engine.Punctuation {
 				all += n
 			}
-			if keep[j] && (kinds[j] == engine.Syllable || kinds[j] == engine.NumberCode) && (words[j].Conf >= 60 || n >= 12 && words[j].Conf >= 30) {
+			// English labels are printed small, in italics, and read with less confidence.
+			if keep[j] && (kinds[j] == engine.Syllable || kinds[j] == engine.NumberCode) && (words[j].Conf >= 60 || n >= 12 && words[j].Conf >= 30) ||
+				keep[j] && kinds[j] == engine.Latin && words[j].Conf >= 40 {
 				good += n
 			}
+			mrzLine = mrzLine || mrz(words[j].Text, kinds[j])
 		}
-		if all > 0 && good*4 < all {
+		switch {
+		case mrzLine:
+			// A line of the MRZ stays whole: its short pieces ("<<", "VNM") are read weakly.
+			for k := i; k < j; k++ {
+				keep[k] = keep[k] || mrzAlphabet(words[k].Text)
+			}
+		case all > 0 && good*4 < all:
 			for k := i; k < j; k++ {
 				keep[k] = false
 			}
@@ -165,6 +176,22 @@ func dropJunk(words []engine.Word, cls *engine.Classifier, page image.Rectangle)
 		}
 	}
 	return out, len(words) - len(out)
+}
+
+// mrz reports whether a token of kind k is (part of) a machine-readable zone: capitals, digits
+// and the filler '<', with at least one filler.
+func mrz(text string, k engine.TokenKind) bool {
+	return k == engine.NumberCode && strings.Contains(text, "<")
+}
+
+// mrzAlphabet reports whether s is written in the MRZ's alphabet only (A–Z, 0–9, '<').
+func mrzAlphabet(s string) bool {
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '<') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // judge weighs a reading: its mean confidence (by characters), the share of its characters in

@@ -63,3 +63,56 @@ func TestDropJunk(t *testing.T) {
 		t.Errorf("dropping junk did not improve the verdict: quality %.2f → %.2f, score %.0f → %.0f", q0, quality, s0, score)
 	}
 }
+
+// A bilingual card keeps its English labels and its MRZ: they are not Vietnamese syllables, but
+// they are words and codes, not noise. Noise beside them still goes.
+func TestDropJunkKeepsEnglishAndMRZ(t *testing.T) {
+	cls := engine.NewClassifier()
+	page := image.Rect(0, 0, 1012, 638) // a card at 300 dpi
+	var words []engine.Word
+	x := 0
+	add := func(text string, conf float64, line int) {
+		if len(words) == 0 || words[len(words)-1].Line != line {
+			x = 40
+		}
+		w := 16 * len([]rune(text))
+		words = append(words, engine.Word{Text: text, Conf: conf, Box: image.Rect(x, 60+line*45, x+w, 90+line*45), Block: 1, Par: 1, Line: line})
+		x += w + 12
+	}
+	for l, s := range []string{"Họ và tên / Full name: NGUYỄN VĂN AN", "Ngày sinh / Date of birth: 01/02/1990"} {
+		for _, f := range strings.Fields(s) {
+			add(f, 91, l)
+		}
+	}
+	// English labels read with middling confidence
+	for _, f := range []struct {
+		s string
+		c float64
+	}{{"Quốc", 90}, {"tịch", 88}, {"/", 80}, {"Nationality:", 52}, {"Việt", 92}, {"Nam", 93}} {
+		add(f.s, f.c, 2)
+	}
+	for _, f := range []struct {
+		s string
+		c float64
+	}{{"Place", 55}, {"of", 48}, {"residence:", 45}} {
+		add(f.s, f.c, 3)
+	}
+	add("ci", 40, 3) // noise after the label: goes
+	// the MRZ at the bottom of the card, below the text block, read weakly
+	add("IDVNM0790123456001079012345<<4", 45, 11)
+	add("9001011M3001012VNM<<<<<<<<<<<6", 38, 12)
+	add("NGUYEN<<VAN<AN", 42, 13)
+	add("<<", 25, 13)
+	add("<<<<<<<<<", 30, 13)
+	got, _ := dropJunk(words, cls, page)
+	text := engine.WordsText(got)
+	for _, kept := range []string{"Nationality:", "Place of residence:", "IDVNM0790123456001079012345<<4",
+		"9001011M3001012VNM<<<<<<<<<<<6", "NGUYEN<<VAN<AN << <<<<<<<<<", "Full name: NGUYỄN VĂN AN", "Date of birth: 01/02/1990"} {
+		if !strings.Contains(text, kept) {
+			t.Errorf("%q dropped:\n%s", kept, text)
+		}
+	}
+	if strings.Contains(text, "ci") {
+		t.Errorf("noise %q kept:\n%s", "ci", text)
+	}
+}

@@ -34,7 +34,7 @@ func TuningSeeds(m Model) []uint64 {
 	case ModelScan:
 		return []uint64{1, 2, 3, 7}
 	case ModelCopy:
-		return []uint64{1, 2}
+		return []uint64{1, 2, 3, 4, 5, 6}
 	}
 	return nil
 }

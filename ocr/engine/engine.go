@@ -122,10 +122,6 @@ func (p *Pool) newClient() (*gosseract.Client, error) {
 		c.Close()
 		return nil, err
 	}
-	if err := c.SetPageSegMode(p.opt.PSM); err != nil {
-		c.Close()
-		return nil, err
-	}
 	if p.opt.Whitelist != "" {
 		if err := c.SetWhitelist(p.opt.Whitelist); err != nil {
 			c.Close()
@@ -173,17 +169,15 @@ func (p *Pool) RecognizeMode(ctx context.Context, img *image.Gray, dpi float64, 
 			return nil, fmt.Errorf("%w: %w", ErrEngine, err)
 		}
 	}
-	if psm != p.opt.PSM {
-		if err := c.SetPageSegMode(psm); err != nil {
-			p.slots <- c
-			return nil, fmt.Errorf("%w: %w", ErrEngine, err)
-		}
-	}
-	res, err := p.run(c, img, dpi)
-	if psm != p.opt.PSM {
-		if e := c.SetPageSegMode(p.opt.PSM); e != nil && err == nil {
-			err = fmt.Errorf("%w: %w", ErrEngine, e)
-		}
+	// The mode goes as a variable on every page: gosseract applies variables after Tesseract's
+	// Init, whereas a mode set on a client not yet initialised is lost at Init, and the page would
+	// be read in the API's default mode (a single block) until some call set the mode again.
+	var res *Result
+	err := c.SetVariable("tessedit_pageseg_mode", strconv.Itoa(int(psm)))
+	if err == nil {
+		res, err = p.run(c, img, dpi)
+	} else {
+		err = fmt.Errorf("%w: %w", ErrEngine, err)
 	}
 	p.slots <- c
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/otiai10/gosseract/v2"
 	"github.com/tramso/tramso/ocr/corpus"
 	"github.com/tramso/tramso/ocr/preprocess"
 )
@@ -134,5 +135,53 @@ func TestPBM(t *testing.T) {
 	sub := g.SubImage(image.Rect(8, 1, 10, 2)).(*image.Gray)
 	if b, ok := PBM(sub); !ok || string(b) != "P4\n2 1\n\x80" {
 		t.Errorf("sub-image: %q, %v", b, ok)
+	}
+}
+
+// The page segmentation mode holds from an engine's first page on (a mode set before Tesseract's
+// Init used to be lost, and fresh engines read every page as one block), and a mode asked for one
+// page does not stick to the next.
+func TestPoolPageSegMode(t *testing.T) {
+	if _, err := os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata"); err != nil {
+		t.Skip("tesseract-ocr-vie not installed")
+	}
+	g, err := corpus.NewGenerator()
+	if err != nil {
+		t.Skip(err)
+	}
+	pg, err := g.Render(corpus.Spec{Seed: 5, DPI: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gray, _ := preprocess.Gray(pg.Image)
+	top := gray.SubImage(image.Rect(0, 0, gray.Rect.Dx(), gray.Rect.Dy()/4)).(*image.Gray)
+	crop := image.NewGray(image.Rect(0, 0, top.Rect.Dx(), top.Rect.Dy()))
+	for y := 0; y < crop.Rect.Dy(); y++ {
+		copy(crop.Pix[y*crop.Stride:], top.Pix[y*top.Stride:y*top.Stride+crop.Rect.Dx()])
+	}
+	lines := func(r *Result) int {
+		seen := map[[3]int]bool{}
+		for _, w := range r.Words {
+			seen[[3]int{w.Block, w.Par, w.Line}] = true
+		}
+		return len(seen)
+	}
+	p := NewPool(Options{Size: 1, PSM: gosseract.PSM_SINGLE_LINE})
+	defer p.Close()
+	ctx := context.Background()
+	for i, psm := range []gosseract.PageSegMode{0, gosseract.PSM_AUTO, 0} {
+		var res *Result
+		if psm == 0 {
+			res, err = p.Recognize(ctx, crop, 300)
+		} else {
+			res, err = p.RecognizeMode(ctx, crop, 300, psm)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := lines(res)
+		if psm == 0 && n > 1 || psm != 0 && n < 2 { // one line at most: a single-line read of a page finds nothing
+			t.Errorf("page %d (mode %d): %d lines read:\n%s", i+1, psm, n, res.Text())
+		}
 	}
 }

@@ -163,6 +163,7 @@ const (
 	Syllable                     // Vietnamese syllable(s), possibly joined by - or /
 	NumberCode                   // numbers, dates, codes (digits with / . - :), abbreviations (UBND, QĐ-CP), MRZ
 	Punctuation                  // punctuation only (a dash, a colon, a dotted leader)
+	Latin                        // a plausible word in unaccented Latin letters (English labels: "Nationality", "of")
 )
 
 // Classifier classifies words; create it once with NewClassifier and use it for many words.
@@ -199,11 +200,66 @@ func (c *Classifier) Kind(word string) TokenKind {
 			kind = NumberCode
 		case isAbbreviation(p):
 			kind = NumberCode
+		case isLatinWord(p):
+			if kind == Syllable {
+				kind = Latin
+			}
 		default:
 			return Junk
 		}
 	}
 	return kind
+}
+
+// englishShort are the two-letter words of the English labels on Vietnamese papers ("Place of
+// birth", "No.", "Date of expiry"); other two-letter non-syllables are more often noise.
+var englishShort = [...]string{"of", "no", "to", "in", "on", "at", "by", "or", "is", "id", "an", "if"}
+
+// isLatinWord reports whether s has the shape of a word in unaccented Latin letters: letters only,
+// written lower case, capitalised or in capitals, with a vowel, no letter three times in a row
+// and no run of more than four consonants; two-letter words only from englishShort.
+func isLatinWord(s string) bool {
+	n, upper, vowels, cons, same := 0, 0, 0, 0, 1
+	var prev rune
+	for i, r := range s {
+		lr := unicode.ToLower(r)
+		if lr < 'a' || lr > 'z' {
+			return false
+		}
+		if r != lr {
+			if i > 0 && upper < n {
+				return false // capitals after a small letter: "lNd"
+			}
+			upper++
+		}
+		if strings.ContainsRune("aeiouy", lr) {
+			vowels++
+			cons = 0
+		} else if cons++; cons > 4 {
+			return false
+		}
+		if lr == prev {
+			if same++; same >= 3 {
+				return false
+			}
+		} else {
+			same = 1
+		}
+		prev = lr
+		n++
+	}
+	if vowels == 0 || upper > 1 && upper < n {
+		return false
+	}
+	if n == 2 {
+		for _, w := range englishShort {
+			if strings.EqualFold(s, w) {
+				return true
+			}
+		}
+		return false
+	}
+	return n >= 3
 }
 
 // joined reports whether s is two to four syllables written without spaces ("HồHữu", "Láixe"),
@@ -268,6 +324,13 @@ func isMRZ(s string) bool {
 		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
 			ok++
 		}
+	}
+	if n >= 3 && fill == n {
+		return true // a run of filler, split from its line
+	}
+	if n >= 6 && ok == n && fill == 0 {
+		// a document number or an MRZ field without filler: capitals and digits mixed
+		return strings.ContainsAny(s, "0123456789") && strings.IndexFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' }) >= 0
 	}
 	return n >= 8 && fill > 0 && (ok == n || n >= 20 && ok*10 >= n*9)
 }

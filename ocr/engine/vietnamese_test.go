@@ -47,7 +47,16 @@ func TestClassifierKinds(t *testing.T) {
 		"HồHữu":                          Syllable,
 		"Láixe":                          Syllable,
 		"Cậnngho":                        Junk,
-		"nea":                            Junk,
+		"nea":                            Latin,
+		"Nationality":                    Latin,
+		"residence:":                     Latin,
+		"of":                             Latin,
+		"Place":                          Latin,
+		"lll":                            Junk,
+		"tnnnn":                          Junk,
+		"<<<<":                           NumberCode,
+		"IDVNM0790":                      NumberCode,
+		"NGUYEN<<VAN<AN<<<<<<":           NumberCode,
 	}
 	for w, want := range cases {
 		if got := c.Kind(w); got != want {
@@ -64,7 +73,7 @@ func FuzzClassify(f *testing.F) {
 	c := NewClassifier()
 	f.Fuzz(func(t *testing.T, s string) {
 		k := c.Kind(s)
-		if k < Junk || k > Punctuation {
+		if k < Junk || k > Latin {
 			t.Fatalf("kind %d", k)
 		}
 		if IsSyllable(s) != IsSyllable(norm.NFD.String(s)) || IsSyllable(s) != IsSyllable(norm.NFC.String(s)) {

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -31,7 +32,8 @@ type Session interface {
 	Preview(ctx context.Context, doc, page int) (image.Image, bool)
 }
 
-// Health reports the kiosk's devices and services for the status endpoint.
+// Health reports the kiosk's devices and services for the status endpoint. Its "status" member is
+// "ok" or "degraded".
 type Health interface {
 	Health(ctx context.Context) map[string]any
 }
@@ -43,6 +45,14 @@ type Server struct {
 	// Extra routes (staff, technician, simulator controls) mounted beside the session routes.
 	Extra map[string]http.Handler
 	Log   *slog.Logger
+	// Limits bound connections, event streams, bodies and reads when served with Start.
+	Limits Limits
+	// Privileged says whether the unix-socket peer with this user id (root, kioskd's own user) may
+	// read the full health; everyone else (kiosk-ui's group) gets only ok/degraded and the version.
+	// nil: nobody.
+	Privileged func(uid uint32) bool
+
+	streams chan struct{} // one token per open event stream (set by Start)
 }
 
 // Handler returns the API's HTTP handler.
@@ -112,8 +122,19 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request) {
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
-		Problem(w, http.StatusInternalServerError, "no-stream", "streaming unsupported", "")
+		Problem(w, http.StatusInternalServerError, "no-stream", "không hỗ trợ luồng sự kiện (streaming unsupported)", "")
 		return
+	}
+	if s.streams != nil {
+		select {
+		case s.streams <- struct{}{}:
+			defer func() { <-s.streams }()
+		default:
+			w.Header().Set("Retry-After", "5")
+			Problem(w, http.StatusServiceUnavailable, "too-many-streams",
+				"đã có quá nhiều luồng sự kiện đang mở, hãy thử lại sau (too many event streams open, try again later)", "")
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
@@ -175,16 +196,45 @@ func trimExt(s string) string {
 	return s
 }
 
+// health answers ok/degraded and the version to anyone on the socket; the devices, outbox and
+// uploader only to a privileged peer (staff read them with a token at /v1/staff/devices).
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	h := map[string]any{"status": "ok"}
+	full := map[string]any{"status": "ok"}
 	if s.Health != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		for k, v := range s.Health.Health(ctx) {
-			h[k] = v
+			full[k] = v
 		}
 	}
-	WriteJSON(w, http.StatusOK, h)
+	if full["status"] != "ok" {
+		full["status"] = "degraded"
+	}
+	full["version"] = Version()
+	uid, ok := r.Context().Value(peerKey{}).(uint32)
+	if ok && s.Privileged != nil && s.Privileged(uid) {
+		WriteJSON(w, http.StatusOK, full)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"status": full["status"], "version": full["version"]})
+}
+
+// Version is kioskd's build: the module version, or the VCS revision it was built from.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, st := range bi.Settings {
+		if st.Key == "vcs.revision" && (v == "" || v == "(devel)") {
+			v = st.Value
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return v
 }
 
 // WriteJSON writes v as JSON with the status code.

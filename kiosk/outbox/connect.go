@@ -49,6 +49,9 @@ func Connect(ctx context.Context, s *Store, baseURL string, caPEM []byte, opts c
 		if err == nil {
 			break
 		}
+		if cerr := certificateError(err); cerr != nil {
+			return nil, cerr // retrying cannot help: a technician must fix the CA or the certificates
+		}
 		if central.Permanent(err) || ctx.Err() != nil {
 			return nil, fmt.Errorf("không đăng ký được kiosk với máy chủ trung tâm (kiosk enrolment failed): %w", err)
 		}

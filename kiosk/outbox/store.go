@@ -39,6 +39,9 @@ const (
 	StateUploading = "uploading" // the uploader has started on it (it resumes after a restart)
 	StateAccepted  = "accepted"  // the central system issued the official dossier code
 	StateRejected  = "rejected"  // the central system refused it; Reason says why
+	// StateNeedsStaff: its stored files are missing or damaged, so it cannot be sent; Reason says
+	// why. Staff take the citizen's papers again (or a technician restores the files and retries).
+	StateNeedsStaff = "needs-staff"
 )
 
 // Sentinel errors, to be tested with errors.Is.
@@ -343,7 +346,7 @@ func (s *Store) Capture(ctx context.Context, d *dossier.Dossier, files []File, r
 		return Entry{}, fmt.Errorf("không ghi được hồ sơ (cannot store the dossier): %w", err)
 	}
 	defer tx.Rollback()
-	day := now.Format("060102")
+	day := vietnamDay(now) // the day on the citizen's receipt
 	var seq int
 	err = tx.QueryRowContext(ctx, "SELECT CAST(v AS INTEGER) FROM meta WHERE k=?", "seq-"+day).Scan(&seq)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -629,9 +632,9 @@ func (s *Store) payload(ctx context.Context, id int64) (*payload, error) {
 	return &p, nil
 }
 
-// Retry puts a rejected or waiting dossier back at the front of the queue, clearing its backoff.
+// Retry puts a rejected, flagged or waiting dossier back at the front of the queue, clearing its backoff.
 func (s *Store) Retry(ctx context.Context, id int64) error {
-	return s.transition(ctx, id, []string{StateRejected, StateQueued, StateUploading, StateCaptured}, StateQueued,
+	return s.transition(ctx, id, []string{StateRejected, StateNeedsStaff, StateQueued, StateUploading, StateCaptured}, StateQueued,
 		"thử lại theo yêu cầu (retry requested)", map[string]any{"next_attempt": 0, "attempts": 0, "reason": ""})
 }
 
@@ -705,4 +708,10 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM dossiers WHERE state IN (?,?,?)", StateCaptured, StateQueued, StateUploading).Scan(&n)
 	return n, err
+}
+
+// vietnamDay is t's date in Asia/Ho_Chi_Minh as YYMMDD: receipts are numbered by the day people
+// see. Vietnam keeps UTC+7 all year (no daylight saving since 1975), so no zone database is needed.
+func vietnamDay(t time.Time) string {
+	return t.In(time.FixedZone("ICT", 7*60*60)).Format("060102")
 }

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,7 +11,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
@@ -58,6 +61,7 @@ type UploaderOptions struct {
 	StatusInterval time.Duration // how often status sync runs; default 10 min
 	StatusWindow   time.Duration // how long after acceptance a dossier's status is followed; default 30 days
 	Heartbeat      time.Duration // how often an idle uploader sends a heartbeat, if the Central can; default 5 min
+	LocalTries     int           // deliveries failing on the kiosk's own files before the dossier is flagged for staff; default 3
 	UntilEmpty     bool          // return nil once nothing is left to upload
 	Clock          Clock         // default: the real clock
 	Logger         *slog.Logger  // default: discard
@@ -71,6 +75,7 @@ type Uploader struct {
 	opts    UploaderOptions
 	log     *slog.Logger
 	fails   int
+	local   map[int64]int // failures on the kiosk's own files, per dossier, since this Uploader started
 }
 
 // NewUploader returns an uploader of s's dossiers to c.
@@ -96,11 +101,14 @@ func NewUploader(s *Store, c Central, opts UploaderOptions) *Uploader {
 	if opts.Clock == nil {
 		opts.Clock = realClock{}
 	}
+	if opts.LocalTries <= 0 {
+		opts.LocalTries = 3
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Uploader{store: s, central: c, opts: opts, log: log}
+	return &Uploader{store: s, central: c, opts: opts, log: log, local: map[int64]int{}}
 }
 
 // Backoff returns the delay before retry number attempt (1, 2, …): full jitter, a uniform random
@@ -202,7 +210,7 @@ func (u *Uploader) deliver(ctx context.Context, e *Entry) error {
 	}
 	p, err := s.payload(ctx, e.ID)
 	if err != nil {
-		return err
+		return localError{err}
 	}
 	rows, err := s.db.QueryContext(ctx, "SELECT sha256, size FROM attachments WHERE dossier_id=? ORDER BY idx", e.ID)
 	if err != nil {
@@ -222,18 +230,24 @@ func (u *Uploader) deliver(ctx context.Context, e *Entry) error {
 	for _, a := range atts {
 		r, err := openBlob(s.aead, filepath.Join(s.dir, "blobs", a.sha))
 		if err != nil {
-			return err
+			return localError{err}
 		}
-		err = u.central.Upload(ctx, a.sha, a.size, r, nil)
+		wr := &watchedReader{r: r}
+		err = u.central.Upload(ctx, a.sha, a.size, wr, u.progressed)
 		r.Close()
+		if wr.err != nil {
+			return localError{wr.err}
+		}
 		if err != nil {
 			return err
 		}
+		u.progressed(a.size)
 	}
 	st, err := u.central.Submit(ctx, e.IdempotencyKey, p.Manifest, p.Signature)
 	if err != nil {
 		return err
 	}
+	u.progressed(0)
 	ms := s.opts.Now().UnixMilli()
 	if err := s.transition(ctx, e.ID, []string{StateUploading}, StateAccepted, "mã hồ sơ (dossier code) "+st.DossierCode,
 		map[string]any{"dossier_code": st.DossierCode, "central_status": st.Status, "accepted_at": ms,
@@ -244,6 +258,11 @@ func (u *Uploader) deliver(ctx context.Context, e *Entry) error {
 	u.log.Info("dossier accepted", "id", e.ID, "receipt", e.ReceiptNo, "code", st.DossierCode)
 	return nil
 }
+
+// progressed notes that a request made progress (a chunk landed, an upload completed, a submit was
+// answered): the link works, if lossily, so the next failure backs off from the first step again.
+// Only failures with nothing landing in between climb to the cap (an outage).
+func (u *Uploader) progressed(int64) { u.fails = 0 }
 
 // failed records a failed delivery: a refusal rejects the dossier; anything else backs off.
 func (u *Uploader) failed(ctx context.Context, e *Entry, cause error) error {
@@ -258,6 +277,10 @@ func (u *Uploader) failed(ctx context.Context, e *Entry, cause error) error {
 			return nil
 		}
 		return err
+	}
+	var le localError
+	if errors.As(cause, &le) {
+		return u.localFailure(ctx, e, summary)
 	}
 	u.fails++
 	d := Backoff(u.fails, u.opts.BaseDelay, u.opts.MaxDelay, central.RetryAfter(cause))
@@ -274,6 +297,53 @@ func (u *Uploader) failed(ctx context.Context, e *Entry, cause error) error {
 	return nil
 }
 
+// localError is a delivery failure on the kiosk's side: a stored file missing or not decrypting.
+type localError struct{ err error }
+
+func (e localError) Error() string { return e.err.Error() }
+func (e localError) Unwrap() error { return e.err }
+
+// watchedReader keeps the first error of reading a stored file, to tell it from network failures.
+type watchedReader struct {
+	r   io.ReaderAt
+	mu  sync.Mutex
+	err error
+}
+
+func (w *watchedReader) ReadAt(p []byte, off int64) (int, error) {
+	n, err := w.r.ReadAt(p, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		w.mu.Lock()
+		w.err = cmp.Or(w.err, err)
+		w.mu.Unlock()
+	}
+	return n, err
+}
+
+// localFailure records a delivery that failed on the dossier's own stored files. The link is not at
+// fault, so other dossiers go on; after LocalTries such failures the dossier is flagged for staff
+// instead of being retried forever.
+func (u *Uploader) localFailure(ctx context.Context, e *Entry, summary string) error {
+	u.local[e.ID]++
+	n := u.local[e.ID]
+	if n >= u.opts.LocalTries {
+		delete(u.local, e.ID)
+		reason := "tệp lưu của hồ sơ bị mất hoặc hỏng, cần nhân viên xử lý (the dossier's stored files are missing or damaged; staff action needed): " + summary
+		u.log.Error("dossier flagged for staff: stored files unreadable", "id", e.ID, "receipt", e.ReceiptNo, "tries", n)
+		err := u.store.transition(ctx, e.ID, []string{StateUploading, StateQueued}, StateNeedsStaff, reason,
+			map[string]any{"reason": reason, "last_error": summary, "attempts": e.Attempts + 1})
+		if errors.Is(err, ErrAlreadyAccepted) {
+			return nil
+		}
+		return err
+	}
+	d := Backoff(n, u.opts.BaseDelay, u.opts.MaxDelay, 0)
+	u.log.Warn("stored files unreadable; will retry", "id", e.ID, "receipt", e.ReceiptNo, "error", summary, "try", n, "retryIn", d.Round(time.Millisecond))
+	_, err := u.store.db.ExecContext(ctx, "UPDATE dossiers SET attempts=attempts+1, last_error=?, next_attempt=? WHERE id=?",
+		summary, u.opts.Clock.Now().Add(d).UnixMilli(), e.ID)
+	return err
+}
+
 // errorSummary is a short, personal-data-free description of a delivery failure.
 func errorSummary(err error) string {
 	var ce *central.Error
@@ -283,11 +353,10 @@ func errorSummary(err error) string {
 		}
 		return fmt.Sprintf("HTTP %d", ce.StatusCode)
 	}
-	msg := err.Error()
-	if len(msg) > 300 {
-		msg = msg[:300]
+	if cerr := certificateError(err); cerr != nil {
+		err = cerr
 	}
-	return msg
+	return truncateRunes(err.Error(), 300)
 }
 
 // syncStatuses fetches the central status of recently accepted dossiers whose status can still
@@ -329,4 +398,16 @@ func (u *Uploader) syncStatuses(ctx context.Context) {
 		}
 		u.log.Info("dossier status changed", "id", e.ID, "code", st.DossierCode, "status", st.Status)
 	}
+}
+
+// truncateRunes cuts s to at most n bytes without cutting a letter in half (Vietnamese letters are
+// two or three bytes in UTF-8).
+func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

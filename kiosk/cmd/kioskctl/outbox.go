@@ -62,8 +62,9 @@ func outboxAddCommand() *command {
 		summary: "lưu một hồ sơ vào hàng đợi — store a dossier in the outbox",
 		usage:   "--data DIR DOSSIER.json",
 		help: `DOSSIER.json: {"procedure":{"code","name"},"unit":{"code","name"},"applicant":{"idNumber","fullName",
-"dateOfBirth","phone"},"fields":{…},"attachments":[{"type","name","path"}]}; đường dẫn tệp tuyệt đối hoặc
-tương đối so với tệp JSON (attachment paths absolute or relative to the JSON file). Tùy chọn (optional):
+"dateOfBirth","phone"},"fields":{…},"attachments":[{"type","name","path"}]}; đường dẫn tệp tương đối, nằm
+trong thư mục của tệp JSON, mỗi tệp là một PDF đọc được (attachment paths relative to, and inside, the JSON
+file's folder, each a readable PDF). Tùy chọn (optional):
 "consent", "requiredDocuments":[{"type","name","optional"}].`,
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
@@ -84,17 +85,22 @@ tương đối so với tệp JSON (attachment paths absolute or relative to the
 				if err != nil {
 					return err
 				}
+				root, err := os.OpenRoot(filepath.Dir(args[0]))
+				if err != nil {
+					return fmt.Errorf("không mở được thư mục hồ sơ (cannot open the dossier's folder): %w", err)
+				}
+				defer root.Close()
 				var files []outbox.File
 				for i, a := range in.Attachments {
-					p := a.Path
-					if !filepath.IsAbs(p) {
-						p = filepath.Join(filepath.Dir(args[0]), p)
-					}
-					b, err := os.ReadFile(p)
+					b, err := readAttachment(root, a.Path, i+1)
 					if err != nil {
-						return fmt.Errorf("không đọc được giấy tờ %d (cannot read attachment %d): %w", i+1, i+1, err)
+						return err
 					}
-					files = append(files, outbox.File{Type: a.Type, Name: a.Name, Data: b})
+					pages, err := dossier.CheckPDF(b)
+					if err != nil {
+						return fmt.Errorf("giấy tờ %d (attachment %d) %q: %w", i+1, i+1, a.Path, err)
+					}
+					files = append(files, outbox.File{Type: a.Type, Name: a.Name, Data: b, Pages: pages})
 				}
 				d := &dossier.Dossier{Procedure: in.Procedure, Unit: in.Unit, Applicant: in.Applicant, Fields: in.Fields}
 				if d.Applicant.PassiveAuth == "" {
@@ -122,12 +128,34 @@ tương đối so với tệp JSON (attachment paths absolute or relative to the
 	}
 }
 
+// readAttachment reads attachment n at path rel inside root, the dossier JSON's folder: an absolute
+// path, a ".." escape or a symbolic link leading out of the folder is refused.
+func readAttachment(root *os.Root, rel string, n int) ([]byte, error) {
+	switch {
+	case filepath.IsAbs(rel):
+		return nil, fmt.Errorf("giấy tờ %d: không chấp nhận đường dẫn tuyệt đối %q, hãy đặt tệp cạnh tệp hồ sơ (attachment %d: absolute path refused, put the file beside the dossier file)", n, rel, n)
+	case !filepath.IsLocal(rel):
+		return nil, fmt.Errorf("giấy tờ %d: đường dẫn %q ra ngoài thư mục của tệp hồ sơ (attachment %d: path leaves the dossier file's folder)", n, rel, n)
+	}
+	b, err := root.ReadFile(rel)
+	if err == nil {
+		return b, nil
+	}
+	if _, lerr := os.Lstat(filepath.Join(root.Name(), rel)); lerr == nil {
+		if _, serr := os.Stat(filepath.Join(root.Name(), rel)); serr == nil {
+			return nil, fmt.Errorf("giấy tờ %d: %q dẫn ra ngoài thư mục của tệp hồ sơ qua liên kết tượng trưng (attachment %d: a symbolic link leads out of the dossier file's folder)", n, rel, n)
+		}
+	}
+	return nil, fmt.Errorf("không đọc được giấy tờ %d (cannot read attachment %d): %w", n, n, err)
+}
+
 func outboxListCommand() *command {
 	return &command{
 		name:    "list",
 		summary: "liệt kê hồ sơ trong hàng đợi — list the outbox",
 		usage:   "--data DIR [--state STATE] [--json]",
-		help:    "Trạng thái (states): captured, queued, uploading, accepted, rejected.",
+		help: `Trạng thái (states): captured, queued, uploading, accepted, rejected, needs-staff (tệp lưu bị mất hoặc
+hỏng, cần nhân viên xử lý — stored files missing or damaged, staff action needed).`,
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
 			state := fs.String("state", "", "chỉ hồ sơ ở trạng thái này (only this state)")
@@ -156,7 +184,7 @@ func outboxListCommand() *command {
 				fmt.Fprintln(tw, "ID\tSỐ BIÊN NHẬN/RECEIPT\tTRẠNG THÁI/STATE\tMÃ HỒ SƠ/CODE\tTÌNH TRẠNG/STATUS\tLẦN THỬ/TRIES\tLỖI/ERROR")
 				for _, en := range list {
 					msg := en.LastError
-					if en.State == outbox.StateRejected {
+					if en.State == outbox.StateRejected || en.State == outbox.StateNeedsStaff {
 						msg = en.Reason
 					}
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", en.ID, en.ReceiptNo, en.State, en.DossierCode, en.CentralStatus, en.Attempts, msg)
@@ -227,7 +255,7 @@ func idArg(fs *flag.FlagSet, args *[]string) (int64, error) {
 }
 
 func outboxRetryCommand() *command {
-	return outboxIDCommand("retry", "gửi lại hồ sơ bị từ chối hoặc đang chờ — retry a rejected or waiting dossier",
+	return outboxIDCommand("retry", "gửi lại hồ sơ bị từ chối, cần xử lý hoặc đang chờ — retry a rejected, flagged or waiting dossier",
 		func(ctx context.Context, e *env, s *outbox.Store, id int64) error {
 			if err := s.Retry(ctx, id); err != nil {
 				return err
@@ -305,8 +333,8 @@ Runs the uploader in the foreground: resumable uploads, retries with backoff, st
 				defer s.Close()
 				var caPEM []byte
 				if *tlsDir != "" {
-					if caPEM, err = os.ReadFile(filepath.Join(*tlsDir, devserver.CAFile)); err != nil {
-						return fmt.Errorf("không đọc được CA của máy chủ (cannot read the server CA): %w", err)
+					if caPEM, err = outbox.ReadPinnedCA(filepath.Join(*tlsDir, devserver.CAFile)); err != nil {
+						return err
 					}
 				}
 				c, err := outbox.Connect(ctx, s, *url, caPEM, central.Options{RequestTimeout: *reqTimeout, ChunkSize: *chunk})

@@ -54,10 +54,10 @@ func TestOutboxCommands(t *testing.T) {
 	srvData, kioskData := filepath.Join(work, "srv"), filepath.Join(work, "kiosk")
 	url := startCentralDev(t, "--data", srvData, "--faults", "500=0.2,reset=0.1,429=0.05")
 	os.WriteFile(filepath.Join(work, "to-khai.pdf"), smallPDF(t, 1), 0o644)
-	abs := filepath.Join(t.TempDir(), "chung-sinh.pdf")
-	os.WriteFile(abs, smallPDF(t, 2), 0o644)
+	os.Mkdir(filepath.Join(work, "giay-to"), 0o755)
+	os.WriteFile(filepath.Join(work, "giay-to", "chung-sinh.pdf"), smallPDF(t, 2), 0o644)
 	js := filepath.Join(work, "dossier.json")
-	os.WriteFile(js, []byte(strings.Replace(testDossierJSON, "%s", abs, 1)), 0o644)
+	os.WriteFile(js, []byte(strings.Replace(testDossierJSON, "%s", "giay-to/chung-sinh.pdf", 1)), 0o644)
 
 	// A kiosk signs its copies with the certificate enrolment gives it: enrol first (a drain of an
 	// empty outbox does), capturing before is refused.
@@ -176,6 +176,94 @@ func TestCentralDevTLS(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(kd, "keys", "client.pem")); err != nil {
 		t.Fatal("no client certificate saved at enrolment")
+	}
+}
+
+// TestOutboxAddConfined: attachments are read only inside the dossier JSON's folder, and only when
+// they parse as PDFs; each refusal is a worded error (exit 1) given before anything is stored.
+func TestOutboxAddConfined(t *testing.T) {
+	ctx := context.Background()
+	work, outside := t.TempDir(), t.TempDir()
+	dir := filepath.Join(work, "ho-so")
+	os.Mkdir(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "to-khai.pdf"), smallPDF(t, 1), 0o644)
+	secret := filepath.Join(outside, "secret.pdf")
+	os.WriteFile(secret, smallPDF(t, 1), 0o644)
+	os.WriteFile(filepath.Join(work, "up.pdf"), smallPDF(t, 1), 0o644)
+	os.Symlink(secret, filepath.Join(dir, "link-out.pdf"))
+	os.Symlink("to-khai.pdf", filepath.Join(dir, "link-in.pdf"))
+	os.WriteFile(filepath.Join(dir, "fake.pdf"), append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("không phải PDF "), 200)...), 0o644)
+	kd := filepath.Join(work, "kiosk")
+	for path, want := range map[string]string{
+		secret:          "tuyệt đối",
+		"../up.pdf":     "ra ngoài thư mục",
+		"link-out.pdf":  "liên kết tượng trưng",
+		"fake.pdf":      "PDF bị hỏng",
+		"missing.pdf":   "không đọc được giấy tờ 2",
+		"link-in.pdf":   "technician", // accepted attachments: refused later, the kiosk has not enrolled
+		"./to-khai.pdf": "technician",
+	} {
+		js := filepath.Join(dir, "d.json")
+		os.WriteFile(js, []byte(strings.Replace(testDossierJSON, "%s", path, 1)), 0o644)
+		code, _, errs := kioskctl(t, ctx, nil, "outbox", "add", "--data", kd, js)
+		if code != 1 || !strings.Contains(errs, want) || !strings.Contains(errs, "(") {
+			t.Errorf("%s: exit %d %q, want exit 1 and %q", path, code, errs, want)
+		}
+	}
+}
+
+// TestOutboxListNeedsStaff: a dossier whose stored files are gone is flagged for staff by a drain
+// (which then ends instead of retrying forever) and `outbox list` shows it with the reason.
+func TestOutboxListNeedsStaff(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	work := t.TempDir()
+	url := startCentralDev(t, "--data", filepath.Join(work, "srv"))
+	os.WriteFile(filepath.Join(work, "to-khai.pdf"), smallPDF(t, 1), 0o644)
+	js := filepath.Join(work, "d.json")
+	os.WriteFile(js, []byte(strings.Replace(testDossierJSON, "%s", "to-khai.pdf", 1)), 0o644)
+	kd := filepath.Join(work, "kiosk")
+	drain := []string{"outbox", "drain", "--data", kd, "--central", url, "--until-empty", "--max-delay", "50ms", "--timeout", "30s"}
+	if code, out, errs := kioskctl(t, ctx, nil, drain...); code != 0 {
+		t.Fatalf("enrolling drain: %d %s %s", code, out, errs)
+	}
+	if code, _, errs := kioskctl(t, ctx, nil, "outbox", "add", "--data", kd, js); code != 0 {
+		t.Fatal(errs)
+	}
+	blobs, _ := filepath.Glob(filepath.Join(kd, "blobs", "*"))
+	for _, b := range blobs {
+		os.Remove(b)
+	}
+	if code, out, errs := kioskctl(t, ctx, nil, drain...); code != 0 || !strings.Contains(out, "còn 0") {
+		t.Fatalf("drain with missing files: %d %s %s", code, out, errs)
+	}
+	code, out, errs := kioskctl(t, ctx, nil, "outbox", "list", "--data", kd, "--state", "needs-staff")
+	if code != 0 || !strings.Contains(out, "needs-staff") || !strings.Contains(out, "nhân viên") {
+		t.Fatalf("list: %d %s %s", code, out, errs)
+	}
+}
+
+// TestOutboxDrainRefusesWithoutPinnedCA: with --tls-dir, a ca.pem that cannot be read or holds no
+// CA certificate stops the drain before anything is sent (exit 1, worded error).
+func TestOutboxDrainRefusesWithoutPinnedCA(t *testing.T) {
+	ctx := context.Background()
+	work := t.TempDir()
+	url := startCentralDev(t, "--data", filepath.Join(work, "srv"))
+	for name, setup := range map[string]func(dir string){
+		"missing":  func(string) {},
+		"a folder": func(dir string) { os.Mkdir(filepath.Join(dir, "ca.pem"), 0o755) },
+		"not a CA": func(dir string) {
+			os.WriteFile(filepath.Join(dir, "ca.pem"), []byte("không phải chứng thư"), 0o644)
+		},
+	} {
+		tlsDir := filepath.Join(work, name)
+		os.Mkdir(tlsDir, 0o755)
+		setup(tlsDir)
+		code, _, errs := kioskctl(t, ctx, nil, "outbox", "drain", "--data", filepath.Join(work, "kiosk"), "--central", url,
+			"--tls-dir", tlsDir, "--until-empty", "--timeout", "20s")
+		if code != 1 || !strings.Contains(errs, "bộ gửi không khởi động") || !strings.Contains(errs, "does not start") {
+			t.Errorf("%s: exit %d %s", name, code, errs)
+		}
 	}
 }
 

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
+	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,11 @@ type Options struct {
 	Watchdog time.Duration
 	// UploaderPoll is how often the uploader looks for new dossiers (default 500 ms).
 	UploaderPoll time.Duration
+	// Privileged says which socket peers (by user id) read the full /v1/health; nil: root and
+	// kioskd's own user.
+	Privileged func(uid uint32) bool
+	// APILimits bound the local API's connections, streams, bodies and reads (zero: defaults).
+	APILimits api.Limits
 }
 
 // Daemon is a running kioskd.
@@ -146,9 +152,15 @@ func Run(ctx context.Context, o Options) error {
 			extra[k] = v
 		}
 	}
-	srv := &http.Server{Handler: (&api.Server{Session: d.machine, Health: d, Extra: extra, Log: log}).Handler(),
-		ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	// Root and kioskd's own user (the technician's kioskctl) read the full health; kiosk-ui's group
+	// only ok/degraded.
+	privileged := o.Privileged
+	if privileged == nil {
+		self := uint32(os.Geteuid())
+		privileged = func(uid uint32) bool { return uid == 0 || uid == self }
+	}
+	srv := (&api.Server{Session: d.machine, Health: d, Extra: extra, Log: log, Privileged: privileged,
+		Limits: o.APILimits}).Start(ln)
 
 	mctx, stopMachine := context.WithCancel(context.WithoutCancel(ctx))
 	machineDone := make(chan struct{})
@@ -184,7 +196,11 @@ func Run(ctx context.Context, o Options) error {
 	log.Info("kioskd stopping")
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	srv.Shutdown(shutdown)
+	// Shutdown ends the event streams (kiosk-ui's included) at once, then waits for requests in
+	// flight, so the budget is left for the dossier commit below.
+	if err := srv.Shutdown(shutdown); err != nil {
+		log.Warn("local API requests did not finish in time", "err", err)
+	}
 	stopUploader()
 	<-uploaderDone
 	// A dossier being committed is finished before the store closes.
@@ -226,9 +242,14 @@ func (d *Daemon) runUploader(ctx context.Context, poll time.Duration) {
 	}
 	var caPEM []byte
 	if d.cfg.Central.TLSDir != "" {
-		if b, err := os.ReadFile(filepath.Join(d.cfg.Central.TLSDir, "ca.pem")); err == nil {
-			caPEM = b
+		// A configured TLS folder without a readable pinned CA is a fault, never plain HTTP.
+		b, err := outbox.ReadPinnedCA(filepath.Join(d.cfg.Central.TLSDir, "ca.pem"))
+		if err != nil {
+			d.uploader.Store(err.Error())
+			d.log.Error("uploader not started", "err", err)
+			return
 		}
+		caPEM = b
 	}
 	for ctx.Err() == nil {
 		d.uploader.Store("đang kết nối (connecting)")
@@ -277,6 +298,11 @@ func (d *Daemon) Health(ctx context.Context) map[string]any {
 	} else {
 		h["scanner"] = "sẵn sàng (ready)"
 	}
+	h["status"] = "ok"
+	if strings.HasPrefix(h["printer"].(string), "lỗi") || strings.HasPrefix(h["scanner"].(string), "lỗi") {
+		h["status"] = "degraded"
+	}
+	maps.Copy(h, d.readerHealth(ctx))
 	h["outboxPending"] = d.pending(ctx)
 	h["uploader"] = d.uploader.Load()
 	h["catalogue"] = d.catalog.Load().Version

@@ -34,7 +34,7 @@ func (d *Daemon) staffHandlers() map[string]http.Handler {
 		"GET /v1/staff/dossiers":               auth(d.staffDossiers),
 		"POST /v1/staff/dossiers/{id}/reprint": auth(d.staffReprint),
 		"POST /v1/staff/dossiers/{id}/retry":   auth(d.staffRetry),
-		"GET /v1/staff/devices":                auth(func(w http.ResponseWriter, r *http.Request) { api.WriteJSON(w, http.StatusOK, d.Health(r.Context())) }),
+		"GET /v1/staff/devices":                auth(d.staffDevices),
 		"POST /v1/staff/printer/test":          auth(d.staffTestPage),
 		"POST /v1/staff/selftest":              auth(d.staffSelfTest),
 	}

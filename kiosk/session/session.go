@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tramso/tramso/drivers/apdu"
+	"github.com/tramso/tramso/drivers/scanner"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/identity"
 )
@@ -527,6 +528,37 @@ func (s *session) actDocuments(a Action) error {
 	return ErrNotNow
 }
 
+// scanMessage words a scanner error for the citizen. The driver's error text is not shown: it
+// carries the device's own status names (ScannerAdfJam), which mean nothing to a citizen.
+func scanMessage(err error) *Message {
+	m := &Message{Code: "scan_failed", Retry: true}
+	switch {
+	case errors.Is(err, scanner.ErrJammed):
+		m.Vi = "Giấy bị kẹt trong khay nạp. Hãy gỡ tờ giấy bị kẹt rồi bấm Quét lại."
+		m.En = "Paper is jammed in the feeder. Remove the jammed sheet and tap Scan again."
+	case errors.Is(err, scanner.ErrADFEmpty):
+		m.Vi = "Khay nạp giấy đang trống. Hãy đặt giấy vào khay hoặc lên mặt kính rồi bấm Quét lại."
+		m.En = "The feeder is empty. Put the paper in the feeder or on the glass and tap Scan again."
+	case errors.Is(err, scanner.ErrCoverOpen):
+		m.Vi = "Nắp máy quét đang mở. Hãy đóng nắp rồi bấm Quét lại."
+		m.En = "The scanner cover is open. Close it and tap Scan again."
+	case errors.Is(err, scanner.ErrBusy):
+		m.Vi = "Máy quét đang bận. Vui lòng đợi một lát rồi bấm Quét lại."
+		m.En = "The scanner is busy. Please wait a moment and tap Scan again."
+	case errors.Is(err, scanner.ErrBadImage):
+		m.Vi = "Không đọc được ảnh quét. Hãy đặt lại giấy rồi bấm Quét lại."
+		m.En = "The scan could not be read. Place the paper again and tap Scan again."
+	case errors.Is(err, scanner.ErrNoDevice), errors.Is(err, scanner.ErrAccessDenied):
+		m.Retry = false
+		m.Vi = "Máy quét đang gặp sự cố. Vui lòng liên hệ cán bộ tại quầy."
+		m.En = "The scanner has a problem. Please ask the staff at the counter."
+	default:
+		m.Vi = "Máy quét gặp sự cố. Kiểm tra giấy rồi bấm Quét lại; nếu vẫn lỗi, hãy liên hệ cán bộ."
+		m.En = "The scanner had a problem. Check the paper and tap Scan again; if it persists, ask the staff."
+	}
+	return m
+}
+
 func (s *session) onScan(pages []*Prepared, unreadable []string, err error) {
 	d := s.docs[s.current]
 	if err != nil && len(pages) > 0 && !errors.Is(err, context.Canceled) {
@@ -540,9 +572,7 @@ func (s *session) onScan(pages []*Prepared, unreadable []string, err error) {
 		if len(d.pages) > 0 {
 			s.step = StepPreview
 		}
-		s.message = &Message{Code: "scan_failed", Retry: true,
-			Vi: "Máy quét gặp sự cố: " + err.Error() + ". Kiểm tra giấy rồi bấm Quét lại; nếu vẫn lỗi, hãy liên hệ cán bộ.",
-			En: "The scanner had a problem. Check the paper and tap Scan again; if it persists, ask the staff."}
+		s.message = scanMessage(err)
 		return
 	}
 	if len(pages) == 0 {

@@ -78,6 +78,7 @@ type staffState struct {
 	checks   []wire.Check
 	lastTap  time.Time
 	loggedIn bool
+	zone     *time.Location // Asia/Ho_Chi_Minh: the times staff read
 }
 
 // SetStaffPort gives the App the function that makes staff calls; it must not block (hand the
@@ -120,7 +121,7 @@ func (a *App) Staff() bool { return a.staff != nil }
 func (a *App) openStaff() {
 	pin := widget.NewKeyboard(widget.Digits, "")
 	pin.Max = 12
-	a.staff = &staffState{screen: "pin", pin: pin, lastTap: a.now()}
+	a.staff = &staffState{screen: "pin", pin: pin, lastTap: a.now(), zone: vietnamZone()}
 	a.touch = widget.NewTouch()
 	a.rebuild = true
 }
@@ -278,7 +279,7 @@ func (a *App) staffDossiers(f *widget.Frame) {
 		if code == "" {
 			code = d.ReceiptNo + " (tạm / provisional)"
 		}
-		sub := fmt.Sprintf("%s · %s · thủ tục %s", d.CapturedAt.Local().Format("15:04"), outboxState(d), d.ProcedureCode)
+		sub := fmt.Sprintf("%s · %s · thủ tục %s", d.CapturedAt.In(s.zone).Format("15:04"), outboxState(d), d.ProcedureCode)
 		if d.Reason != "" {
 			sub += " · " + d.Reason
 		}
@@ -304,6 +305,8 @@ func (a *App) staffDossiers(f *widget.Frame) {
 var deviceNames = [...][2]string{
 	{"printer", "Máy in biên nhận (receipt printer)"},
 	{"scanner", "Máy quét giấy tờ (document scanner)"},
+	{"cardReader", "Đầu đọc thẻ căn cước (ID card reader)"},
+	{"qrScanner", "Máy quét mã QR (QR scanner)"},
 	{"outboxPending", "Hồ sơ chờ gửi (dossiers waiting to send)"},
 	{"uploader", "Gửi hồ sơ lên hệ thống tỉnh (uploader)"},
 	{"catalogue", "Danh mục thủ tục (procedure catalogue)"},
@@ -376,4 +379,14 @@ func (a *App) staffDevices(f *widget.Frame, technician bool) {
 		}
 	}
 	f.EndScroll()
+}
+
+// vietnamZone is Asia/Ho_Chi_Minh, the zone of every time shown, whatever the machine's own zone
+// (kiosk-ui links time/tzdata in).
+func vietnamZone() *time.Location {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return time.FixedZone("ICT", 7*3600) // Vietnam keeps UTC+7 all year
+	}
+	return loc
 }

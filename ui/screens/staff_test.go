@@ -22,9 +22,9 @@ func staffApp(t *testing.T, portrait bool) (*App, *[]StaffRequest) {
 }
 
 var staffDossiers = []StaffDossier{
-	{ID: 3, ReceiptNo: "K01-20261125-0003", State: "queued", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 10, 12, 0, 0, time.Local)},
-	{ID: 2, ReceiptNo: "K01-20261125-0002", State: "rejected", Reason: "thiếu giấy chứng sinh", ProcedureCode: "2.000986", CapturedAt: time.Date(2026, 11, 25, 9, 40, 0, 0, time.Local)},
-	{ID: 1, ReceiptNo: "K01-20261125-0001", State: "accepted", DossierCode: "000.00.21.H26-261125-0001", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 8, 5, 0, 0, time.Local)},
+	{ID: 3, ReceiptNo: "K01-20261125-0003", State: "queued", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 10, 12, 0, 0, vietnamZone())},
+	{ID: 2, ReceiptNo: "K01-20261125-0002", State: "rejected", Reason: "thiếu giấy chứng sinh", ProcedureCode: "2.000986", CapturedAt: time.Date(2026, 11, 25, 9, 40, 0, 0, vietnamZone())},
+	{ID: 1, ReceiptNo: "K01-20261125-0001", State: "accepted", DossierCode: "000.00.21.H26-261125-0001", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 8, 5, 0, 0, vietnamZone())},
 }
 
 var staffDevices = map[string]any{"printer": "sẵn sàng (ready)", "scanner": "lỗi (error): không trả lời (no answer)",
@@ -183,5 +183,41 @@ func TestProvincePickerGolden(t *testing.T) {
 			(*sent)[n-1].Value != "Thành phố Hà Nội" || (*sent)[n-1].State != wire.Review {
 			t.Errorf("picking Hà Nội sent %+v", *sent)
 		}
+	}
+}
+
+// Today's dossiers show Vietnam time whatever the machine's zone: 17:30 UTC is 00:30 in Hà Nội.
+func TestStaffDossierTimesAreVietnamTime(t *testing.T) {
+	a, _ := staffApp(t, false)
+	tap(t, a, "Dành cho cán bộ")
+	a.SetStaffResult(StaffResult{Kind: StaffLogin})
+	a.build()
+	tap(t, a, "Hồ sơ hôm nay")
+	a.SetStaffResult(StaffResult{Kind: StaffDossiers, Dossiers: []StaffDossier{{ID: 9, ReceiptNo: "K01-261207-0009",
+		State: "queued", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 12, 6, 17, 30, 0, 0, time.UTC)}}})
+	a.build()
+	texts := a.Frame().Texts()
+	if !strings.Contains(texts, "00:30") || strings.Contains(texts, "17:30") {
+		t.Fatalf("dossier time not in Vietnam time: %q", texts)
+	}
+}
+
+// The card reader and the QR scanner are named in words on the devices screen, not by their keys.
+func TestStaffDevicesNameTheReaders(t *testing.T) {
+	a, _ := staffApp(t, false)
+	a.openStaff()
+	a.SetStaffResult(StaffResult{Kind: StaffLogin})
+	a.staffGo("devices")()
+	a.SetStaffResult(StaffResult{Kind: StaffDevices, Devices: map[string]any{"printer": "sẵn sàng (ready)",
+		"cardReader": "mở được, phản hồi đúng (opens and answers)", "qrScanner": "lỗi (error): máy quét QR đã bị rút ra (QR scanner unplugged)"}})
+	a.build()
+	texts := a.Frame().Texts()
+	for _, want := range []string{"Đầu đọc thẻ căn cước", "Máy quét mã QR", "opens and answers", "unplugged"} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("devices screen lacks %q: %q", want, texts)
+		}
+	}
+	if strings.Contains(texts, "cardReader") || strings.Contains(texts, "qrScanner") {
+		t.Errorf("devices screen shows a key: %q", texts)
 	}
 }

@@ -227,7 +227,7 @@ func (d *demo) note(format string, a ...any) {
 // record adds a line to the transcript only.
 func (d *demo) record(line string) {
 	d.mu.Lock()
-	d.transcript = append(d.transcript, time.Now().Format("15:04:05.000")+"  "+line)
+	d.transcript = append(d.transcript, time.Now().In(vietnamZone()).Format("15:04:05.000")+"  "+line)
 	d.mu.Unlock()
 }
 
@@ -253,7 +253,7 @@ func (d *demo) watch(ctx context.Context) <-chan struct{} {
 				}
 				if s != last {
 					d.mu.Lock()
-					d.transcript = append(d.transcript, time.Now().Format("15:04:05.000")+"  màn hình (screen): "+s)
+					d.transcript = append(d.transcript, time.Now().In(vietnamZone()).Format("15:04:05.000")+"  màn hình (screen): "+s)
 					d.mu.Unlock()
 					last = s
 				}

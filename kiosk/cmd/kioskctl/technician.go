@@ -61,16 +61,7 @@ func statusCommand() *command {
 				if *asJSON {
 					return json.NewEncoder(e.stdout).Encode(h)
 				}
-				keys := make([]string, 0, len(h))
-				for k := range h {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				for _, k := range keys {
-					fmt.Fprintf(tw, "%s\t%v\n", k, h[k])
-				}
-				return tw.Flush()
+				return writeStatus(e.stdout, h)
 			}
 		},
 	}
@@ -500,12 +491,15 @@ func staffCommand() *command {
 					if err := c.Staff(ctx, "GET", "dossiers", &list); err != nil {
 						return err
 					}
-					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "ID\tSỐ BIÊN NHẬN\tTRẠNG THÁI\tMÃ HỒ SƠ\tTHỦ TỤC\tLÚC")
-					for _, x := range list {
-						fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.ReceiptNo, x.State, x.DossierCode, x.ProcedureCode, x.CapturedAt.Local().Format("15:04"))
+					return writeDossiers(e.stdout, list)
+				}),
+			withStaff("devices", "trạng thái mọi thiết bị, kể cả đầu đọc thẻ và máy quét QR — every device's status, card reader and QR scanner included", "[--socket PATH]",
+				func(ctx context.Context, e *env, c *client.Client, args []string) error {
+					var h map[string]any
+					if err := c.Staff(ctx, "GET", "devices", &h); err != nil {
+						return err
 					}
-					return tw.Flush()
+					return writeStatus(e.stdout, h)
 				}),
 			withStaff("reprint", "in lại biên nhận (mã chính thức nếu đã có) — reprint a receipt", "ID [--socket PATH]",
 				func(ctx context.Context, e *env, c *client.Client, args []string) error {
@@ -532,4 +526,18 @@ func staffCommand() *command {
 				}),
 		},
 	}
+}
+
+// writeStatus prints a status map as a two-column table, one line per key in name order.
+func writeStatus(w io.Writer, h map[string]any) error {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, k := range keys {
+		fmt.Fprintf(tw, "%s\t%v\n", k, h[k])
+	}
+	return tw.Flush()
 }

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+	_ "time/tzdata" // Asia/Ho_Chi_Minh for the times shown, even without the zone files
 
 	xdraw "golang.org/x/image/draw"
 
@@ -32,6 +33,7 @@ import (
 	"github.com/tramso/tramso/internal/lowprio"
 	"github.com/tramso/tramso/kiosk/api/client"
 	"github.com/tramso/tramso/kiosk/api/wire"
+	"github.com/tramso/tramso/ui/cmd/kiosk-ui/internal/startup"
 	"github.com/tramso/tramso/ui/screens"
 	"github.com/tramso/tramso/ui/speech"
 	"github.com/tramso/tramso/ui/theme"
@@ -39,18 +41,7 @@ import (
 )
 
 func main() {
-	socket := flag.String("socket", "/run/tramso/kiosk.sock", "kioskd's local API socket")
-	portrait := flag.Bool("portrait", false, "portrait screen (1080×1920)")
-	shots := flag.String("screenshot-dir", "", "write a PNG of every distinct screen shown into this directory")
-	large := flag.Bool("large-text", false, "text 1.3× larger")
-	contrast := flag.Bool("high-contrast", false, "black, white and yellow")
-	windowed := flag.Bool("windowed", false, "a window instead of full screen (development)")
-	regular := flag.String("font", theme.RegularFont, "Noto Sans Regular (fonts-noto-core)")
-	bold := flag.String("font-bold", theme.BoldFont, "Noto Sans Bold (fonts-noto-core)")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until exit (diagnostics)")
-	speak := flag.Bool("speech", false, "spoken guidance in Vietnamese for each screen (espeak-ng, voice vi)")
-	speechDir := flag.String("speech-dir", "", "with --speech: write the guidance as WAV files into this folder instead of playing it (no sound device, tests)")
-	frameLog := flag.String("frame-log", "", "write a line per frame to this file: milliseconds since start, since the last frame, and spent drawing (diagnostics, benchmarks)")
+	opt := startup.Define(flag.CommandLine, theme.RegularFont, theme.BoldFont)
 	flag.Parse()
 	start := time.Now()
 	if os.Getenv("LP_NUM_THREADS") == "" {
@@ -58,8 +49,8 @@ func main() {
 		// frame sooner when other work holds a core. A GPU driver ignores it.
 		os.Setenv("LP_NUM_THREADS", strconv.Itoa(max(4, 2*runtime.NumCPU())))
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	if opt.CPUProfile != "" {
+		f, err := os.Create(opt.CPUProfile)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
 			defer pprof.StopCPUProfile()
 			sig := make(chan os.Signal, 1)
@@ -68,7 +59,7 @@ func main() {
 		}
 	}
 
-	th, err := theme.Load(*regular, *bold, theme.Options{LargeText: *large, HighContrast: *contrast})
+	th, err := theme.Load(opt.Regular, opt.Bold, theme.Options{LargeText: opt.Large, HighContrast: opt.Contrast})
 	if err != nil {
 		slog.Error("kiosk-ui", "err", err)
 		os.Exit(1)
@@ -78,17 +69,17 @@ func main() {
 		// with Mesa's software renderer EGL sends every frame through the X socket.
 		slog.Warn("kiosk-ui: thiếu glxinfo, màn hình vẽ chậm hơn khi không có GPU (glxinfo missing: frames are presented through EGL, slower with software rendering; install mesa-utils)")
 	}
-	if *shots != "" {
-		if err := os.MkdirAll(*shots, 0o755); err != nil {
+	if opt.Shots != "" {
+		if err := os.MkdirAll(opt.Shots, 0o755); err != nil {
 			slog.Error("kiosk-ui: thư mục ảnh chụp màn hình (screenshot dir)", "err", err)
 			os.Exit(1)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	g := newGame(ctx, *socket, th, *portrait, *shots)
-	if *speak {
-		sp, err := speech.New(speech.Options{Output: *speechDir})
+	g := newGame(ctx, opt.Socket, th, opt.Portrait, opt.Shots)
+	if opt.Speak {
+		sp, err := speech.New(speech.Options{Output: opt.SpeechDir})
 		if err != nil {
 			slog.Warn("kiosk-ui: không có hướng dẫn bằng giọng nói (no spoken guidance)", "err", err)
 		} else {
@@ -96,8 +87,8 @@ func main() {
 			g.speaker = sp
 		}
 	}
-	if *frameLog != "" {
-		f, err := os.Create(*frameLog)
+	if opt.FrameLog != "" {
+		f, err := os.Create(opt.FrameLog)
 		if err != nil {
 			slog.Error("kiosk-ui: frame log", "err", err)
 			os.Exit(1)
@@ -114,7 +105,7 @@ func main() {
 	// SwapBuffers, which with software rendering is a sleep inside every frame presented.
 	ebiten.SetVsyncEnabled(false)
 	ebiten.SetRunnableOnUnfocused(true)
-	if *windowed {
+	if opt.Windowed {
 		ebiten.SetWindowSize(w/2, h/2)
 		ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	} else {

@@ -16,24 +16,7 @@ import (
 )
 
 func TestPoolRecognizesVietnamese(t *testing.T) {
-	if _, err := os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata"); err != nil {
-		t.Skip("tesseract-ocr-vie not installed")
-	}
-	g, err := corpus.NewGenerator()
-	if err != nil {
-		t.Skip(err)
-	}
-	pg, err := g.Render(corpus.Spec{Seed: 5, DPI: 300})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gray, _ := preprocess.Gray(pg.Image)
-	// top third of the page keeps the test quick
-	top := gray.SubImage(image.Rect(0, 0, gray.Rect.Dx(), gray.Rect.Dy()/3)).(*image.Gray)
-	crop := image.NewGray(image.Rect(0, 0, top.Rect.Dx(), top.Rect.Dy()))
-	for y := 0; y < crop.Rect.Dy(); y++ {
-		copy(crop.Pix[y*crop.Stride:], top.Pix[y*top.Stride:y*top.Stride+crop.Rect.Dx()])
-	}
+	crop := topOfPage(t, 3) // the top third of the page keeps the test quick
 	p := NewPool(Options{Size: 64})
 	defer p.Close()
 	if p.Size() > runtime.NumCPU() {
@@ -142,23 +125,7 @@ func TestPBM(t *testing.T) {
 // Init used to be lost, and fresh engines read every page as one block), and a mode asked for one
 // page does not stick to the next.
 func TestPoolPageSegMode(t *testing.T) {
-	if _, err := os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata"); err != nil {
-		t.Skip("tesseract-ocr-vie not installed")
-	}
-	g, err := corpus.NewGenerator()
-	if err != nil {
-		t.Skip(err)
-	}
-	pg, err := g.Render(corpus.Spec{Seed: 5, DPI: 300})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gray, _ := preprocess.Gray(pg.Image)
-	top := gray.SubImage(image.Rect(0, 0, gray.Rect.Dx(), gray.Rect.Dy()/4)).(*image.Gray)
-	crop := image.NewGray(image.Rect(0, 0, top.Rect.Dx(), top.Rect.Dy()))
-	for y := 0; y < crop.Rect.Dy(); y++ {
-		copy(crop.Pix[y*crop.Stride:], top.Pix[y*top.Stride:y*top.Stride+crop.Rect.Dx()])
-	}
+	crop := topOfPage(t, 4)
 	lines := func(r *Result) int {
 		seen := map[[3]int]bool{}
 		for _, w := range r.Words {
@@ -171,6 +138,7 @@ func TestPoolPageSegMode(t *testing.T) {
 	ctx := context.Background()
 	for i, psm := range []gosseract.PageSegMode{0, gosseract.PSM_AUTO, 0} {
 		var res *Result
+		var err error
 		if psm == 0 {
 			res, err = p.Recognize(ctx, crop, 300)
 		} else {
@@ -184,4 +152,28 @@ func TestPoolPageSegMode(t *testing.T) {
 			t.Errorf("page %d (mode %d): %d lines read:\n%s", i+1, psm, n, res.Text())
 		}
 	}
+}
+
+// topOfPage renders a generated Vietnamese page (seed 5, 300 dpi) and returns its top 1/part as a
+// grey image of its own; it skips when Tesseract's Vietnamese data or the fonts are missing.
+func topOfPage(t *testing.T, part int) *image.Gray {
+	t.Helper()
+	if _, err := os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata"); err != nil {
+		t.Skip("tesseract-ocr-vie not installed")
+	}
+	g, err := corpus.NewGenerator()
+	if err != nil {
+		t.Skip(err)
+	}
+	pg, err := g.Render(corpus.Spec{Seed: 5, DPI: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gray, _ := preprocess.Gray(pg.Image)
+	top := gray.SubImage(image.Rect(0, 0, gray.Rect.Dx(), gray.Rect.Dy()/part)).(*image.Gray)
+	crop := image.NewGray(image.Rect(0, 0, top.Rect.Dx(), top.Rect.Dy()))
+	for y := 0; y < crop.Rect.Dy(); y++ {
+		copy(crop.Pix[y*crop.Stride:], top.Pix[y*top.Stride:y*top.Stride+crop.Rect.Dx()])
+	}
+	return crop
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/tramso/tramso/drivers/mrtd/lds"
 	"github.com/tramso/tramso/drivers/pn532/pn532sim"
 	"github.com/tramso/tramso/drivers/scanner/esclsim"
+	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/kiosk/api"
 	"github.com/tramso/tramso/kiosk/central/devserver"
 	"github.com/tramso/tramso/kiosk/config"
@@ -107,7 +108,7 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 		return fail(err)
 	}
 	// The province's system dates dossier codes in Vietnam time.
-	vn, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	vn := vntime.Zone()
 	if s.Central, s.centralURL, _, err = devserver.Start(ctx, devserver.Config{Dir: filepath.Join(dir, "central"),
 		Faults: s.centralFault, Now: func() time.Time { return time.Now().In(vn) }}, "127.0.0.1:0"); err != nil {
 		return fail(err)

@@ -29,6 +29,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/kiosk/dossier"
 )
 
@@ -710,8 +711,5 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// vietnamDay is t's date in Asia/Ho_Chi_Minh as YYMMDD: receipts are numbered by the day people
-// see. Vietnam keeps UTC+7 all year (no daylight saving since 1975), so no zone database is needed.
-func vietnamDay(t time.Time) string {
-	return t.In(time.FixedZone("ICT", 7*60*60)).Format("060102")
-}
+// vietnamDay is t's date in Vietnam as YYMMDD: receipts are numbered by the day people see.
+func vietnamDay(t time.Time) string { return t.In(vntime.Zone()).Format("060102") }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/ui/theme"
 	"github.com/tramso/tramso/ui/widget"
@@ -121,7 +122,7 @@ func (a *App) Staff() bool { return a.staff != nil }
 func (a *App) openStaff() {
 	pin := widget.NewKeyboard(widget.Digits, "")
 	pin.Max = 12
-	a.staff = &staffState{screen: "pin", pin: pin, lastTap: a.now(), zone: vietnamZone()}
+	a.staff = &staffState{screen: "pin", pin: pin, lastTap: a.now(), zone: vntime.Zone()}
 	a.touch = widget.NewTouch()
 	a.rebuild = true
 }
@@ -379,14 +380,4 @@ func (a *App) staffDevices(f *widget.Frame, technician bool) {
 		}
 	}
 	f.EndScroll()
-}
-
-// vietnamZone is Asia/Ho_Chi_Minh, the zone of every time shown, whatever the machine's own zone
-// (kiosk-ui links time/tzdata in).
-func vietnamZone() *time.Location {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		return time.FixedZone("ICT", 7*3600) // Vietnam keeps UTC+7 all year
-	}
-	return loc
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/ui/internal/uitest"
@@ -22,9 +23,9 @@ func staffApp(t *testing.T, portrait bool) (*App, *[]StaffRequest) {
 }
 
 var staffDossiers = []StaffDossier{
-	{ID: 3, ReceiptNo: "K01-20261125-0003", State: "queued", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 10, 12, 0, 0, vietnamZone())},
-	{ID: 2, ReceiptNo: "K01-20261125-0002", State: "rejected", Reason: "thiếu giấy chứng sinh", ProcedureCode: "2.000986", CapturedAt: time.Date(2026, 11, 25, 9, 40, 0, 0, vietnamZone())},
-	{ID: 1, ReceiptNo: "K01-20261125-0001", State: "accepted", DossierCode: "000.00.21.H26-261125-0001", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 8, 5, 0, 0, vietnamZone())},
+	{ID: 3, ReceiptNo: "K01-20261125-0003", State: "queued", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 10, 12, 0, 0, vntime.Zone())},
+	{ID: 2, ReceiptNo: "K01-20261125-0002", State: "rejected", Reason: "thiếu giấy chứng sinh", ProcedureCode: "2.000986", CapturedAt: time.Date(2026, 11, 25, 9, 40, 0, 0, vntime.Zone())},
+	{ID: 1, ReceiptNo: "K01-20261125-0001", State: "accepted", DossierCode: "000.00.21.H26-261125-0001", ProcedureCode: "1.001193", CapturedAt: time.Date(2026, 11, 25, 8, 5, 0, 0, vntime.Zone())},
 }
 
 var staffDevices = map[string]any{"printer": "sẵn sàng (ready)", "scanner": "lỗi (error): không trả lời (no answer)",

@@ -33,6 +33,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/dossier"
@@ -74,9 +75,6 @@ type Server struct {
 	inFlight   map[string]bool
 	closeOnce  sync.Once
 }
-
-// vnZone is Vietnam's time zone (UTC+7, no daylight saving): the day of a dossier code.
-var vnZone = time.FixedZone("ICT", 7*3600)
 
 // Open opens (or creates) the server's data directory.
 func Open(ctx context.Context, cfg Config) (*Server, error) {
@@ -681,7 +679,7 @@ func (s *Server) lookup(ctx context.Context, key, kioskID string) (*central.Doss
 // store allocates the unit's next sequence number of the day and records the dossier, in one transaction.
 func (s *Server) store(ctx context.Context, key, fp, kioskID string, d *dossier.Dossier, manifest, sig []byte) (*central.DossierStatus, error) {
 	now := s.cfg.Now()
-	day := now.In(vnZone)
+	day := now.In(vntime.Zone()) // the day of a dossier code
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/internal/xvfb"
 	"github.com/tramso/tramso/kiosk/api/client"
 	"github.com/tramso/tramso/kiosk/api/wire"
@@ -227,7 +228,7 @@ func (d *demo) note(format string, a ...any) {
 // record adds a line to the transcript only.
 func (d *demo) record(line string) {
 	d.mu.Lock()
-	d.transcript = append(d.transcript, time.Now().In(vietnamZone()).Format("15:04:05.000")+"  "+line)
+	d.transcript = append(d.transcript, time.Now().In(vntime.Zone()).Format("15:04:05.000")+"  "+line)
 	d.mu.Unlock()
 }
 
@@ -253,7 +254,7 @@ func (d *demo) watch(ctx context.Context) <-chan struct{} {
 				}
 				if s != last {
 					d.mu.Lock()
-					d.transcript = append(d.transcript, time.Now().In(vietnamZone()).Format("15:04:05.000")+"  màn hình (screen): "+s)
+					d.transcript = append(d.transcript, time.Now().In(vntime.Zone()).Format("15:04:05.000")+"  màn hình (screen): "+s)
 					d.mu.Unlock()
 					last = s
 				}

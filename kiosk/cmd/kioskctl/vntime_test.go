@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/kiosk/outbox"
 )
 
@@ -21,7 +22,7 @@ func TestStaffDossiersInVietnamTime(t *testing.T) {
 	if !strings.Contains(out, "00:30") || strings.Contains(out, "17:30") {
 		t.Fatalf("dossier time not in Vietnam time:\n%s", out)
 	}
-	if _, off := at.In(vietnamZone()).Zone(); off != 7*3600 {
+	if _, off := at.In(vntime.Zone()).Zone(); off != 7*3600 {
 		t.Fatalf("Asia/Ho_Chi_Minh offset %d s", off)
 	}
 }

@@ -24,7 +24,6 @@ import (
 	"strconv"
 	"syscall"
 	"time"
-	_ "time/tzdata" // Asia/Ho_Chi_Minh for the times shown, even without the zone files
 
 	xdraw "golang.org/x/image/draw"
 

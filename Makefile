@@ -15,13 +15,14 @@ GOFLAGS_TEST ?= -count=1 -timeout 15m
 # libtesseract-dev, libleptonica-dev: the OCR engine (cgo); tesseract-ocr-osd: orientation detection
 # (second opinion on ID cards and pages with little text). pango1.0-tools: pango-view draws the second
 # OCR test corpus (ocr/corpus ModelCopy) with another renderer than ours. sane-utils, sane-airscan: real SANE in tests.
-# libnfc-bin: nfc-list, libnfc's client, drives the simulated PN532 in the tests.
+# libnfc-bin: nfc-list, libnfc's client, drives the simulated PN532 in the tests; opensc and pcsc-tools:
+# opensc-tool and pcsc_scan drive the simulated chip through pcscd.
 # poppler-utils + libnss3-tools (certutil): pdfsig checks the signed dossier PDFs against a test CA.
 DEB_PACKAGES := \
 	ca-certificates git gcc pkg-config util-linux \
 	fonts-noto-core fonts-dejavu-core fonts-liberation2 icc-profiles-free \
 	zbar-tools tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd libtesseract-dev libleptonica-dev pango1.0-tools \
-	pcscd vsmartcard-vpcd libnfc-bin \
+	pcscd vsmartcard-vpcd libnfc-bin opensc pcsc-tools \
 	sane-utils sane-airscan poppler-utils libnss3-tools \
 	libc6-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libgl1-mesa-dev libgl1-mesa-dri mesa-utils xvfb espeak-ng \
@@ -29,7 +30,7 @@ DEB_PACKAGES := \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps test vet fmt-check bench bench-ui bench-ocr demo demo-load fuzz clean
+.PHONY: all build deps test test-race vet fmt-check bench bench-ui bench-ocr demo demo-load fuzz clean
 
 all: build
 
@@ -59,6 +60,13 @@ fmt-check:
 # skipping when pcscd, espeak-ng or nfc-list cannot run; TRAMSO_REQUIRE_PDFSIG: when pdfsig or certutil is missing.
 test: deps fmt-check vet
 	TRAMSO_REQUIRE_PCSCD=1 TRAMSO_REQUIRE_SPEECH=1 TRAMSO_REQUIRE_NFCLIST=1 TRAMSO_REQUIRE_PDFSIG=1 $(GO) test $(GOFLAGS_TEST) ./...
+
+# The race detector over the packages that run goroutines against each other (long: not part of
+# make test; see the README for its time).
+RACE_PACKAGES := ./kiosk/session/... ./kiosk/daemon/... ./kiosk/api/... ./kiosk/outbox/... \
+	./drivers/escpos/... ./drivers/pn532/...
+test-race: deps
+	TRAMSO_REQUIRE_PCSCD=1 TRAMSO_REQUIRE_NFCLIST=1 $(GO) test -race -count=1 -timeout 30m $(RACE_PACKAGES)
 
 # Benchmarks report figures (bytes on the wire, modelled line time, APDUs…); see README.
 bench: deps bench-ui

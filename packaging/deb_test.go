@@ -14,9 +14,20 @@ import (
 // builtDeb is one package built from stub programs, shared by the tests.
 var built struct {
 	once sync.Once
+	dir  string
 	deb  string
 	err  error
 	log  string
+}
+
+// TestMain removes the shared package's folder when the tests are done, so that every run does not
+// leave megabytes behind in the temporary folder.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // buildDeb builds the package from stub kioskd and kioskctl programs (no kiosk-ui: a build must ship
@@ -34,6 +45,7 @@ func buildDeb(t *testing.T) string {
 			built.err = err
 			return
 		}
+		built.dir = dir
 		bin := filepath.Join(dir, "bin")
 		cmd := exec.Command("./go-build.sh", bin, "./testdata/stub")
 		if out, err := cmd.CombinedOutput(); err != nil {

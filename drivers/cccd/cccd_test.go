@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tramso/tramso/drivers/mrtd/lds"
+	"github.com/tramso/tramso/drivers/tlv"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -644,5 +646,95 @@ func TestQRPayloadRoundTrip(t *testing.T) {
 	if q.IDNumber != c.IDNumber || q.FullName != c.FullName || q.DateOfBirth != c.DateOfBirth ||
 		q.Sex != c.Sex || q.Address != c.PlaceOfResidence || q.IssueDate != c.IssueDate || q.OldIDNumber != c.OldIDNumber {
 		t.Fatalf("%+v", q)
+	}
+}
+
+// skeleton lists the tags and value lengths of every data object in b, depth first.
+func skeleton(b []byte) string {
+	var out []string
+	var walk func(v []byte)
+	walk = func(v []byte) {
+		for len(v) > 0 {
+			tag, val, rest, err := tlv.Next(v)
+			if err != nil {
+				out = append(out, "error")
+				return
+			}
+			out = append(out, fmt.Sprintf("%s:%d", tag, len(val)))
+			if tag.Constructed() {
+				walk(val)
+			}
+			v = rest
+		}
+	}
+	walk(b)
+	return strings.Join(out, " ")
+}
+
+// --tamper keeps every data group parseable: one value byte changes, tags and lengths stay, and
+// passive authentication is what tells.
+func TestTamperKeepsStructure(t *testing.T) {
+	c := sampleCitizen(t)
+	photo, _ := LoadPhoto("testdata/citizen.json", c)
+	pki := testPKI(t)
+	good, err := BuildChip(c, photo, pki, ChipOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 2, 13, 14, 15} {
+		ch, err := BuildChip(c, photo, pki, ChipOptions{Tamper: []int{n}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fid := lds.DGFileID(n)
+		was, now := good.Files[fid], ch.Files[fid]
+		if bytes.Equal(was, now) || len(was) != len(now) || skeleton(was) != skeleton(now) {
+			t.Errorf("DG%d: structure changed or nothing changed", n)
+		}
+		diff := 0
+		for i := range was {
+			if was[i] != now[i] {
+				diff++
+			}
+		}
+		if diff != 1 && n != 14 && n != 15 { // DG14 and DG15 hold fresh keys on every build
+			t.Errorf("DG%d: %d bytes changed", n, diff)
+		}
+		if r := lds.VerifySOD(ch.Files[FileSOD], dgsOf(ch), pki.TrustStore()); r.Status != lds.StatusInvalid ||
+			!strings.Contains(r.Detail, fmt.Sprintf("DG%d hash mismatch", n)) {
+			t.Errorf("DG%d: %v", n, r)
+		}
+		switch n {
+		case 1:
+			_, err = lds.ParseDG1(now)
+		case 2:
+			_, err = lds.ParseDG2(now)
+		case 13:
+			_, err = ParseDG13(now)
+		}
+		if err != nil {
+			t.Errorf("tampered DG%d no longer parses: %v", n, err)
+		}
+	}
+}
+
+// NoDG15 with NoDG14: a chip with neither Active nor Chip Authentication.
+func TestChipWithoutAAOrCA(t *testing.T) {
+	c := sampleCitizen(t)
+	photo, _ := LoadPhoto("testdata/citizen.json", c)
+	ch, err := BuildChip(c, photo, testPKI(t), ChipOptions{NoDG14: true, NoDG15: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.AAKey != nil || ch.CAKey != nil || ch.Files[FileDG14] != nil || ch.Files[FileDG15] != nil {
+		t.Fatal("keys or files left")
+	}
+	com, err := lds.ParseCOM(ch.Files[FileCOM])
+	if err != nil || fmt.Sprint(com.DataGroups()) != "[1 2 13]" {
+		t.Errorf("EF.COM lists %v (%v)", com.DataGroups(), err)
+	}
+	s, _ := lds.ParseSOD(ch.Files[FileSOD])
+	if _, ok := s.Hashes[15]; ok || len(s.Hashes) != 3 {
+		t.Errorf("EF.SOD lists %d groups", len(s.Hashes))
 	}
 }

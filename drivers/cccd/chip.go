@@ -230,9 +230,13 @@ type ChipOptions struct {
 	AARSA bool
 	// NoDG14 leaves out DG14 (Chip Authentication and AA algorithm information).
 	NoDG14 bool
+	// NoDG15 leaves out DG15 and the Active Authentication key: with NoDG14 as well, a chip that
+	// cannot prove it is genuine.
+	NoDG15 bool
 	// Tamper lists data groups (1, 2, 13, 14, 15) to alter after EF.SOD is signed, so that
-	// passive authentication must fail with "DGn hash mismatch". The change keeps the TLV
-	// structure intact.
+	// passive authentication must fail with "DGn hash mismatch". The change is one value byte
+	// inside a primitive (a letter of a name, a byte of the image): tags and lengths stay, and
+	// DG1, DG2 and DG13 still parse.
 	Tamper []int
 	// Hash for EF.SOD; 0 means SHA-256.
 	Hash crypto.Hash
@@ -317,8 +321,9 @@ func BuildChip(c Citizen, photo []byte, pki *TestPKI, opts ChipOptions) (*Chip, 
 	chip := &Chip{AAKey: aa, CAN: CAN(c.IDNumber)}
 	chip.MRZ = mrz[:30] + "\n" + mrz[30:60] + "\n" + mrz[60:]
 	dgs := map[int][]byte{1: lds.BuildDG1(mrz), 2: dg2, 13: dg13, 15: dg15}
-	tags := []tlv.Tag{lds.TagDG1, lds.TagDG2, lds.TagDG13, lds.TagDG14, lds.TagDG15}
+	tags := []tlv.Tag{lds.TagDG1, lds.TagDG2, lds.TagDG13}
 	if !opts.NoDG14 {
+		tags = append(tags, lds.TagDG14)
 		caKey, err := lds.GenerateECKey(lds.BrainpoolP256r1(), rand.Reader)
 		if err != nil {
 			return nil, err
@@ -327,7 +332,7 @@ func BuildChip(c Citizen, photo []byte, pki *TestPKI, opts ChipOptions) (*Chip, 
 			ChipAuthentication:           []lds.ChipAuthenticationInfo{{Protocol: lds.OIDCAECDHAES128, Version: 1}},
 			ChipAuthenticationPublicKeys: []lds.ChipAuthenticationPublicKeyInfo{{Protocol: lds.OIDPKECDH, PublicKey: caKey.Public()}},
 		}
-		if _, isEC := aa.Public().(*ecdsa.PublicKey); isEC {
+		if _, isEC := aa.Public().(*ecdsa.PublicKey); isEC && !opts.NoDG15 {
 			infos.ActiveAuthentication = []lds.ActiveAuthenticationInfo{{Version: 1, SignatureAlgorithm: aaAlgorithm(aa.Public().(*ecdsa.PublicKey))}}
 		}
 		dg14, err := lds.BuildDG14(infos)
@@ -336,8 +341,12 @@ func BuildChip(c Citizen, photo []byte, pki *TestPKI, opts ChipOptions) (*Chip, 
 		}
 		dgs[14] = dg14
 		chip.CAKey = caKey
+	}
+	if opts.NoDG15 {
+		delete(dgs, 15)
+		chip.AAKey = nil
 	} else {
-		tags = []tlv.Tag{lds.TagDG1, lds.TagDG2, lds.TagDG13, lds.TagDG15}
+		tags = append(tags, lds.TagDG15)
 	}
 	sod, err := lds.BuildSODWithOptions(dgs, lds.SODOptions{Hash: opts.Hash, Signer: pki.DSKey, Certificate: pki.DS.Raw})
 	if err != nil {
@@ -374,17 +383,50 @@ func aaAlgorithm(pub *ecdsa.PublicKey) []int {
 	return []int{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, last}
 }
 
-// tamper returns a copy of b with its last ASCII digit changed (or, failing that, its last
-// byte flipped), a forgery that keeps the file parseable.
+// tamper returns a copy of b with one value byte of a primitive data object changed, and the tags
+// and lengths left alone, so that the file parses as before and only its hash tells: the last
+// ASCII letter of the last primitive that has one (a name in DG13; the MRZ name in DG1, which no
+// check digit covers; a byte of the image in DG2), else the middle byte of the last primitive.
 func tamper(b []byte) []byte {
 	c := append([]byte(nil), b...)
-	for i := len(c) - 1; i >= 0; i-- {
-		if c[i] >= '0' && c[i] <= '9' {
-			c[i] = '0' + (c[i]-'0'+1)%10
-			return c
+	var prims [][]byte
+	var walk func(v []byte, depth int)
+	walk = func(v []byte, depth int) {
+		for len(v) > 0 {
+			tag, val, rest, err := tlv.Next(v)
+			if err != nil {
+				return
+			}
+			if tag.Constructed() && depth < 16 {
+				walk(val, depth+1)
+			} else if len(val) > 0 {
+				prims = append(prims, val) // aliases c
+			}
+			v = rest
 		}
 	}
-	c[len(c)-1] ^= 1
+	walk(c, 0)
+	for i := len(prims) - 1; i >= 0; i-- {
+		p := prims[i]
+		for j := len(p) - 1; j >= 0; j-- {
+			switch ch := p[j]; {
+			case ch >= 'A' && ch <= 'Z':
+				p[j] = 'A' + (ch-'A'+1)%26
+				return c
+			case ch >= 'a' && ch <= 'z':
+				p[j] = 'a' + (ch-'a'+1)%26
+				return c
+			}
+		}
+	}
+	if len(prims) > 0 {
+		p := prims[len(prims)-1]
+		p[len(p)/2] ^= 0x01
+		return c
+	}
+	if len(c) > 0 {
+		c[len(c)-1] ^= 1
+	}
 	return c
 }
 

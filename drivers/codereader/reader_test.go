@@ -3,22 +3,25 @@ package codereader
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/tramso/tramso/drivers/codereader/codereadersim"
 )
 
 // A synthetic CCCD QR payload (not a real person).
 const cccdQR = "001090123456|012345678|Nguyễn Văn An|01011990|Nam|Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh|15042021"
 
 // simAndReader starts a simulator on a pty and opens it as the kiosk opens a scanner.
-func simAndReader(t *testing.T, query string) (*Simulator, *Reader) {
+func simAndReader(t *testing.T, query string) (*codereadersim.Simulator, *Reader) {
 	t.Helper()
 	link := filepath.Join(t.TempDir(), "qr")
-	sim, err := NewSimulator(link)
+	sim, err := codereadersim.Serve(context.Background(), link, codereadersim.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +63,8 @@ func TestReaderOverPTY(t *testing.T) {
 	}
 
 	// CR only, LF only, and a line split in the middle of a letter over several writes.
-	sim.Terminator = "\r"
-	sim.Scan(ctx, "mã một")
-	sim.Terminator = "\n"
-	sim.Scan(ctx, "mã hai")
+	sim.Send(ctx, []byte("mã một\r"))
+	sim.Send(ctx, []byte("mã hai\n"))
 	raw := []byte("Phường ba\r\n")
 	for i := range raw {
 		if err := sim.Send(ctx, raw[i:i+1]); err != nil {
@@ -188,31 +189,33 @@ func TestReaderCancelAndUnplug(t *testing.T) {
 	}
 }
 
-func TestSimulate(t *testing.T) {
+func TestSimulatorStopsWithItsContext(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "qr")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	scans := make(chan string)
-	done := make(chan error, 1)
-	go func() { done <- Simulate(ctx, link, scans) }()
-	var r *Reader
-	for r == nil {
-		var err error
-		if r, err = Open(link); err != nil {
-			if ctx.Err() != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+	ctx, cancel := context.WithCancel(context.Background())
+	sim, err := codereadersim.Serve(ctx, link, codereadersim.Config{Terminator: "\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	r, err := Open(link)
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer r.Close()
-	scans <- cccdQR
-	if s, err := r.Next(ctx); err != nil || s.Payload != cccdQR {
+	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer scancel()
+	if err := sim.Scan(sctx, cccdQR); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := r.Next(sctx); err != nil || s.Payload != cccdQR {
 		t.Fatalf("simulated scan: %q, %v", s.Payload, err)
 	}
-	close(scans)
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	cancel()
+	if _, err := r.Next(sctx); err == nil || sctx.Err() != nil {
+		t.Fatalf("after the simulator's context ended, Next = %v (want the scanner unplugged, at once)", err)
+	}
+	if _, err := os.Lstat(link); !os.IsNotExist(err) {
+		t.Errorf("the link is still there after the simulator stopped: %v", err)
 	}
 }
 

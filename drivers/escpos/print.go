@@ -62,7 +62,7 @@ func (e *PrintError) Error() string {
 	r := e.Result
 	switch r.Outcome {
 	case NotPrinted:
-		return fmt.Sprintf("không in được biên nhận (receipt not printed): %v", e.Err)
+		return fmt.Sprintf("receipt not printed: %v", e.Err) // e.Err carries the sentence: why
 	default:
 		pct := 0
 		if r.Total > 0 {

@@ -2,11 +2,13 @@ package mrtd
 
 import (
 	"bytes"
+	"encoding/asn1"
 	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
 
+	"github.com/tramso/tramso/drivers/mrtd/internal/ec"
 	"github.com/tramso/tramso/drivers/mrtd/internal/smcrypto"
 	"github.com/tramso/tramso/drivers/tlv"
 )
@@ -31,6 +33,29 @@ type SecurityInfo struct {
 	OID         []byte
 	Version     int
 	ParameterID int
+
+	// DomainParameters is the AlgorithmIdentifier of a PACEDomainParameterInfo (explicit domain
+	// parameters for a proprietary ParameterID), raw DER; nil for other entries.
+	DomainParameters []byte
+
+	// curve is the standardized parameter id (12–18) a proprietary ParameterID stands for, when
+	// EF.CardAccess spells that curve out exactly in a PACEDomainParameterInfo; 0 otherwise.
+	curve int
+	// refused: the PACEInfo names explicit domain parameters that are not a standard curve.
+	refused bool
+}
+
+// CurveParameterID returns the standardized domain parameter id (ICAO 9303-11 Table 4) the PACE
+// protocol runs on: ParameterID itself, or the standard curve that explicit domain parameters in
+// EF.CardAccess spell out exactly; -1 when there is none.
+func (s SecurityInfo) CurveParameterID() int {
+	if s.curve != 0 {
+		return s.curve
+	}
+	if s.ParameterID >= 0 && s.ParameterID <= 31 {
+		return s.ParameterID
+	}
+	return -1
 }
 
 // PACEInfo is a SecurityInfo whose protocol is a PACE protocol.
@@ -84,7 +109,8 @@ func (s SecurityInfo) Supported() bool {
 	if !ok || m != mappingECDHGM || s.Version != 2 {
 		return false
 	}
-	return s.ParameterID >= 12 && s.ParameterID <= 18
+	id := s.CurveParameterID()
+	return id >= 12 && id <= 18
 }
 
 // ParseSecurityInfos parses a SecurityInfos SET (ICAO 9303-11 §9.2), e.g. the whole EF.CardAccess.
@@ -132,9 +158,86 @@ func ParseSecurityInfos(b []byte) ([]SecurityInfo, error) {
 				return nil, err
 			}
 		}
+		if len(si.OID) == len(oidPACE)+1 && bytes.HasPrefix(si.OID, oidPACE) && fields[1].Tag == 0x30 {
+			si.DomainParameters = tlv.Encode(0x30, fields[1].Value) // PACEDomainParameterInfo
+		}
 		out = append(out, si)
 	}
+	resolveDomainParameters(out)
 	return out, nil
+}
+
+// resolveDomainParameters links each PACEInfo with a proprietary ParameterID (32 and up, or absent)
+// to the PACEDomainParameterInfo of the same id (or the only one), and accepts its explicit
+// parameters only when they are exactly a standardized curve.
+func resolveDomainParameters(infos []SecurityInfo) {
+	var dps []SecurityInfo
+	for _, si := range infos {
+		if si.DomainParameters != nil {
+			dps = append(dps, si)
+		}
+	}
+	for i := range infos {
+		si := &infos[i]
+		if !si.IsPACE() || (si.ParameterID >= 0 && si.ParameterID <= 31) || len(dps) == 0 {
+			continue
+		}
+		var dp *SecurityInfo
+		for j := range dps {
+			if dps[j].ParameterID == si.ParameterID || (len(dps) == 1 && dps[j].ParameterID < 0) {
+				dp = &dps[j]
+			}
+		}
+		if dp == nil {
+			continue
+		}
+		if c, ok := standardCurve(dp.DomainParameters); ok {
+			si.curve = c.StandardParam
+		} else {
+			si.refused = true
+		}
+	}
+}
+
+// ecDomainParameters is an AlgorithmIdentifier of id-ecPublicKey with explicit ECParameters
+// (BSI TR-03111 / SEC 1).
+type ecDomainParameters struct {
+	Algorithm  asn1.ObjectIdentifier
+	Parameters struct {
+		Version int
+		Field   struct {
+			Type  asn1.ObjectIdentifier
+			Prime *big.Int
+		}
+		Curve struct {
+			A, B []byte
+			Seed asn1.BitString `asn1:"optional"`
+		}
+		Base     []byte
+		Order    *big.Int
+		Cofactor *big.Int `asn1:"optional"`
+	}
+}
+
+// standardCurve returns the standardized curve explicit EC domain parameters describe, or false
+// when they are anything else (another curve, another generator, a cofactor, DH, malformed).
+func standardCurve(der []byte) (*ec.Curve, bool) {
+	var dp ecDomainParameters
+	if rest, err := asn1.Unmarshal(der, &dp); err != nil || len(rest) != 0 {
+		return nil, false
+	}
+	p := dp.Parameters
+	if !dp.Algorithm.Equal(asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}) ||
+		!p.Field.Type.Equal(asn1.ObjectIdentifier{1, 2, 840, 10045, 1, 1}) || p.Field.Prime == nil || p.Order == nil ||
+		(p.Cofactor != nil && p.Cofactor.Cmp(big.NewInt(1)) != 0) {
+		return nil, false
+	}
+	n := (p.Field.Prime.BitLen() + 7) / 8
+	if len(p.Base) != 1+2*n || p.Base[0] != 4 || n == 0 {
+		return nil, false
+	}
+	return ec.Standard(p.Field.Prime, new(big.Int).SetBytes(p.Curve.A), new(big.Int).SetBytes(p.Curve.B),
+		new(big.Int).SetBytes(p.Base[1:1+n]), new(big.Int).SetBytes(p.Base[1+n:]), p.Order)
 }
 
 // ChoosePACE picks the PACEInfo to use from SecurityInfos: the first one this package supports,

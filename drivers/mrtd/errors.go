@@ -30,17 +30,14 @@ var (
 	ErrInvalidKey = errors.New("khóa truy cập thẻ không hợp lệ (invalid card access key)")
 )
 
-// transportError words a reader error for a person and keeps it testable with errors.Is.
+// transportError keeps a reader error testable with errors.Is and adds what was under way. A
+// reader error that wraps an apdu sentinel already carries the bilingual sentence (the sentinel's),
+// so only English detail is added to it: one sentence per chain.
 func transportError(err error) error {
 	switch {
-	case errors.Is(err, apdu.ErrCardRemoved):
-		return fmt.Errorf("thẻ bị rút ra khi đang đọc, hãy đặt lại thẻ và giữ yên (card removed while reading, place it again and hold it still): %w", err)
-	case errors.Is(err, apdu.ErrTimeout):
-		return fmt.Errorf("thẻ không trả lời kịp, hãy giữ yên thẻ trên đầu đọc (card did not answer in time, hold it still on the reader): %w", err)
-	case errors.Is(err, apdu.ErrReaderGone):
-		return fmt.Errorf("mất kết nối với đầu đọc thẻ (card reader disconnected): %w", err)
-	case errors.Is(err, apdu.ErrNoCard):
-		return fmt.Errorf("không thấy thẻ trên đầu đọc (no card on the reader): %w", err)
+	case errors.Is(err, apdu.ErrCardRemoved), errors.Is(err, apdu.ErrTimeout), errors.Is(err, apdu.ErrReaderGone),
+		errors.Is(err, apdu.ErrNoCard):
+		return fmt.Errorf("while reading the chip: %w", err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("đã dừng đọc thẻ (card reading stopped): %w", err)
 	}

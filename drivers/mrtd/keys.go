@@ -10,16 +10,6 @@ import (
 	"github.com/tramso/tramso/drivers/mrtd/lds"
 )
 
-// CheckDigit computes the ICAO 9303-3 check digit of an MRZ field: weights 7, 3, 1 repeating;
-// digits count their value, A–Z count 10–35, '<' counts 0. It returns the digit as '0'…'9'.
-func CheckDigit(field string) (byte, error) {
-	d, ok := lds.CheckDigit(field)
-	if !ok {
-		return 0, fmt.Errorf("%w: ký tự không hợp lệ trong vùng MRZ (character not allowed in an MRZ field)", ErrInvalidKey)
-	}
-	return d, nil
-}
-
 // MRZKey is the part of the MRZ that BAC and PACE-MRZ use: the document number as printed in the
 // MRZ (for the CCCD the 9 digits of line 1 positions 6–14, the last 9 digits of the ID number, never
 // the 12-digit number), the date of birth and the date of expiry, both YYMMDD.
@@ -54,9 +44,9 @@ func (k MRZKey) Information() (string, error) {
 		if f.name != "document number" && !isYYMMDD(f.v) {
 			return "", fmt.Errorf("%w: %s phải có dạng YYMMDD (%s must be YYMMDD)", ErrInvalidKey, vnField(f.name), f.name)
 		}
-		cd, err := CheckDigit(f.v)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", f.name, err)
+		cd, ok := lds.CheckDigit(f.v) // the one ICAO 9303-3 check digit of the tree
+		if !ok {
+			return "", fmt.Errorf("%s: %w: ký tự không hợp lệ trong vùng MRZ (character not allowed in an MRZ field)", f.name, ErrInvalidKey)
 		}
 		b.WriteString(f.v)
 		b.WriteByte(cd)

@@ -23,7 +23,7 @@ func (s *Session) pace(ctx context.Context, info PACEInfo, key AccessKey, ref by
 	if mapping != mappingECDHGM {
 		return fmt.Errorf("%w: %s (chỉ hỗ trợ ECDH-GM: only ECDH generic mapping is supported)", ErrNotSupported, info.PACEName())
 	}
-	curve, ok := ec.ByParamID(info.ParameterID)
+	curve, ok := ec.ByParamID(info.CurveParameterID())
 	if !ok {
 		return fmt.Errorf("%w: PACE domain parameter %d", ErrNotSupported, info.ParameterID)
 	}

@@ -419,8 +419,8 @@ func TestActiveAuthentication(t *testing.T) {
 	if _, err := s.InternalAuthenticate(context.Background(), make([]byte, 8)); !errors.Is(err, mrtd.ErrNotSupported) {
 		t.Errorf("AA without key: %v", err)
 	}
-	if err := s.ChipAuthenticate(context.Background(), nil); !errors.Is(err, mrtd.ErrNotSupported) {
-		t.Errorf("CA: %v", err)
+	if _, err := s.ChipAuthenticate(context.Background(), nil); err == nil {
+		t.Errorf("CA without DG14 succeeded")
 	}
 }
 
@@ -453,8 +453,8 @@ func BenchmarkRead(b *testing.B) {
 	b.ReportMetric(float64(st.BytesReceived), "received-bytes/op")
 }
 
-// Identity first: OnIdentity comes once, after EF.COM, DG1, DG13 and EF.SOD and before the face,
-// with those files complete and nothing else read yet.
+// Identity first: OnIdentity comes once, after EF.COM, EF.SOD, DG14 (Chip Authentication), DG1
+// and DG13 and before the face, with those files complete and nothing else read yet.
 func TestReadIdentityFirst(t *testing.T) {
 	chip := newChip(mrtdsim.Config{})
 	files := testFiles(20000)
@@ -471,7 +471,7 @@ func TestReadIdentityFirst(t *testing.T) {
 				t.Errorf("%s not complete at the identity", id)
 			}
 		}
-		if f.DG2 != nil || f.DG14 != nil || f.DG15 != nil {
+		if f.DG2 != nil || f.DG15 != nil {
 			t.Error("files beyond the identity already read")
 		}
 		if f.Stats.APDUs == 0 || f.Stats.BytesReceived >= 20000 {

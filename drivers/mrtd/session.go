@@ -72,6 +72,9 @@ type Options struct {
 	ExtendedLength bool
 	// SkipFace leaves DG2 out of Read.
 	SkipFace bool
+	// SkipChipAuthentication leaves out Chip Authentication, which Read otherwise runs whenever
+	// DG14 offers it.
+	SkipChipAuthentication bool
 	// ActiveAuthentication makes Read run INTERNAL AUTHENTICATE with a fresh random challenge
 	// when DG15 is present.
 	ActiveAuthentication bool
@@ -108,6 +111,9 @@ type Session struct {
 	maxLe      int
 	stats      Stats
 	cardAccess []byte
+	listed     map[FileID]bool // files EF.SOD lists: no unprotected error status for them
+	chipAuth   string          // the Chip Authentication the keys come from, if any
+	paceTried  bool            // EF.CardAccess offered a PACE this package runs, and it was run
 }
 
 func newSession(tr apdu.Transceiver, opts Options) *Session {
@@ -128,7 +134,9 @@ func newSession(tr apdu.Transceiver, opts Options) *Session {
 }
 
 // Open reads EF.CardAccess, authenticates (PACE with the CAN, or with the MRZ when there is no
-// CAN; BAC with the MRZ as fallback or when asked) and selects the eMRTD application.
+// CAN; BAC with the MRZ when the card offers no PACE this package runs, or when asked) and selects
+// the eMRTD application. When EF.CardAccess offers PACE and PACE fails, Open fails: falling back
+// to BAC would let anyone between the reader and the card downgrade the access control.
 func Open(ctx context.Context, tr apdu.Transceiver, key AccessKey, opts Options) (*Session, error) {
 	if key.CAN == "" && key.MRZ == nil {
 		return nil, fmt.Errorf("%w: cần số CAN hoặc thông tin MRZ (a CAN or MRZ data is needed)", ErrInvalidKey)
@@ -153,7 +161,7 @@ func Open(ctx context.Context, tr apdu.Transceiver, key AccessKey, opts Options)
 			}
 			return s, nil
 		}
-		if opts.Access == AccessPACE || key.MRZ == nil || isTransport(paceErr) {
+		if opts.Access == AccessPACE || key.MRZ == nil || isTransport(paceErr) || s.paceTried {
 			return nil, paceErr
 		}
 	}
@@ -180,7 +188,7 @@ func (s *Session) tryPACE(ctx context.Context, key AccessKey) error {
 		if isTransport(err) {
 			return err
 		}
-		return fmt.Errorf("%w: không đọc được EF.CardAccess (EF.CardAccess unreadable): %w", ErrNotSupported, err)
+		return fmt.Errorf("%w: EF.CardAccess unreadable: %w", ErrNotSupported, err)
 	}
 	s.cardAccess = ca
 	infos, err := ParseSecurityInfos(ca)
@@ -189,6 +197,14 @@ func (s *Session) tryPACE(ctx context.Context, key AccessKey) error {
 	}
 	info, ok := ChoosePACE(infos)
 	if !ok {
+		for _, si := range infos {
+			if si.refused {
+				// Explicit domain parameters that are not a standard curve: refused, and no BAC
+				// either (the card does offer PACE).
+				s.paceTried = true
+				return fmt.Errorf("%w: tham số miền tường minh của PACE không phải đường cong chuẩn (PACE explicit domain parameters are not a standard curve)", ErrNotSupported)
+			}
+		}
 		for _, si := range infos {
 			if si.IsPACE() {
 				return fmt.Errorf("%w: %s, tham số %d (domain parameters %d)", ErrNotSupported, si.PACEName(), si.ParameterID, si.ParameterID)
@@ -200,6 +216,7 @@ func (s *Session) tryPACE(ctx context.Context, key AccessKey) error {
 	if key.CAN == "" {
 		ref = PasswordMRZ
 	}
+	s.paceTried = true
 	return s.pace(ctx, info, key, ref)
 }
 
@@ -266,8 +283,23 @@ func (s *Session) exchange(ctx context.Context, cmd []byte) ([]byte, error) {
 
 // Transmit sends one command, protected by secure messaging when the session has it, and returns
 // the (unprotected) response. op names the operation in errors, e.g. "READ BINARY DG1".
+// Inside secure messaging every answer must be protected, error statuses included.
 // A secure messaging failure ends the session: every later call fails with ErrSecureMessaging.
 func (s *Session) Transmit(ctx context.Context, c apdu.Command, op string) (apdu.Response, error) {
+	return s.transmit(ctx, c, op, false)
+}
+
+// ListedFiles tells the session which files EF.SOD lists. For them an error status without secure
+// messaging (6A82 "file not found" that no MAC vouches for) is refused as a broken session; for
+// other files it is taken as the chip's answer.
+func (s *Session) ListedFiles(ids ...FileID) {
+	s.listed = map[FileID]bool{}
+	for _, id := range ids {
+		s.listed[id] = true
+	}
+}
+
+func (s *Session) transmit(ctx context.Context, c apdu.Command, op string, plainErrors bool) (apdu.Response, error) {
 	if s.sm == nil {
 		return s.transmitPlain(ctx, c, op)
 	}
@@ -284,7 +316,7 @@ func (s *Session) Transmit(ctx context.Context, c apdu.Command, op string) (apdu
 		s.sm.dead = true // the SSC can no longer be trusted
 		return apdu.Response{}, err
 	}
-	r, err := s.sm.unwrap(raw)
+	r, err := s.sm.unwrap(raw, plainErrors)
 	if err != nil {
 		return apdu.Response{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -316,7 +348,7 @@ func (s *Session) chunk() int {
 // SelectFile selects an elementary file by its file identifier (00 A4 02 0C 02 xx xx).
 func (s *Session) SelectFile(ctx context.Context, id FileID) error {
 	op := "SELECT " + id.String()
-	r, err := s.Transmit(ctx, apdu.Command{INS: 0xA4, P1: 0x02, P2: 0x0C, Data: []byte{byte(id >> 8), byte(id)}}, op)
+	r, err := s.transmit(ctx, apdu.Command{INS: 0xA4, P1: 0x02, P2: 0x0C, Data: []byte{byte(id >> 8), byte(id)}}, op, !s.listed[id])
 	if err != nil {
 		return err
 	}
@@ -344,7 +376,8 @@ func (s *Session) ReadFile(ctx context.Context, id FileID) ([]byte, error) {
 	if s.opts.ProbeHeader {
 		first = 4
 	}
-	data, err := s.readBinary(ctx, 0, first, op)
+	plain := !s.listed[id]
+	data, err := s.readBinary(ctx, 0, first, op, plain)
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +386,7 @@ func (s *Session) ReadFile(ctx context.Context, id FileID) ([]byte, error) {
 		if len(data) < 4 { // the chip had fewer than 4 bytes: a tiny file
 			break
 		}
-		more, rerr := s.readBinary(ctx, len(data), 2, op)
+		more, rerr := s.readBinary(ctx, len(data), 2, op, plain)
 		if rerr != nil {
 			return nil, rerr
 		}
@@ -372,7 +405,7 @@ func (s *Session) ReadFile(ctx context.Context, id FileID) ([]byte, error) {
 	out := make([]byte, 0, total)
 	out = append(out, data...)
 	for len(out) < total {
-		b, err := s.readBinary(ctx, len(out), total-len(out), op)
+		b, err := s.readBinary(ctx, len(out), total-len(out), op, plain)
 		if err != nil {
 			return nil, err
 		}
@@ -432,7 +465,7 @@ func smaller(n int) int {
 
 // readBinary reads up to want bytes at offset (at most one chunk) and returns at least one byte.
 // It lowers Le on 6700 and 6Cxx, and on 6282 without data; 6282 with data is taken as is.
-func (s *Session) readBinary(ctx context.Context, offset, want int, op string) ([]byte, error) {
+func (s *Session) readBinary(ctx context.Context, offset, want int, op string, plainErrors bool) ([]byte, error) {
 	n := min(want, s.chunk())
 	for range 12 {
 		if n <= 0 {
@@ -452,7 +485,7 @@ func (s *Session) readBinary(ctx context.Context, offset, want int, op string) (
 		} else {
 			c = apdu.Command{INS: 0xB0, P1: byte(offset >> 8), P2: byte(offset), Ne: n}
 		}
-		r, err := s.Transmit(ctx, c, op)
+		r, err := s.transmit(ctx, c, op, plainErrors)
 		if err != nil {
 			return nil, err
 		}
@@ -531,10 +564,4 @@ func (s *Session) InternalAuthenticate(ctx context.Context, challenge []byte) ([
 		return nil, fmt.Errorf("%w: INTERNAL AUTHENTICATE: no signature", ErrBadResponse)
 	}
 	return r.Data, nil
-}
-
-// ChipAuthenticate would run Chip Authentication (CA-ECDH with DG14's key, new session keys).
-// It is not implemented: it returns ErrNotSupported.
-func (s *Session) ChipAuthenticate(ctx context.Context, dg14 []byte) error {
-	return fmt.Errorf("%w: Chip Authentication", ErrNotSupported)
 }

@@ -77,10 +77,12 @@ func (sm *secureMessaging) wrap(c apdu.Command, extendedLe bool) (apdu.Command, 
 }
 
 // unwrap checks and opens a protected response. A response of only a status word is accepted
-// when it reports an error other than 6987/6988 (the chip did not process the command under secure
-// messaging; the SSC is then not advanced for the response); a bare 9000 or 61xx is a downgrade and
-// kills the session, as do 6987/6988, a missing DO'99' or DO'8E', a wrong MAC and bad padding.
-func (sm *secureMessaging) unwrap(b []byte) (apdu.Response, error) {
+// when plainErrors is true and it reports an error other than 6987/6988 (the chip did not process
+// the command under secure messaging; the SSC is then not advanced for the response); callers allow
+// it only for files the EF.SOD does not list. Otherwise an unprotected answer kills the session: a
+// bare 9000 or 61xx is a downgrade, and so is a bare error status for a file the SOD vouches for.
+// 6987/6988, a missing DO'99' or DO'8E', a wrong MAC and bad padding kill it too.
+func (sm *secureMessaging) unwrap(b []byte, plainErrors bool) (apdu.Response, error) {
 	if sm.dead {
 		return apdu.Response{}, fmt.Errorf("%w: session closed", ErrSecureMessaging)
 	}
@@ -95,6 +97,8 @@ func (sm *secureMessaging) unwrap(b []byte) (apdu.Response, error) {
 			return apdu.Response{}, statusError(r.SW, "secure messaging")
 		case r.SW == 0x9000 || r.SW&0xFF00 == 0x6100 || r.SW&0xFF00 == 0x6200:
 			return apdu.Response{}, sm.fail("thẻ trả lời không có bảo vệ (unprotected answer %04X inside the session)", r.SW)
+		case !plainErrors:
+			return apdu.Response{}, sm.fail("thẻ trả lời lỗi %04X không có bảo vệ cho tệp được EF.SOD liệt kê (unprotected error status %04X for a file the SOD lists)", r.SW, r.SW)
 		}
 		return r, nil
 	}

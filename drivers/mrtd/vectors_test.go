@@ -47,15 +47,14 @@ func (s *script) done() {
 	}
 }
 
-func TestCheckDigit(t *testing.T) {
-	for in, want := range map[string]byte{"L898902C<": '3', "690806": '1', "940623": '6', "091005513": '4', "051091005513": '0', "D23145890734": '9'} {
-		got, err := CheckDigit(in)
-		if err != nil || got != want {
-			t.Errorf("CheckDigit(%q) = %c, %v; want %c", in, got, err, want)
-		}
+// The MRZ key uses lds.CheckDigit, the one check digit of the tree (ICAO 9303-3 values).
+func TestMRZInformationCheckDigits(t *testing.T) {
+	info, err := MRZAccessKey("L898902C<", "690806", "940623").MRZ.Information()
+	if err != nil || info != "L898902C<369080619406236" {
+		t.Errorf("MRZ_information %q, %v", info, err)
 	}
-	if _, err := CheckDigit("ab"); err == nil {
-		t.Error("lower case accepted")
+	if _, err := MRZAccessKey("L898-02C", "690806", "940623").MRZ.Information(); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("bad character: %v", err)
 	}
 }
 
@@ -172,7 +171,7 @@ func TestAESSecureMessaging(t *testing.T) {
 	}
 
 	sm, _ = newSecureMessaging(smcrypto.SuiteAES128, h("a8e85e938514ec67ae33cda3d43d3c48"), h("27f1adeb705a049a305b0c619b14b9b3"), h("0000000000000000000000000000000b"))
-	r, err := sm.unwrap(h("8781e1012fabf9e0655d7e987fd28a8aeb19c9cadd990d49399799ed1fe465bcea56da9ba3024291d40d23d7f1e00485d71faddc6d8c1382e8028dd22efdcc72ed47663d56d20dd6c4b867956fe0507313083ae7fc54fb46133f184febbe13ad6fd3e2616a1f4a829e75ada1a0e443ca738288f6014be8a7745d8259b089e6bee35bcc4bf5b63db5fdd84244f67eca099213b70a861b4487225aa68af684278fceb4cb809de42be3ee95b0e0d72bcdb0ed47cb56efc264e04a9397a90e81ad1d81efa2d14b2ca8ec7bd997f4b1c1fd344d5dee8589c38b227ca4cb35810060a7cc76403e990290008e083eb47ef4fa82afc99000"))
+	r, err := sm.unwrap(h("8781e1012fabf9e0655d7e987fd28a8aeb19c9cadd990d49399799ed1fe465bcea56da9ba3024291d40d23d7f1e00485d71faddc6d8c1382e8028dd22efdcc72ed47663d56d20dd6c4b867956fe0507313083ae7fc54fb46133f184febbe13ad6fd3e2616a1f4a829e75ada1a0e443ca738288f6014be8a7745d8259b089e6bee35bcc4bf5b63db5fdd84244f67eca099213b70a861b4487225aa68af684278fceb4cb809de42be3ee95b0e0d72bcdb0ed47cb56efc264e04a9397a90e81ad1d81efa2d14b2ca8ec7bd997f4b1c1fd344d5dee8589c38b227ca4cb35810060a7cc76403e990290008e083eb47ef4fa82afc99000"), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +191,7 @@ func TestSecureMessagingRejects(t *testing.T) {
 		sm, _ := newSecureMessaging(smcrypto.SuiteTDES, h("979EC13B1CBFE9DCD01AB0FED307EAE5"), h("F1CB1F1FB5ADF208806B89DC579DC1F8"), h("887022120C06C227"))
 		return sm
 	}
-	if r, err := fresh().unwrap(h("990290008E08FA855A5D4C50A8ED9000")); err != nil || r.SW != 0x9000 {
+	if r, err := fresh().unwrap(h("990290008E08FA855A5D4C50A8ED9000"), true); err != nil || r.SW != 0x9000 {
 		t.Fatalf("good response: %v", err)
 	}
 	for name, resp := range map[string]string{
@@ -207,7 +206,7 @@ func TestSecureMessagingRejects(t *testing.T) {
 		"data after 8E": "990290008E08FA855A5D4C50A8ED01009000",
 	} {
 		sm := fresh()
-		_, err := sm.unwrap(h(resp))
+		_, err := sm.unwrap(h(resp), true)
 		if !isSM(err) || !sm.dead {
 			t.Errorf("%s: err %v, dead %v", name, err, sm.dead)
 		}
@@ -217,9 +216,14 @@ func TestSecureMessagingRejects(t *testing.T) {
 	}
 	// A bare error status is passed through without advancing the SSC.
 	sm := fresh()
-	r, err := sm.unwrap(h("6A82"))
+	r, err := sm.unwrap(h("6A82"), true)
 	if err != nil || r.SW != 0x6A82 || !bytes.Equal(sm.ssc, h("887022120C06C227")) || sm.dead {
 		t.Errorf("bare 6A82: %v %04X %X", err, r.SW, sm.ssc)
+	}
+	// …but not for a file the SOD lists: there it is a downgrade that kills the session.
+	sm = fresh()
+	if _, err := sm.unwrap(h("6A82"), false); !isSM(err) || !sm.dead {
+		t.Errorf("bare 6A82 for a listed file: %v dead %v", err, sm.dead)
 	}
 }
 

@@ -15,20 +15,14 @@ import (
 	"github.com/tramso/tramso/drivers/mrtd/mrtdsim"
 	"github.com/tramso/tramso/drivers/pcsc/pcsctest"
 	"github.com/tramso/tramso/drivers/pcsc/vicc"
+	"github.com/tramso/tramso/internal/testtool"
 )
 
 // otherTool finds a PC/SC client we did not write, and fails instead of skipping when
 // TRAMSO_REQUIRE_PCSCD is set (make test), since CI installs it.
 func otherTool(t *testing.T, name, pkg string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("TRAMSO_REQUIRE_PCSCD") == "1" {
-			t.Fatalf("%s missing: install the Debian package %s (make deps)", name, pkg)
-		}
-		t.Skipf("%s missing (Debian package %s)", name, pkg)
-	}
-	return path
+	return testtool.Program(t, name, pkg, "TRAMSO_REQUIRE_PCSCD")
 }
 
 // runTool runs a libpcsclite client against the test's private pcscd.

@@ -278,7 +278,7 @@ func (d *Device) init(ctx context.Context, uart bool) error {
 	}
 	// SAMConfiguration: normal mode, timeout 20×50 ms, IRQ pin used.
 	if _, err := d.call(ctx, "SAMConfiguration", []byte{CmdSAMConfiguration, 0x01, 0x14, 0x01}, d.opt.CommandTimeout, prefix); err != nil {
-		return fmt.Errorf("không đánh thức được đầu đọc thẻ NFC (cannot wake up the PN532): %w", err)
+		return fmt.Errorf("cannot wake up the PN532: %w", err) // err carries the sentence
 	}
 	r, err := d.call(ctx, "GetFirmwareVersion", []byte{CmdGetFirmwareVersion}, d.opt.CommandTimeout, nil)
 	if err != nil {

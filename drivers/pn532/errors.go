@@ -13,11 +13,12 @@ var (
 	// ErrCardRemoved is the card leaving the field: the PN532 reported the target released or
 	// gone (status 29h, 2Ah, 2Bh), or the card stopped answering and no longer shows up.
 	// The citizen can put the card back and the read starts again.
-	ErrCardRemoved = fmt.Errorf("thẻ đã rời khỏi đầu đọc, xin đặt lại thẻ và giữ yên (card removed): %w", apdu.ErrCardRemoved)
+	// Its sentence is apdu.ErrCardRemoved's: the driver adds English detail only.
+	ErrCardRemoved = fmt.Errorf("PN532 lost the card: %w", apdu.ErrCardRemoved)
 	// ErrNoAnswer is the PN532 not acknowledging or not answering a command in time.
-	ErrNoAnswer = fmt.Errorf("đầu đọc thẻ NFC không trả lời (PN532 not answering): %w", apdu.ErrTimeout)
+	ErrNoAnswer = fmt.Errorf("PN532 not answering: %w", apdu.ErrTimeout)
 	// ErrGone is the line to the PN532 closed or failing (unplugged USB adapter, closed pty).
-	ErrGone = fmt.Errorf("mất kết nối đầu đọc thẻ NFC (PN532 line closed): %w", apdu.ErrReaderGone)
+	ErrGone = fmt.Errorf("PN532 line closed: %w", apdu.ErrReaderGone)
 	// ErrGarbled is the PN532 answering with frames that stay broken after the retries.
 	ErrGarbled = errors.New("đầu đọc thẻ NFC trả lời sai khung (PN532 sent garbled frames)")
 	// ErrProtocol is a well-formed answer that does not fit the command (wrong code, too short).
@@ -38,6 +39,9 @@ type StatusError struct {
 func (e *StatusError) Code() byte { return e.Status & 0x3F }
 
 func (e *StatusError) Error() string {
+	if e.Unwrap() != nil { // the sentinel it unwraps to carries the sentence
+		return fmt.Sprintf("PN532 %s status %02Xh: %s", e.Op, e.Code(), statusEN(e.Code()))
+	}
 	return fmt.Sprintf("đầu đọc thẻ NFC báo lỗi %02Xh: %s (PN532 %s status %02Xh: %s)",
 		e.Code(), statusVI(e.Code()), e.Op, e.Code(), statusEN(e.Code()))
 }

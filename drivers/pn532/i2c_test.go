@@ -15,7 +15,7 @@ import (
 )
 
 func TestI2C(t *testing.T) {
-	sim := pn532sim.NewI2C(context.Background(), pn532sim.Options{Card: echoCard{}})
+	sim := pn532sim.NewI2C(context.Background(), pn532sim.Config{Card: echoCard{}})
 	defer sim.Close()
 	rec := &i2ctest.Record{Bus: sim}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -69,7 +69,7 @@ func TestI2C(t *testing.T) {
 }
 
 func TestI2CWrongAddress(t *testing.T) {
-	sim := pn532sim.NewI2C(context.Background(), pn532sim.Options{})
+	sim := pn532sim.NewI2C(context.Background(), pn532sim.Config{})
 	defer sim.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()

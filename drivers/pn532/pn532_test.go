@@ -48,7 +48,7 @@ func readBinary(t testing.TB, ne int) []byte {
 }
 
 // setup starts a simulated PN532 on a pty and opens it like a real serial device.
-func setup(t testing.TB, opts pn532sim.Options) (*pn532sim.Simulator, *pn532.Device) {
+func setup(t testing.TB, opts pn532sim.Config) (*pn532sim.Simulator, *pn532.Device) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -78,7 +78,7 @@ func waitCard(t testing.TB, d *pn532.Device) *pn532.Card {
 }
 
 func TestFirmwareVersion(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{})
+	sim, d := setup(t, pn532sim.Config{})
 	want := pn532.Version{IC: 0x32, Ver: 1, Rev: 6, Support: 7}
 	if d.Version() != want {
 		t.Errorf("Version() = %v, want %v", d.Version(), want)
@@ -97,7 +97,7 @@ func TestFirmwareVersion(t *testing.T) {
 }
 
 func TestSAMConfiguration(t *testing.T) {
-	_, d := setup(t, pn532sim.Options{})
+	_, d := setup(t, pn532sim.Config{})
 	ctx := context.Background()
 	if err := d.SAMConfiguration(ctx, 0x01, 0x14, true); err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestSAMConfiguration(t *testing.T) {
 }
 
 func TestCardDetect(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{})
+	sim, d := setup(t, pn532sim.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := d.WaitForCard(ctx)
@@ -150,7 +150,7 @@ func TestCardDetect(t *testing.T) {
 }
 
 func TestCardTypeB(t *testing.T) {
-	_, d := setup(t, pn532sim.Options{Card: echoCard{}, TypeB: true})
+	_, d := setup(t, pn532sim.Config{Card: echoCard{}, TypeB: true})
 	c := waitCard(t, d)
 	if c.Type != pn532.TypeB || !bytes.Equal(c.UID, []byte{0x1A, 0x2B, 0x3C, 0x4D}) || len(c.ATQB) != 12 {
 		t.Fatalf("card %v UID % X ATQB % X", c.Type, c.UID, c.ATQB)
@@ -162,7 +162,7 @@ func TestCardTypeB(t *testing.T) {
 }
 
 func TestAPDURoundTrip(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{Card: echoCard{}})
+	sim, d := setup(t, pn532sim.Config{Card: echoCard{}})
 	c := waitCard(t, d)
 	ctx := context.Background()
 	var _ apdu.Transceiver = c
@@ -202,7 +202,7 @@ func TestAPDURoundTrip(t *testing.T) {
 }
 
 func TestInPSLFallback(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{Card: echoCard{}, NoHighSpeed: true})
+	sim, d := setup(t, pn532sim.Config{Card: echoCard{}, NoHighSpeed: true})
 	c := waitCard(t, d)
 	// 848 kbps refused, then 424 kbps refused: the card stays at 106.
 	if sim.Count(pn532.CmdInPSL) != 2 {
@@ -225,7 +225,7 @@ func TestInPSLFallback(t *testing.T) {
 func TestCardRemoved(t *testing.T) {
 	for _, status := range []byte{0x2B, 0x01} {
 		t.Run(fmt.Sprintf("status%02X", status), func(t *testing.T) {
-			_, d := setup(t, pn532sim.Options{Card: echoCard{}, RemoveAfter: 2, RemoveStatus: status})
+			_, d := setup(t, pn532sim.Config{Card: echoCard{}, RemoveAfter: 2, RemoveStatus: status})
 			c := waitCard(t, d)
 			ctx := context.Background()
 			for i := 0; i < 2; i++ {
@@ -248,7 +248,7 @@ func TestCardRemoved(t *testing.T) {
 }
 
 func TestCardPulledOut(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{Card: echoCard{}})
+	sim, d := setup(t, pn532sim.Config{Card: echoCard{}})
 	c := waitCard(t, d)
 	ctx := context.Background()
 	if _, err := c.Transmit(ctx, readBinary(t, 10)); err != nil {
@@ -270,7 +270,7 @@ func TestCardPulledOut(t *testing.T) {
 }
 
 func TestCardSlowOrFailing(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{Card: failingCard{}})
+	sim, d := setup(t, pn532sim.Config{Card: failingCard{}})
 	c := waitCard(t, d)
 	_, err := c.Transmit(context.Background(), readBinary(t, 10))
 	// The card stays in the field but does not answer: a timeout, not a removal.
@@ -287,7 +287,7 @@ func (failingCard) Transmit(context.Context, []byte) ([]byte, error) {
 }
 
 func TestSilentReader(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{})
+	sim, d := setup(t, pn532sim.Config{})
 	sim.SetFault(pn532sim.FaultSilent)
 	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
 	defer cancel()
@@ -301,7 +301,7 @@ func TestSilentReader(t *testing.T) {
 	}
 
 	// Silent from power-up: opening fails with a timeout too, without a context deadline.
-	silent, err := pn532sim.Serve(context.Background(), filepath.Join(t.TempDir(), "dead"), pn532sim.Options{Fault: pn532sim.FaultSilent})
+	silent, err := pn532sim.Serve(context.Background(), filepath.Join(t.TempDir(), "dead"), pn532sim.Config{Fault: pn532sim.FaultSilent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestSilentReader(t *testing.T) {
 }
 
 func TestLostCommand(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{})
+	sim, d := setup(t, pn532sim.Config{})
 	sim.SetFault(pn532sim.FaultLoseOnce)
 	before := d.Stats()
 	if _, err := d.FirmwareVersion(context.Background()); err != nil {
@@ -325,7 +325,7 @@ func TestLostCommand(t *testing.T) {
 }
 
 func TestSlowReader(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{Card: echoCard{}})
+	sim, d := setup(t, pn532sim.Config{Card: echoCard{}})
 	c := waitCard(t, d)
 	sim.SetDelay(50 * time.Millisecond)
 	if _, err := c.Transmit(context.Background(), readBinary(t, 100)); err != nil {
@@ -345,7 +345,7 @@ func TestSlowReader(t *testing.T) {
 }
 
 func TestGarbage(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{Card: echoCard{}})
+	sim, d := setup(t, pn532sim.Config{Card: echoCard{}})
 	c := waitCard(t, d)
 	ctx := context.Background()
 
@@ -386,7 +386,7 @@ func TestGarbage(t *testing.T) {
 }
 
 func TestReaderGone(t *testing.T) {
-	sim, d := setup(t, pn532sim.Options{Card: echoCard{}})
+	sim, d := setup(t, pn532sim.Config{Card: echoCard{}})
 	c := waitCard(t, d)
 	sim.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -400,7 +400,7 @@ func TestReaderGone(t *testing.T) {
 }
 
 func TestOpenDeviceString(t *testing.T) {
-	sim, err := pn532sim.Serve(context.Background(), filepath.Join(t.TempDir(), "nfc"), pn532sim.Options{})
+	sim, err := pn532sim.Serve(context.Background(), filepath.Join(t.TempDir(), "nfc"), pn532sim.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +425,7 @@ func TestOpenDeviceString(t *testing.T) {
 // BenchmarkExchange reads 223-byte chunks (Le DFh, the largest that fits SM responses in a
 // normal frame) over a pty and reports the line bytes per APDU and what they cost at 115200 baud.
 func BenchmarkExchange(b *testing.B) {
-	_, d := setup(b, pn532sim.Options{Card: echoCard{}})
+	_, d := setup(b, pn532sim.Config{Card: echoCard{}})
 	c := waitCard(b, d)
 	cmd := readBinary(b, 0xDF)
 	ctx := context.Background()

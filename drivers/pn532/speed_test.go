@@ -13,7 +13,7 @@ import (
 )
 
 // serve starts a simulated PN532 without opening it.
-func serve(t testing.TB, opts pn532sim.Options) *pn532sim.Simulator {
+func serve(t testing.TB, opts pn532sim.Config) *pn532sim.Simulator {
 	t.Helper()
 	sim, err := pn532sim.Serve(context.Background(), filepath.Join(t.TempDir(), "pn532"), opts)
 	if err != nil {
@@ -47,7 +47,7 @@ func transmitOK(t *testing.T, c *pn532.Card) {
 }
 
 func TestRaiseBaud(t *testing.T) {
-	sim := serve(t, pn532sim.Options{Card: echoCard{}})
+	sim := serve(t, pn532sim.Config{Card: echoCard{}})
 	d, err := openAt(t, sim, pn532.Options{MaxBaud: 921600})
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestRaiseBaud(t *testing.T) {
 // A PN532 (or a line) that refuses the fast speeds: the driver steps down to the fastest that
 // works, and to the opening speed when none does.
 func TestRaiseBaudRefused(t *testing.T) {
-	sim := serve(t, pn532sim.Options{Card: echoCard{}, MaxBaud: 230400})
+	sim := serve(t, pn532sim.Config{Card: echoCard{}, MaxBaud: 230400})
 	d, err := openAt(t, sim, pn532.Options{MaxBaud: 921600})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestRaiseBaudRefused(t *testing.T) {
 	}
 	transmitOK(t, waitCard(t, d))
 
-	sim2 := serve(t, pn532sim.Options{Card: echoCard{}, MaxBaud: 115200})
+	sim2 := serve(t, pn532sim.Config{Card: echoCard{}, MaxBaud: 115200})
 	d2, err := openAt(t, sim2, pn532.Options{MaxBaud: 921600})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestRaiseBaudRefused(t *testing.T) {
 // A PN532 that answers SetSerialBaudRate but keeps its speed (the host's ACK lost): the line
 // test at the new speed fails, the host goes back, and the selected card is not lost.
 func TestSetBaudFallbackKeepsCard(t *testing.T) {
-	sim := serve(t, pn532sim.Options{Card: echoCard{}, BaudNoSwitch: true})
+	sim := serve(t, pn532sim.Config{Card: echoCard{}, BaudNoSwitch: true})
 	d, err := openAt(t, sim, pn532.Options{ACKTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestSetBaudFallbackKeepsCard(t *testing.T) {
 // A PN532 left at a higher speed by an earlier run is found by probing up to MaxBaud; without
 // MaxBaud it does not answer.
 func TestProbeBaud(t *testing.T) {
-	sim := serve(t, pn532sim.Options{Card: echoCard{}, Baud: 460800})
+	sim := serve(t, pn532sim.Config{Card: echoCard{}, Baud: 460800})
 	if _, err := openAt(t, sim, pn532.Options{ACKTimeout: 50 * time.Millisecond}); !errors.Is(err, pn532.ErrNoAnswer) {
 		t.Fatalf("open at 115200 without probing: %v", err)
 	}
@@ -145,7 +145,7 @@ func TestProbeBaud(t *testing.T) {
 }
 
 func TestDeviceStringSpeeds(t *testing.T) {
-	sim := serve(t, pn532sim.Options{Card: echoCard{}})
+	sim := serve(t, pn532sim.Config{Card: echoCard{}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	d, err := pn532.Open(ctx, "pn532:"+sim.Link()+"?baud=115200&max=460800&rf=424")
@@ -181,7 +181,7 @@ func TestBitRateFromATS(t *testing.T) {
 		{[]byte{0x05, 0x78, 0x77, 0x81, 0x02}, 424, 424, 1},
 		{[]byte{0x05, 0x78, 0x77, 0x81, 0x02}, 0, 848, 1},
 	} {
-		sim := serve(t, pn532sim.Options{Card: echoCard{}, ATS: c.ats})
+		sim := serve(t, pn532sim.Config{Card: echoCard{}, ATS: c.ats})
 		d, err := openAt(t, sim, pn532.Options{MaxBitRate: c.limit})
 		if err != nil {
 			t.Fatal(err)
@@ -197,7 +197,7 @@ func TestBitRateFromATS(t *testing.T) {
 
 // A card whose ATS announces 848 kbps but refuses it: the driver falls back to 424.
 func TestBitRateFallbackTo424(t *testing.T) {
-	sim := serve(t, pn532sim.Options{Card: echoCard{}, MaxRate: 424})
+	sim := serve(t, pn532sim.Config{Card: echoCard{}, MaxRate: 424})
 	d, err := openAt(t, sim, pn532.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +212,7 @@ func TestBitRateFallbackTo424(t *testing.T) {
 // With line timing on, the simulator's modelled line time matches the bytes the driver counted
 // and the wall time is at least the modelled time.
 func TestLineTiming(t *testing.T) {
-	sim := serve(t, pn532sim.Options{Card: echoCard{}, LineTiming: true})
+	sim := serve(t, pn532sim.Config{Card: echoCard{}, LineTiming: true})
 	d, err := openAt(t, sim, pn532.Options{})
 	if err != nil {
 		t.Fatal(err)

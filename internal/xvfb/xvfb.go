@@ -42,7 +42,7 @@ func Start(ctx context.Context) (display string, stop func(), err error) {
 	case n := <-line:
 		if n == "" {
 			kill()
-			return "", nil, errors.New("Xvfb không khởi động được (Xvfb did not start)")
+			return "", nil, errors.New("không khởi động được Xvfb (Xvfb did not start)")
 		}
 		// Xvfb reports the display when it listens; make sure its socket answers before handing
 		// it out, as a client started at once must not find it missing.
@@ -55,13 +55,13 @@ func Start(ctx context.Context) (display string, stop func(), err error) {
 			}
 			if time.Now().After(deadline) {
 				kill()
-				return "", nil, fmt.Errorf("Xvfb :%s không nhận kết nối (Xvfb does not accept connections): %w", n, err)
+				return "", nil, fmt.Errorf("màn hình ảo Xvfb :%s không nhận kết nối (Xvfb does not accept connections): %w", n, err)
 			}
 		}
 		return ":" + n, func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }, nil
 	case <-time.After(15 * time.Second):
 		kill()
-		return "", nil, errors.New("Xvfb không trả lời (Xvfb did not answer)")
+		return "", nil, errors.New("màn hình ảo Xvfb không trả lời (Xvfb did not answer)")
 	case <-ctx.Done():
 		kill()
 		return "", nil, ctx.Err()

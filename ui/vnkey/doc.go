@@ -21,6 +21,6 @@
 //
 // The rules (which keys, tone placement in the old and new styles, the
 // spelling check that keeps "https" and "user@example.com" as typed) are
-// described on Method, Engine and in rules.go. For search, Fold removes
+// described on Method, Engine and in rules.go. For search, internal/vntext.Fold removes
 // case, tones and marks, and SameWord treats hòa and hoà as equal.
 package vnkey

@@ -40,10 +40,8 @@ func ExampleEngine() {
 	// hoaf
 }
 
-func ExampleFold() {
-	fmt.Println(vnkey.Fold("Hoà Bình"), vnkey.Fold("hòa binh") == vnkey.Fold("Hoà Bình"))
+func ExampleSameWord() {
 	fmt.Println(vnkey.SameWord("hòa", "hoà"))
 	// Output:
-	// hoa binh true
 	// true
 }

@@ -7,26 +7,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Fold returns s for diacritic-insensitive search: lower case, tones and
-// marks removed, đ as d, in NFC whatever the form of s.
-// Fold("Hoà Bình") == Fold("hòa binh") == "hoa binh".
-func Fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r == 'đ' || r == 'Đ':
-			r = 'd'
-		default:
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return norm.NFC.String(b.String())
-}
-
 // Normalize returns s in NFC with the tone of every oa, oe and uy syllable
 // without a final consonant placed as o says: hoà, thuỷ (new style) or
 // hòa, thủy (OldStyle). Other text is only put in NFC.

@@ -9,22 +9,6 @@ import (
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
-func TestFold(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"Hoà Bình", "hoa binh"}, {"hòa binh", "hoa binh"}, {"ĐẶNG Văn Đức", "dang van duc"},
-		{"Trường", "truong"}, {"Nguyễn", "nguyen"}, {"abc 123", "abc 123"}, {"", ""},
-		{norm.NFD.String("Hoà Bình"), "hoa binh"}, {"Müller", "muller"},
-	} {
-		check(t, "Fold("+c.in+")", Fold(c.in), c.want)
-	}
-	if Fold("Hoà Bình") != Fold("hòa binh") {
-		t.Error(`Fold("Hoà Bình") != Fold("hòa binh")`)
-	}
-	if Fold("Đà") == Fold("Da Nang") {
-		t.Error("Fold: different words equal")
-	}
-}
-
 func TestNormalize(t *testing.T) {
 	for _, c := range []struct {
 		in   string

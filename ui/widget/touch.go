@@ -20,7 +20,6 @@ type Touch struct {
 	dragging bool
 	startY   int
 	lastY    int
-	started  bool
 }
 
 // NewTouch returns a Touch with nothing pressed.

@@ -2,7 +2,6 @@ package escpossim
 
 import (
 	"flag"
-	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -178,5 +177,3 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
-
-func hex(b []byte) string { return fmt.Sprintf("% X", b) }

@@ -6,8 +6,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"os"
 	"path/filepath"
+
+	"github.com/tramso/tramso/internal/atomicfile"
 )
 
 // paper is the strip of paper printed since the last cut: one bit per dot, rows growing
@@ -48,14 +49,6 @@ func (p *paper) set(x, y int) {
 		return
 	}
 	p.bits[y*p.stride+x/8] |= 0x80 >> (x % 8)
-}
-
-// black reports whether the dot at (x, y) is printed.
-func (p *paper) black(x, y int) bool {
-	if x < 0 || x >= p.width || y < 0 || y >= p.rows {
-		return false
-	}
-	return p.bits[y*p.stride+x/8]&(0x80>>(x%8)) != 0
 }
 
 // blit draws bm with its top-left corner at (x, y), clipped to the strip and to rows < limit.
@@ -165,21 +158,8 @@ func writePNG(dir, name string, img *image.Gray) (string, error) {
 		return "", fmt.Errorf("không mã hóa được ảnh hóa đơn (cannot encode receipt image): %w", err)
 	}
 	path := filepath.Join(dir, name)
-	tmp, err := os.CreateTemp(dir, "."+name+".*")
-	if err != nil {
+	if err := atomicfile.Write(path, data, 0o600); err != nil {
 		return "", fmt.Errorf("không ghi được ảnh hóa đơn (cannot write receipt image): %w", err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("không ghi được ảnh hóa đơn (cannot write receipt image): %w", werr)
 	}
 	return path, nil
 }

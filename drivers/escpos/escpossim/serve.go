@@ -68,6 +68,10 @@ func (s *Simulator) Printer() *Printer { return s.p }
 // Link returns the path the host opens.
 func (s *Simulator) Link() string { return s.t.Link }
 
+// Close stops the simulator as Unplug does and returns once it has stopped: every simulator in
+// tramso starts with Serve, says where to reach it (Link or URL) and stops with Close.
+func (s *Simulator) Close() error { return s.Unplug() }
+
 // Unplug pulls the cable: the pseudo-terminal closes, the host's reads and writes fail, and
 // the simulator stops. It returns once the simulator has stopped.
 func (s *Simulator) Unplug() error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/sha1"
 	_ "crypto/sha256" // AA hashes
@@ -18,6 +19,7 @@ import (
 	"github.com/tramso/tramso/drivers/mrtd"
 	"github.com/tramso/tramso/drivers/mrtd/internal/ec"
 	"github.com/tramso/tramso/drivers/mrtd/internal/smcrypto"
+	"github.com/tramso/tramso/drivers/mrtd/lds"
 	"github.com/tramso/tramso/drivers/tlv"
 )
 
@@ -105,9 +107,12 @@ type paceState struct {
 var oidPACEECDHGM = []byte{0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02}
 
 func (c *Chip) mseSetAT(cmd apdu.Command) apdu.Response {
-	c.pace = nil
+	c.pace, c.ca = nil, nil
+	if cmd.P1 == 0x41 && cmd.P2 == 0xA4 {
+		return c.mseChipAuth(cmd)
+	}
 	if cmd.P1 != 0xC1 || cmd.P2 != 0xA4 {
-		return apdu.Response{SW: 0x6A86} // CA / TA are not simulated
+		return apdu.Response{SW: 0x6A86} // TA is not simulated
 	}
 	var oid, ref, param []byte
 	objs, err := tlv.Parse(cmd.Data)
@@ -128,7 +133,7 @@ func (c *Chip) mseSetAT(cmd apdu.Command) apdu.Response {
 		return apdu.Response{SW: 0x6A80}
 	}
 	suite := map[byte]smcrypto.Suite{1: smcrypto.SuiteTDES, 2: smcrypto.SuiteAES128, 3: smcrypto.SuiteAES192, 4: smcrypto.SuiteAES256}[oid[len(oid)-1]]
-	curve, ok := ec.ByParamID(int(param[0]))
+	curve, ok := ec.ByParamID(c.curveOf(int(param[0])))
 	if !suite.Valid() || !ok {
 		return apdu.Response{SW: 0x6A80}
 	}
@@ -158,11 +163,32 @@ func (c *Chip) mseSetAT(cmd apdu.Command) apdu.Response {
 	return apdu.Response{SW: 0x9000}
 }
 
+// curveOf maps a PACE parameter id to a standardized one: itself, or for a proprietary id the
+// standard curve its EF.CardAccess spells out in a PACEDomainParameterInfo.
+func (c *Chip) curveOf(id int) int {
+	if id <= 31 {
+		return id
+	}
+	infos, err := mrtd.ParseSecurityInfos(c.cfg.Files[0x011C])
+	if err != nil {
+		return -1
+	}
+	for _, si := range infos {
+		if si.IsPACE() && si.ParameterID == id {
+			return si.CurveParameterID()
+		}
+	}
+	return -1
+}
+
 func gaData(tag tlv.Tag, v []byte) apdu.Response {
 	return apdu.Response{Data: tlv.Encode(0x7C, tlv.Encode(tag, v)), SW: 0x9000}
 }
 
 func (c *Chip) generalAuthenticate(cmd apdu.Command) apdu.Response {
+	if c.ca != nil {
+		return c.chipAuthenticate(cmd)
+	}
 	p := c.pace
 	if p == nil {
 		return apdu.Response{SW: 0x6985}
@@ -230,7 +256,7 @@ func (c *Chip) generalAuthenticate(cmd apdu.Command) apdu.Response {
 		if err != nil {
 			break
 		}
-		if subtle.ConstantTimeCompare(want, find(0x85)) != 1 {
+		if subtle.ConstantTimeCompare(want, find(0x85)) != 1 || c.cfg.BreakPACE {
 			c.pace = nil
 			return apdu.Response{SW: 0x6300}
 		}
@@ -349,4 +375,113 @@ func signISO9796(k *rsa.PrivateKey, challenge []byte, rnd io.Reader) ([]byte, er
 	f = append(f, 0xBC)
 	s := new(big.Int).Exp(new(big.Int).SetBytes(f), k.D, k.N)
 	return s.FillBytes(make([]byte, size)), nil
+}
+
+// --- Chip Authentication (ICAO 9303-11 §6.2), ECDH, MSE:Set AT + GENERAL AUTHENTICATE ---
+
+var oidCA = []byte{0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03}
+
+// DHKey is a Diffie-Hellman Chip Authentication private key for Config.CAKey: the group (prime P,
+// generator G of the subgroup of prime order Q) and the private exponent X.
+type DHKey struct{ P, G, Q, X *big.Int }
+
+// caKey returns the Chip Authentication key as a standardized curve and scalar.
+func (c *Chip) caKey() (*ec.Curve, *big.Int, bool) {
+	var params *elliptic.CurveParams
+	var a, d *big.Int
+	switch k := c.cfg.CAKey.(type) {
+	case *ecdsa.PrivateKey:
+		params, d = k.Curve.Params(), k.D
+		a = new(big.Int).Sub(params.P, big.NewInt(3))
+	case *lds.ECPrivateKey:
+		params, d, a = k.Curve.Params(), k.D, k.Curve.A()
+	default:
+		return nil, nil, false
+	}
+	curve, ok := ec.Standard(params.P, a, params.B, params.Gx, params.Gy, params.N)
+	return curve, d, ok
+}
+
+func (c *Chip) mseChipAuth(cmd apdu.Command) apdu.Response {
+	if c.sm == nil || !c.auth {
+		return apdu.Response{SW: 0x6982}
+	}
+	if c.cfg.CAKey == nil {
+		return apdu.Response{SW: 0x6A80}
+	}
+	objs, err := tlv.Parse(cmd.Data)
+	if err != nil {
+		return apdu.Response{SW: 0x6A80}
+	}
+	var oid []byte
+	for _, o := range objs {
+		if o.Tag == 0x80 {
+			oid = o.Value
+		}
+	}
+	_, isDH := c.cfg.CAKey.(*DHKey)
+	want := append(append([]byte(nil), oidCA...), 2) // id-CA-ECDH
+	if isDH {
+		want[len(want)-1] = 1 // id-CA-DH
+	}
+	if len(oid) != len(want)+1 || !bytes.HasPrefix(oid, want) {
+		return apdu.Response{SW: 0x6A80}
+	}
+	suite := map[byte]smcrypto.Suite{1: smcrypto.SuiteTDES, 2: smcrypto.SuiteAES128, 3: smcrypto.SuiteAES192, 4: smcrypto.SuiteAES256}[oid[len(oid)-1]]
+	if !suite.Valid() {
+		return apdu.Response{SW: 0x6A80}
+	}
+	c.ca = &suite
+	return apdu.Response{SW: 0x9000}
+}
+
+// chipAuthenticate takes the terminal's ephemeral key, agrees the new session keys and answers an
+// empty 7C under the old ones; handle switches to the new keys after that answer.
+func (c *Chip) chipAuthenticate(cmd apdu.Command) apdu.Response {
+	suite := *c.ca
+	c.ca = nil
+	tag, inner, rest, err := tlv.Next(cmd.Data)
+	if err != nil || tag != 0x7C || len(rest) != 0 || cmd.CLA&0x10 != 0 {
+		return apdu.Response{SW: 0x6A80}
+	}
+	pk, err := tlv.Find(inner, 0x80)
+	if err != nil {
+		return apdu.Response{SW: 0x6A80}
+	}
+	var k []byte
+	if dh, ok := c.cfg.CAKey.(*DHKey); ok {
+		y := new(big.Int).SetBytes(pk)
+		size := (dh.P.BitLen() + 7) / 8
+		if len(pk) != size || y.Cmp(big.NewInt(1)) <= 0 || y.Cmp(new(big.Int).Sub(dh.P, big.NewInt(1))) >= 0 {
+			return apdu.Response{SW: 0x6A80}
+		}
+		x := dh.X
+		if c.cfg.CAWrongKey {
+			x = new(big.Int).Add(x, big.NewInt(1))
+		}
+		k = new(big.Int).Exp(y, x, dh.P).FillBytes(make([]byte, size))
+	} else {
+		curve, d, ok := c.caKey()
+		if !ok {
+			return apdu.Response{SW: 0x6F00}
+		}
+		if c.cfg.CAWrongKey {
+			d = c.randomScalar(curve)
+		}
+		pt, err := curve.Unmarshal(pk)
+		if err != nil {
+			return apdu.Response{SW: 0x6A80}
+		}
+		shared := curve.ScalarMult(pt, d)
+		if shared.Infinity() {
+			return apdu.Response{SW: 0x6A80}
+		}
+		k = curve.FieldBytes(shared.X)
+	}
+	sm, err := newCardSM(suite, smcrypto.KDF(k, 1, suite), smcrypto.KDF(k, 2, suite), make([]byte, suite.BlockSize()))
+	if err != nil {
+		return apdu.Response{SW: 0x6F00}
+	}
+	c.nextSM = sm
+	return apdu.Response{Data: []byte{0x7C, 0x00}, SW: 0x9000}
 }

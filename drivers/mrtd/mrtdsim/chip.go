@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,6 +33,11 @@ type Config struct {
 	AAKey crypto.Signer
 	// AASign, if set, replaces the built-in Active Authentication signature format.
 	AASign func(challenge []byte) ([]byte, error)
+	// CAKey, if set, is the Chip Authentication private key whose public half DG14 holds
+	// (*ecdsa.PrivateKey or *lds.ECPrivateKey on a standardized curve, or *DHKey): the chip then
+	// answers MSE:Set AT (41 A4) and GENERAL AUTHENTICATE of Chip Authentication (id-CA-ECDH or
+	// id-CA-DH with 3DES or AES) and restarts secure messaging with the new keys.
+	CAKey crypto.PrivateKey
 	// Rand is the chip's random source (default crypto/rand.Reader).
 	Rand io.Reader
 
@@ -45,6 +51,17 @@ type Config struct {
 
 	// WrongKey makes authentication fail as with a wrong CAN or MRZ (6300).
 	WrongKey bool
+	// BreakPACE makes PACE fail (the chip's token is wrong) while BAC still works.
+	BreakPACE bool
+	// Hide lists files the chip answers 6A82 for although it has them, like a copy that hides the
+	// DG15 whose Active Authentication key it lacks while keeping the genuine EF.SOD.
+	Hide []uint16
+	// PlainErrors makes the chip answer error statuses without secure messaging (a bare 6A82),
+	// as some chips do for missing files.
+	PlainErrors bool
+	// CAWrongKey makes the chip run Chip Authentication with another private key than DG14's,
+	// like a copy of DG14 without the key.
+	CAWrongKey bool
 	// RemoveAfterAPDUs, if > 0, makes the Nth APDU (counting from 1) and every later one fail
 	// with an error wrapping apdu.ErrCardRemoved, until Reset.
 	RemoveAfterAPDUs int
@@ -56,9 +73,11 @@ type Config struct {
 
 // Stats is what the chip has seen, for tests.
 type Stats struct {
-	APDUs       int // commands received
-	MaxResponse int // longest response APDU sent, in bytes
-	MaxReadLe   int // largest Le of a READ BINARY (inside secure messaging: the Le of DO'97')
+	APDUs       int      // commands received
+	MaxResponse int      // longest response APDU sent, in bytes
+	MaxReadLe   int      // largest Le of a READ BINARY (inside secure messaging: the Le of DO'97')
+	Selected    []uint16 // file identifiers of every SELECT by file identifier, in order
+	ChipAuth    int      // Chip Authentications completed (secure messaging restarted with new keys)
 }
 
 // Chip is a simulated CCCD chip (ICAO 9303 eMRTD). It implements apdu.Transceiver and is safe
@@ -74,6 +93,8 @@ type Chip struct {
 	auth    bool // BAC or PACE done: the data groups are readable
 	bac     []byte
 	pace    *paceState
+	ca      *smcrypto.Suite // Chip Authentication set up by MSE:Set AT, waiting for GENERAL AUTHENTICATE
+	nextSM  *cardSM         // the keys Chip Authentication agreed, used from the next command
 }
 
 // New builds a chip. The files map is used as given (not copied).
@@ -99,11 +120,13 @@ func (c *Chip) Reset() {
 func (c *Chip) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.stats
+	st := c.stats
+	st.Selected = slices.Clone(st.Selected)
+	return st
 }
 
 func (c *Chip) dropSession() {
-	c.sm, c.auth, c.bac, c.pace = nil, false, nil, nil
+	c.sm, c.auth, c.bac, c.pace, c.ca, c.nextSM = nil, false, nil, nil, nil, nil
 }
 
 // Transmit handles one command APDU and returns the response APDU.
@@ -166,10 +189,17 @@ func (c *Chip) handle(raw []byte) []byte {
 	if c.sm == nil { // the command ended the session
 		return resp.Bytes()
 	}
+	if c.cfg.PlainErrors && len(resp.Data) == 0 && resp.SW != 0x9000 && resp.SW&0xFF00 != 0x6200 && resp.SW&0xFF00 != 0x6100 {
+		return resp.Bytes()
+	}
 	out, err := c.sm.wrapResponse(resp, inner.INS&1 == 1)
 	if err != nil {
 		c.dropSession()
 		return sw(0x6F00)
+	}
+	if c.nextSM != nil { // Chip Authentication: the answer went under the old keys
+		c.sm, c.nextSM = c.nextSM, nil
+		c.stats.ChipAuth++
 	}
 	return out
 }
@@ -217,6 +247,7 @@ func (c *Chip) selectFile(cmd apdu.Command) uint16 {
 		return 0x6700
 	}
 	fid := uint16(cmd.Data[0])<<8 | uint16(cmd.Data[1])
+	c.stats.Selected = append(c.stats.Selected, fid)
 	if st := c.access(fid); st != 0x9000 {
 		return st
 	}
@@ -226,6 +257,9 @@ func (c *Chip) selectFile(cmd apdu.Command) uint16 {
 
 // access says whether a file may be selected and read now.
 func (c *Chip) access(fid uint16) uint16 {
+	if slices.Contains(c.cfg.Hide, fid) {
+		return 0x6A82
+	}
 	if fid == 0x011C {
 		if _, ok := c.cfg.Files[fid]; ok {
 			return 0x9000

@@ -70,6 +70,8 @@ func TestUnauthenticatedBehaviour(t *testing.T) {
 		{"0084000004", "6700"},                             // GET CHALLENGE wants 8
 		{"0088000008" + "0102030405060708" + "00", "6D00"}, // no AA key
 		{"00CA000000", "6D00"},                             // unknown instruction
+		{"002241A40C800A04007F00070202030202", "6982"},     // Chip Authentication needs a session
+		{"008600000C7C0A8008000102030405060700", "6985"},   // GENERAL AUTHENTICATE out of sequence
 	} {
 		if got := send(t, c, step[0]); !bytes.Equal(got, hx(step[1])) {
 			t.Errorf("%s: got %X want %s", step[0], got, step[1])
@@ -152,6 +154,7 @@ func FuzzChipTransmit(f *testing.F) {
 	f.Add(hx("00A4020C02011C"), hx("00B0000004"))
 	f.Add(hx("0022C1A412800A04007F0007020204020283010284010D"), hx("10860000027C0000"))
 	f.Add(hx("00A4040C07A0000002471001"), hx("0084000008"))
+	f.Add(hx("002241A40C800A04007F00070202030202"), hx("008600000C7C0A8008000102030405060700"))
 	f.Add(hx("0CB000000D9701048E08ED6705417E96BA5500"), hx("00B10000035401300A"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		c := testChip(Config{})
@@ -162,4 +165,21 @@ func FuzzChipTransmit(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Hide answers 6A82 for a file the chip has; a plain chip (no session) is unaffected by
+// PlainErrors.
+func TestHide(t *testing.T) {
+	c := testChip(Config{Hide: []uint16{0x011C}})
+	if got := send(t, c, "00A4020C02011C"); !bytes.Equal(got, hx("6A82")) {
+		t.Errorf("hidden EF.CardAccess: %X", got)
+	}
+	c = testChip(Config{Hide: []uint16{0x0101}})
+	send(t, c, "00A4040C07A0000002471001")
+	if got := send(t, c, "00A4020C020101"); !bytes.Equal(got, hx("6A82")) {
+		t.Errorf("hidden DG1: %X", got)
+	}
+	if st := c.Stats(); len(st.Selected) != 1 || st.Selected[0] != 0x0101 {
+		t.Errorf("selected %X", st.Selected)
+	}
 }

@@ -10,8 +10,13 @@
 // command must be protected (a plain one gets 6987 and ends the session, a wrong MAC 6988);
 // DG3 answers 6982, unknown files 6A82; READ BINARY takes any Le up to 256 (more with
 // Config.ExtendedLength), short EF identifiers in P1 and odd INS B1, and answers 6282 with the
-// remaining bytes at the end of a file. Faults: WrongKey, RemoveAfterAPDUs, Delay, Garbage,
-// LimitLe (6700 above a Le) and ShortRead (6282 with fewer bytes above a Le).
+// remaining bytes at the end of a file. With Config.CAKey it runs Chip Authentication (ICAO
+// 9303-11 §6.2: MSE:Set AT 41 A4 with id-CA-ECDH and a 3DES or AES cipher, GENERAL AUTHENTICATE
+// with the terminal's ephemeral key, answered 7C00 under the old keys, then secure messaging with
+// the new keys and SSC zero). Faults: WrongKey, BreakPACE (PACE fails, BAC works), RemoveAfterAPDUs,
+// Delay, Garbage, LimitLe (6700 above a Le), ShortRead (6282 with fewer bytes above a Le), Hide
+// (6A82 for files it has, like a copy hiding DG15), PlainErrors (error statuses without secure
+// messaging) and CAWrongKey (Chip Authentication with another key than DG14's).
 //
 // # Active Authentication signature format
 //

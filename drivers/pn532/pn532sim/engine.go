@@ -31,8 +31,8 @@ const (
 	FaultLoseOnce            // the next command frame is lost on the line: no ACK, no answer
 )
 
-// Options configure a simulated PN532.
-type Options struct {
+// Config configures a simulated PN532.
+type Config struct {
 	Card         Card          // the card in the field at start; nil means none
 	TypeB        bool          // the card answers ISO/IEC 14443-3B polls instead of type A
 	UID          []byte        // the card's UID (type A) or PUPI (type B, 4 bytes); default 7 bytes
@@ -78,7 +78,7 @@ type engine struct {
 	emit func(b []byte, d time.Duration, baud int) // where frames for the host go: d on the line at baud
 
 	mu             sync.Mutex
-	opt            Options
+	opt            Config
 	card           Card
 	left           bool // the card that was selected has left the field
 	selected       bool
@@ -111,7 +111,7 @@ type Timing struct {
 	Garbled   int64 // bytes the host sent at a speed other than the agreed one
 }
 
-func newEngine(opt Options) *engine {
+func newEngine(opt Config) *engine {
 	if opt.RemoveStatus == 0 {
 		opt.RemoveStatus = 0x2B
 	}
@@ -149,7 +149,7 @@ func (e *engine) Place(card Card) {
 }
 
 // Remove takes the card out of the field. A selected card answers nothing any more:
-// InDataExchange reports Options.RemoveStatus.
+// InDataExchange reports Config.RemoveStatus.
 func (e *engine) Remove() {
 	e.mu.Lock()
 	defer e.mu.Unlock()

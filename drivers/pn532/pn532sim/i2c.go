@@ -28,7 +28,7 @@ type I2C struct {
 const maxQueue = 4
 
 // NewI2C starts a PN532 behind an I²C bus. It runs until ctx ends or Close is called.
-func NewI2C(ctx context.Context, opts Options) *I2C {
+func NewI2C(ctx context.Context, opts Config) *I2C {
 	ctx, cancel := context.WithCancel(ctx)
 	b := &I2C{engine: newEngine(opts), ctx: ctx, cancel: cancel}
 	b.emit = b.push

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tramso/tramso/drivers/pn532"
 	"github.com/tramso/tramso/drivers/pn532/pn532sim"
+	"github.com/tramso/tramso/internal/testtool"
 )
 
 // silentCard answers every APDU with 9000; nfc-list only activates it.
@@ -24,17 +25,11 @@ func (silentCard) Transmit(context.Context, []byte) ([]byte, error) { return []b
 // and lists the card as an ISO/IEC 14443A target with its UID and ATS. Without nfc-list the
 // test skips, unless TRAMSO_REQUIRE_NFCLIST=1 (make test, CI), where it fails.
 func TestNFCList(t *testing.T) {
-	bin, err := exec.LookPath("nfc-list")
-	if err != nil {
-		if os.Getenv("TRAMSO_REQUIRE_NFCLIST") == "1" {
-			t.Fatalf("nfc-list (Debian libnfc-bin) is required (TRAMSO_REQUIRE_NFCLIST=1): %v", err)
-		}
-		t.Skipf("nfc-list (Debian libnfc-bin) is not installed; set TRAMSO_REQUIRE_NFCLIST=1 to make this a failure: %v", err)
-	}
+	bin := testtool.Program(t, "nfc-list", "libnfc-bin", "TRAMSO_REQUIRE_NFCLIST")
 	uid := []byte{0x04, 0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0xF6}
 	ats := []byte{0x06, 0x78, 0x77, 0x81, 0x02, 0x80}
 	sim, err := pn532sim.Serve(context.Background(), filepath.Join(t.TempDir(), "pn532"),
-		pn532sim.Options{Card: silentCard{}, UID: uid, ATS: ats})
+		pn532sim.Config{Card: silentCard{}, UID: uid, ATS: ats})
 	if err != nil {
 		t.Fatal(err)
 	}

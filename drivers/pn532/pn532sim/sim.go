@@ -17,12 +17,12 @@
 //
 // Speeds: SetSerialBaudRate is answered at the old speed and takes effect on the host's ACK
 // to the answer. The simulator reads the speed the host set on its side of the pty, and
-// bytes sent or expected at another speed are lost, as on a UART. With Options.LineTiming
+// bytes sent or expected at another speed are lost, as on a UART. With Config.LineTiming
 // each frame is delayed by its time on the line and each card exchange by its time on the
 // air (RFTime); Timing reports the modelled totals.
 //
 // The card is anything with Transmit; faults (silence, random bytes, broken checksums),
-// slow answers, refused speeds and a card that leaves mid-read are set by Options or while
+// slow answers, refused speeds and a card that leaves mid-read are set by Config or while
 // running.
 package pn532sim
 
@@ -50,7 +50,7 @@ type Simulator struct {
 
 // Serve creates a pseudo-terminal whose slave side is reachable at link and runs a PN532 on
 // it until ctx ends or Close is called.
-func Serve(ctx context.Context, link string, opts Options) (*Simulator, error) {
+func Serve(ctx context.Context, link string, opts Config) (*Simulator, error) {
 	pty, err := serial.NewPTY(link)
 	if err != nil {
 		return nil, err

@@ -24,7 +24,7 @@ func unhex(t *testing.T, s string) []byte {
 }
 
 // open starts a simulator and opens its line raw, as a host would.
-func open(t *testing.T, opts Options) (*Simulator, *serial.Port) {
+func open(t *testing.T, opts Config) (*Simulator, *serial.Port) {
 	t.Helper()
 	s, err := Serve(context.Background(), filepath.Join(t.TempDir(), "pn532"), opts)
 	if err != nil {
@@ -104,7 +104,7 @@ func frame(t *testing.T, data string) []byte {
 }
 
 func TestWakeUp(t *testing.T) {
-	_, p := open(t, Options{})
+	_, p := open(t, Config{})
 	getFW := unhex(t, "00 00 FF 02 FE D4 02 2A 00")
 	quiet(t, p, getFW, 150*time.Millisecond) // asleep
 	f := answer(t, p, append(unhex(t, "55 55 00 00 00 00 00 00 00 00"), getFW...))
@@ -122,7 +122,7 @@ func TestWakeUp(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	_, p := open(t, Options{Awake: true})
+	_, p := open(t, Config{Awake: true})
 
 	// Unknown command and bad parameters: ACK, then the application error frame.
 	for _, cmd := range []string{"60", "14 00", "4A 05 00", "32 05 FF"} {
@@ -156,7 +156,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestAbortByACK(t *testing.T) {
-	s, p := open(t, Options{Awake: true})
+	s, p := open(t, Config{Awake: true})
 	// Power-up MxRtyPassiveActivation is FFh: with no card the command waits.
 	if f := frames(t, p, frame(t, "4A 01 00"), 1)[0]; f.Type != pn532.FrameACK {
 		t.Fatalf("InListPassiveTarget: %+v", f)
@@ -179,7 +179,7 @@ func TestDataExchangeChaining(t *testing.T) {
 	for i := range long {
 		long[i] = byte(i)
 	}
-	s, p := open(t, Options{Awake: true, Card: fixedCard(long)})
+	s, p := open(t, Config{Awake: true, Card: fixedCard(long)})
 	answer(t, p, frame(t, "32 05 FF 01 02"))
 	if f := answer(t, p, frame(t, "4A 01 00")); len(f.Data) < 2 || f.Data[1] != 1 {
 		t.Fatalf("no target: %+v", f)
@@ -208,7 +208,7 @@ func TestDataExchangeChaining(t *testing.T) {
 // SetSerialBaudRate: the answer comes at the old speed, the speed changes only on the host's ACK,
 // and from then on bytes at the old speed are lost while the new speed works.
 func TestSetSerialBaudRate(t *testing.T) {
-	s, p := open(t, Options{Awake: true, MaxBaud: 921600})
+	s, p := open(t, Config{Awake: true, MaxBaud: 921600})
 	if f := answer(t, p, frame(t, "10 08")); f.Type != pn532.FrameError {
 		t.Fatalf("1 288 000 baud above MaxBaud: %v % X, want the error frame", f.Type, f.Data)
 	}
@@ -244,7 +244,7 @@ func TestSetSerialBaudRate(t *testing.T) {
 
 // A command instead of the ACK cancels the change.
 func TestSetSerialBaudRateCancelled(t *testing.T) {
-	s, p := open(t, Options{Awake: true})
+	s, p := open(t, Config{Awake: true})
 	answer(t, p, frame(t, "10 06"))
 	answer(t, p, frame(t, "02"))
 	send(t, p, []byte(pn532.ACKFrame))

@@ -518,16 +518,18 @@ func withJFIF(data []byte, dpi int) []byte {
 
 // Server is a simulator listening on a TCP address.
 type Server struct {
-	Sim  *Simulator
-	ln   net.Listener
-	srv  *http.Server
-	done chan error
+	Sim    *Simulator
+	ln     net.Listener
+	srv    *http.Server
+	done   chan error
+	cancel context.CancelFunc
 }
 
-// Serve runs a simulator serving the pages in pagesDir on addr (e.g. "127.0.0.1:0" for any
-// free port) with the given faults, until ctx ends.
-func Serve(ctx context.Context, addr, pagesDir string, faults Faults, log *slog.Logger) (*Server, error) {
-	sim, err := New(Config{PagesDir: pagesDir, Faults: faults, Logger: log})
+// Serve runs a simulator configured by cfg on addr (e.g. "127.0.0.1:0" for any free port),
+// until ctx ends or Close is called. Like every simulator in tramso, it starts with Serve, says
+// where to reach it (URL) and stops with Close.
+func Serve(ctx context.Context, addr string, cfg Config) (*Server, error) {
+	sim, err := New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -535,13 +537,15 @@ func Serve(ctx context.Context, addr, pagesDir string, faults Faults, log *slog.
 	if err != nil {
 		return nil, fmt.Errorf("không mở được cổng %s (cannot listen): %w", addr, err)
 	}
-	s := &Server{Sim: sim, ln: ln, srv: &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}, done: make(chan error, 1)}
+	ctx, cancel := context.WithCancel(ctx)
+	s := &Server{Sim: sim, ln: ln, srv: &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}, done: make(chan error, 1), cancel: cancel}
 	go func() {
 		err := s.srv.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
 		s.done <- err
+		close(s.done)
 	}()
 	go func() {
 		<-ctx.Done()
@@ -552,11 +556,17 @@ func Serve(ctx context.Context, addr, pagesDir string, faults Faults, log *slog.
 	return s, nil
 }
 
+// Close stops the server and returns once it has stopped, with the error that stopped it, if any.
+func (s *Server) Close() error {
+	s.cancel()
+	return s.Wait()
+}
+
 // Addr is the address the simulator listens on.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // URL is the eSCL root, e.g. "http://127.0.0.1:8080/eSCL".
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() + "/eSCL" }
 
-// Wait blocks until the server has stopped and returns why, nil after ctx ended.
+// Wait blocks until the server has stopped and returns why, nil after ctx ended or Close.
 func (s *Server) Wait() error { return <-s.done }

@@ -294,7 +294,7 @@ func TestModesAndFormats(t *testing.T) {
 
 func TestServeStopsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := Serve(ctx, "127.0.0.1:0", writeSheets(t, 1), Faults{}, nil)
+	srv, err := Serve(ctx, "127.0.0.1:0", Config{PagesDir: writeSheets(t, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestServeStopsWithContext(t *testing.T) {
 	if _, err := e2.Capabilities(context.Background()); !errors.Is(err, scanner.ErrNoDevice) {
 		t.Fatalf("stopped simulator: %v, want ErrNoDevice", err)
 	}
-	if _, err := Serve(ctx, "127.0.0.1:0", t.TempDir(), Faults{}, nil); err == nil {
+	if _, err := Serve(ctx, "127.0.0.1:0", Config{PagesDir: t.TempDir()}); err == nil {
 		t.Fatal("a folder without pages was accepted")
 	}
 }
@@ -328,7 +328,7 @@ func TestSaneAirscanScansFromSimulator(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	srv, err := Serve(ctx, "127.0.0.1:0", writeSheets(t, 3), Faults{}, nil)
+	srv, err := Serve(ctx, "127.0.0.1:0", Config{PagesDir: writeSheets(t, 3)})
 	if err != nil {
 		t.Fatal(err)
 	}

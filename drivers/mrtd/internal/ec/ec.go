@@ -232,3 +232,20 @@ func (c *Curve) RandomScalar(r io.Reader) (*big.Int, error) {
 	}
 	return nil, errors.New("không lấy được số ngẫu nhiên (random source gives no usable scalar)")
 }
+
+// Standard returns the ICAO 9303-11 standardized curve (parameter ids 12–18) whose domain
+// parameters are exactly p, a, b, G = (gx, gy) and order n, or false when none is: explicit
+// parameters are accepted only when they spell out a standard curve in full.
+func Standard(p, a, b, gx, gy, n *big.Int) (*Curve, bool) {
+	if p == nil || a == nil || b == nil || gx == nil || gy == nil || n == nil {
+		return nil, false
+	}
+	for id := 12; id <= 18; id++ {
+		c, _ := ByParamID(id)
+		if c.P.Cmp(p) == 0 && c.A.Cmp(a) == 0 && c.B.Cmp(b) == 0 && c.Gx.Cmp(gx) == 0 &&
+			c.Gy.Cmp(gy) == 0 && c.N.Cmp(n) == 0 {
+			return c, true
+		}
+	}
+	return nil, false
+}

@@ -50,6 +50,13 @@ func (l Limits) withDefaults() Limits {
 
 type peerKey struct{}
 
+// PeerUID is the user id of the unix-socket peer that made the request (from SO_PEERCRED), when
+// the API is served with Start on a unix socket.
+func PeerUID(ctx context.Context) (uint32, bool) {
+	uid, ok := ctx.Value(peerKey{}).(uint32)
+	return uid, ok
+}
+
 // Start serves the API on ln with the server's Limits and returns the HTTP server, whose Shutdown
 // first ends every event stream (their request contexts are cancelled) and then waits for the
 // other requests.

@@ -107,13 +107,13 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, s.Session.View())
 	case errors.Is(err, session.ErrStale):
 		// The screen the action was made on is gone: the client gets the current one to decide again.
-		problemView(w, "stale", err.Error(), a.Action, s.Session.View())
+		problemView(w, "stale", err.Error(), string(a.Action), s.Session.View())
 	case errors.Is(err, session.ErrNotNow):
-		problemView(w, "not-now", err.Error(), a.Action, s.Session.View())
+		problemView(w, "not-now", err.Error(), string(a.Action), s.Session.View())
 	case errors.Is(err, session.ErrInvalid):
-		Problem(w, http.StatusUnprocessableEntity, "invalid", err.Error(), a.Action)
+		Problem(w, http.StatusUnprocessableEntity, "invalid", err.Error(), string(a.Action))
 	default:
-		Problem(w, http.StatusServiceUnavailable, "unavailable", err.Error(), a.Action)
+		Problem(w, http.StatusServiceUnavailable, "unavailable", err.Error(), string(a.Action))
 	}
 }
 

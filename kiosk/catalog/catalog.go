@@ -11,10 +11,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/vntext"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
 
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -76,22 +79,6 @@ type Document struct {
 	Copies    int    `json:"copies,omitempty"`
 }
 
-// Field is one field of the procedure's form.
-type Field struct {
-	Key   string `json:"key"`
-	Label string `json:"label"`
-	// Kind is text, date, number, choice (one of Choices), province (one of the catalogue's
-	// provinces) or commune (one of the communes of the province chosen in field Of; typed when the
-	// catalogue lists none for it).
-	Kind     string   `json:"kind"`
-	Required bool     `json:"required"`
-	Choices  []string `json:"choices,omitempty"`
-	Of       string   `json:"of,omitempty"` // commune: the key of its province field
-	// From names where the kiosk fills the field from: "citizen.fullName" and the other keys of the
-	// card data. Empty: the citizen types it (or the OCR of a scanned form proposes it).
-	From string `json:"from,omitempty"`
-}
-
 // Errors.
 var (
 	ErrInvalid  = errors.New("danh mục thủ tục không hợp lệ (invalid procedure catalogue)")
@@ -134,7 +121,6 @@ func Parse(b []byte) (*Catalogue, error) {
 			seenC[pl.Communes[j]] = true
 		}
 	}
-	kinds := map[string]bool{"text": true, "date": true, "number": true, "choice": true, "province": true, "commune": true}
 	for i := range c.Procedures {
 		p := &c.Procedures[i]
 		p.Name = norm.NFC.String(p.Name)
@@ -160,14 +146,25 @@ func Parse(b []byte) (*Catalogue, error) {
 		for j := range p.Fields {
 			f := &p.Fields[j]
 			f.Label = norm.NFC.String(f.Label)
-			if f.Key == "" || keys[f.Key] || !kinds[f.Kind] || (f.Kind == "choice" && len(f.Choices) == 0) {
+			if f.Key == "" || keys[f.Key] || !knownKind(f.Kind) || (f.Kind == wire.FieldChoice && len(f.Choices) == 0) {
 				return nil, fmt.Errorf("%w: %s: fields[%d]: khóa trống/trùng hoặc kiểu sai (bad key or kind)", ErrInvalid, p.Code, j)
 			}
 			switch {
-			case f.Kind == "province" && len(c.Places) == 0:
+			case f.Kind == wire.FieldProvince && len(c.Places) == 0:
 				return nil, fmt.Errorf("%w: %s: %s: danh mục không có tỉnh nào (no places in the catalogue)", ErrInvalid, p.Code, f.Key)
-			case f.Kind == "commune" && kindOf(p.Fields[:j], f.Of) != "province":
+			case f.Kind == wire.FieldCommune && kindOf(p.Fields[:j], f.Of) != wire.FieldProvince:
 				return nil, fmt.Errorf("%w: %s: %s: of phải là một trường tỉnh đứng trước (of must name an earlier province field)", ErrInvalid, p.Code, f.Key)
+			case f.From != "" && !f.From.Known():
+				return nil, fmt.Errorf("%w: %s: %s: nguồn %q không có trên thẻ (from names no card data)", ErrInvalid, p.Code, f.Key, f.From)
+			}
+			if f.Kind == wire.FieldSex {
+				if len(f.Choices) == 0 {
+					f.Choices = []string{SexMale, SexFemale}
+				}
+				if !slices.Equal(normAll(f.Choices), []string{SexMale, SexFemale}) {
+					return nil, fmt.Errorf("%w: %s: %s: trường giới tính chỉ có Nam, Nữ (a sex field's choices are Nam, Nữ)", ErrInvalid, p.Code, f.Key)
+				}
+				f.Choices = []string{SexMale, SexFemale}
 			}
 			keys[f.Key] = true
 		}
@@ -262,7 +259,7 @@ func (c *Catalogue) Recognise(head string, mrz bool) Recognised {
 // foldWords is Fold with everything but letters and digits turned into spaces: OCR glues
 // punctuation to words ("SINH." or "SINH,").
 func foldWords(s string) string {
-	return strings.Join(strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+	return strings.Join(strings.FieldsFunc(vntext.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
 }
 
 // Identifies reports whether the catalogue knows what papers of document type t look like.
@@ -271,7 +268,7 @@ func (c *Catalogue) Identifies(t string) bool {
 	return ok
 }
 
-func kindOf(fs []Field, key string) string {
+func kindOf(fs []Field, key string) wire.FieldKind {
 	for _, f := range fs {
 		if f.Key == key {
 			return f.Kind
@@ -323,7 +320,7 @@ func (c *Catalogue) Browse() []Procedure {
 		case pi > 0 || pj > 0:
 			return pi > 0
 		}
-		return Fold(out[i].Name) < Fold(out[j].Name)
+		return vntext.Fold(out[i].Name) < vntext.Fold(out[j].Name)
 	})
 	return out
 }
@@ -331,13 +328,13 @@ func (c *Catalogue) Browse() []Procedure {
 // Search returns the procedures whose name, English name or code contain every word of the query,
 // compared with diacritics folded, popular ones first.
 func (c *Catalogue) Search(query string) []Procedure {
-	words := strings.Fields(Fold(query))
+	words := strings.Fields(vntext.Fold(query))
 	if len(words) == 0 {
 		return c.Browse()
 	}
 	var out []Procedure
 	for _, p := range c.Browse() {
-		hay := Fold(p.Name + " " + p.NameEn + " " + p.Code)
+		hay := vntext.Fold(p.Name + " " + p.NameEn + " " + p.Code)
 		ok := true
 		for _, w := range words {
 			if !strings.Contains(hay, w) {
@@ -350,28 +347,4 @@ func (c *Catalogue) Search(query string) []Procedure {
 		}
 	}
 	return out
-}
-
-// Fold makes Vietnamese text comparable whatever its accents and tone placement: lower case, tone
-// and vowel marks removed, đ → d, spaces collapsed. "Hoà Bình", "hòa binh" and "HOA BINH" fold alike.
-func Fold(s string) string {
-	var b strings.Builder
-	space := true
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r == 'đ' || r == 'Đ':
-			r = 'd'
-		case unicode.IsSpace(r):
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-		space = false
-	}
-	return strings.TrimSpace(b.String())
 }

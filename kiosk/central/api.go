@@ -61,6 +61,7 @@ const (
 	ProblemUnavailable       = "urn:tramso:problem:unavailable"
 	ProblemTooManyRequests   = "urn:tramso:problem:too-many-requests"
 	ProblemCodesExhausted    = "urn:tramso:problem:codes-exhausted"
+	ProblemReceiptReused     = "urn:tramso:problem:receipt-number-reused" // another dossier, under another key, has this receipt number
 )
 
 // Problem is an RFC 9457 problem document. Servers put no personal data in it.
@@ -137,6 +138,24 @@ type Heartbeat struct {
 	KioskID string    `json:"kioskId"`
 	Queued  int       `json:"queued"`
 	SentAt  time.Time `json:"sentAt"`
+	// Facts are the kiosk's versions, device states and outbox, as its metrics say (optional).
+	Facts *KioskFacts `json:"facts,omitempty"`
+}
+
+// KioskFacts are what a kiosk's metrics say of its versions, devices and outbox: states only,
+// nothing about a citizen.
+type KioskFacts struct {
+	Build     string `json:"build"`
+	Config    string `json:"config"`    // digest of kiosk.toml, "sha256:" and 12 hex digits
+	Catalogue string `json:"catalogue"` // catalogue version
+	// Devices says, for each device looked at (printer, scanner, card_reader, qr_scanner), whether
+	// it answers.
+	Devices map[string]bool `json:"devices,omitempty"`
+	// Printer lists the printer's conditions present (paper_out, paper_near_end, cover_open,
+	// offline, error).
+	Printer             []string        `json:"printer,omitempty"`
+	Enclosure           map[string]bool `json:"enclosure,omitempty"` // door_open, presence
+	OutboxOldestSeconds int64           `json:"outboxOldestQueuedSeconds"`
 }
 
 // HeartbeatResponse carries the server's clock, for the kiosk to notice a drifting clock.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -25,6 +26,12 @@ type Config struct {
 	Central Central `toml:"central"`
 	Session Session `toml:"session"`
 	Staff   Staff   `toml:"staff"`
+	// Enclosure is the cabinet's GPIO lines (door, presence, lamps, paper near-end); all optional.
+	Enclosure Enclosure `toml:"enclosure"`
+	// Metrics is the kiosk's Prometheus metrics (metrics.go).
+	Metrics Metrics `toml:"metrics"`
+	// Logs is where the kiosk's journal is uploaded (logs.go).
+	Logs Logs `toml:"logs"`
 }
 
 // Kiosk identifies the kiosk and the unit it receives dossiers for.
@@ -52,6 +59,17 @@ type Paths struct {
 	StateDir string `toml:"state_dir"`
 	Socket   string `toml:"socket"`
 	CSCADir  string `toml:"csca_dir"`
+	// Secrets is the file of the staff and technician PIN hashes, readable only by kioskd's user
+	// (mode 0600); "": secrets.toml in the state folder.
+	Secrets string `toml:"secrets"`
+}
+
+// SecretsFile is the path of the secrets file.
+func (p Paths) SecretsFile() string {
+	if p.Secrets != "" {
+		return p.Secrets
+	}
+	return filepath.Join(p.StateDir, SecretsName)
 }
 
 // Devices are the device strings of each device.
@@ -82,11 +100,19 @@ type Session struct {
 	AllowUnverifiedCards bool `toml:"allow_unverified_cards"`
 }
 
-// Staff holds the counter staff's access.
+// Staff holds the counter staff's and the technician's access.
 type Staff struct {
-	PINHash        string `toml:"pin_hash"`
-	LockoutAfter   int    `toml:"lockout_after"`
-	LockoutMinutes int    `toml:"lockout_minutes"`
+	// PINHash and TechnicianPINHash are the PINs' argon2id hashes. They are never read from or
+	// written to kiosk.toml (which kiosk-ui's group may read): they come from the secrets file
+	// (LoadSecrets, Apply).
+	PINHash           string `toml:"-"`
+	TechnicianPINHash string `toml:"-"`
+	LockoutAfter      int    `toml:"lockout_after"`
+	LockoutMinutes    int    `toml:"lockout_minutes"`
+	// SessionIdle ends a staff session this long after its last use; SessionMax ends it this long
+	// after the login, however much it is used.
+	SessionIdle Duration `toml:"session_idle"`
+	SessionMax  Duration `toml:"session_max"`
 }
 
 // Duration is a TOML string like "90s" or "5m".
@@ -113,6 +139,10 @@ type KeyError struct {
 
 func (e *KeyError) Error() string { return fmt.Sprintf("cấu hình %s: %s", e.Key, e.Reason) }
 
+func wrapKey(key, reason string) error {
+	return fmt.Errorf("%w: %w", ErrConfig, &KeyError{key, reason})
+}
+
 // ErrConfig is wrapped by every configuration error.
 var ErrConfig = errors.New("tệp cấu hình sai (bad configuration file)")
 
@@ -123,7 +153,10 @@ func Default() *Config {
 		Paths:   Paths{StateDir: "/var/lib/tramso", Socket: "/run/tramso/kiosk.sock", CSCADir: "/etc/tramso/csca"},
 		Devices: Devices{PrinterProfile: "generic-80", ScanResolution: 300, ScanMode: "gray", ScanSource: "flatbed"},
 		Session: Session{IdleWarn: Duration{60 * time.Second}, IdleTimeout: Duration{90 * time.Second}, SubmitWait: Duration{5 * time.Second}},
-		Staff:   Staff{LockoutAfter: 5, LockoutMinutes: 15},
+		Staff: Staff{LockoutAfter: 5, LockoutMinutes: 15, SessionIdle: Duration{15 * time.Minute},
+			SessionMax: Duration{8 * time.Hour}},
+		Enclosure: Enclosure{AbsentTimeout: Duration{30 * time.Second}},
+		Metrics:   Metrics{Listen: DefaultMetricsListen},
 	}
 }
 
@@ -144,7 +177,12 @@ func Parse(b []byte) (*Config, error) {
 	if err := dec.Decode(c); err != nil {
 		var sm *toml.StrictMissingError
 		if errors.As(err, &sm) && len(sm.Errors) > 0 {
-			return nil, fmt.Errorf("%w: %w", ErrConfig, &KeyError{strings.Join(sm.Errors[0].Key(), "."), "khóa không có (unknown key)"})
+			key := strings.Join(sm.Errors[0].Key(), ".")
+			if key == "staff.pin_hash" || key == "staff.technician_pin_hash" {
+				return nil, fmt.Errorf("%w: %w", ErrConfig, &KeyError{key, "mã băm PIN không còn để trong kiosk.toml mà trong tệp bí mật (paths.secrets); " +
+					"xóa dòng này và đặt PIN bằng kioskctl staff set-pin (PIN hashes now live in the secrets file: remove this line and set the PIN with kioskctl staff set-pin)"})
+			}
+			return nil, fmt.Errorf("%w: %w", ErrConfig, &KeyError{key, "khóa không có (unknown key)"})
 		}
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
@@ -232,10 +270,22 @@ func (c *Config) Validate() error {
 			return bad("central.url", "cần địa chỉ http(s) đầy đủ (want an absolute http(s) URL)")
 		}
 	}
-	if c.Staff.PINHash != "" && !strings.HasPrefix(c.Staff.PINHash, "$argon2id$") {
-		return bad("staff.pin_hash", "cần mã băm argon2id; tạo bằng kioskctl staff hash-pin (want an argon2id hash)")
+	switch {
+	case c.Staff.SessionIdle.Duration < time.Minute || c.Staff.SessionIdle.Duration > 2*time.Hour:
+		return bad("staff.session_idle", "1m–2h")
+	case c.Staff.SessionMax.Duration < c.Staff.SessionIdle.Duration || c.Staff.SessionMax.Duration > 24*time.Hour:
+		return bad("staff.session_max", "từ staff.session_idle đến 24h (from staff.session_idle to 24h)")
 	}
-	return nil
+	if c.Paths.Secrets != "" && !strings.HasPrefix(c.Paths.Secrets, "/") {
+		return bad("paths.secrets", "cần đường dẫn tuyệt đối (want an absolute path)")
+	}
+	if err := c.Metrics.validate(); err != nil {
+		return err
+	}
+	if err := c.Logs.validate(); err != nil {
+		return err
+	}
+	return c.Enclosure.validate(c.Session.IdleTimeout.Duration)
 }
 
 // Marshal writes a configuration as TOML (what kioskctl provision writes).

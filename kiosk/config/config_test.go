@@ -32,7 +32,18 @@ func TestErrorsNameTheKey(t *testing.T) {
 		"session.idle_timeout":    func(s string) string { return strings.Replace(s, `idle_timeout = "90s"`, `idle_timeout = "30s"`, 1) },
 		"session.idle_warn":       func(s string) string { return strings.Replace(s, `idle_warn = "60s"`, `idle_warn = "soon"`, 1) },
 		"devices.printr":          func(s string) string { return strings.Replace(s, `printer_profile`, `printr`, 1) },
-		"staff.pin_hash":          func(s string) string { return strings.Replace(s, `pin_hash = ""`, `pin_hash = "1234"`, 1) },
+		"staff.pin_hash": func(s string) string {
+			return strings.Replace(s, "lockout_after = 5", "pin_hash = \"$argon2id$v=19$m=65536,t=3,p=2$AA$AA\"\nlockout_after = 5", 1)
+		},
+		"staff.session_max": func(s string) string { return strings.Replace(s, `session_max = "8h"`, `session_max = "10m"`, 1) },
+		"enclosure.door":    func(s string) string { return strings.Replace(s, `door = ""`, `door = "DOOR SWITCH"`, 1) },
+		"enclosure.presence": func(s string) string {
+			return strings.Replace(strings.Replace(s, `door = ""`, `door = "!GPIO17"`, 1), `presence = ""`, `presence = "GPIO17"`, 1)
+		},
+		"enclosure.absent_timeout": func(s string) string {
+			return strings.Replace(strings.Replace(s, `absent_timeout = "30s"`, `absent_timeout = "5m"`, 1), `presence = ""`, `presence = "PIR"`, 1)
+		},
+		"paths.secrets": func(s string) string { return strings.Replace(s, `secrets = ""`, `secrets = "secrets.toml"`, 1) },
 		"paths.socket": func(s string) string {
 			return strings.Replace(s, `socket = "/run/tramso/kiosk.sock"`, `socket = "kiosk.sock"`, 1)
 		},

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -44,6 +45,11 @@ type Dossier struct {
 	Fields         map[string]string `json:"fields"`
 	Attachments    []Attachment      `json:"attachments"`
 	Consent        Consent           `json:"consent"`
+
+	// DateFields names the Fields whose values are dates (the form fields of kind date). It is
+	// not part of the manifest: Normalize writes those values YYYY-MM-DD, as it does the
+	// applicant's date of birth, and Validate and Manifest refuse one that is not a date.
+	DateFields []string `json:"-"`
 }
 
 // Procedure is the administrative procedure (thủ tục hành chính) requested.
@@ -62,7 +68,7 @@ type Unit struct {
 type Applicant struct {
 	IDNumber    string `json:"idNumber"`              // 12-digit personal identification number
 	FullName    string `json:"fullName"`              // family name first, with diacritics
-	DateOfBirth string `json:"dateOfBirth"`           // YYYY-MM-DD
+	DateOfBirth string `json:"dateOfBirth"`           // YYYY-MM-DD (given dd/mm/yyyy, Normalize converts it)
 	Phone       string `json:"phone,omitempty"`       // contact phone
 	Address     string `json:"address,omitempty"`     // place of residence
 	PassiveAuth string `json:"passiveAuth,omitempty"` // one of the PassiveAuth constants
@@ -132,8 +138,10 @@ func NewIdempotencyKey() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// Normalize puts every text of d in Unicode NFC, trims surrounding spaces and sets times to UTC with
-// millisecond precision, so that the manifest bytes do not depend on how the text was typed.
+// Normalize puts every text of d in Unicode NFC, trims surrounding spaces, writes every date
+// (the applicant's date of birth and the DateFields) YYYY-MM-DD and sets times to UTC with
+// millisecond precision, so that the manifest bytes do not depend on how the text was typed. A
+// date that is not one is left as it is, for Validate and Manifest to refuse.
 func (d *Dossier) Normalize() {
 	n := func(s string) string { return strings.TrimSpace(norm.NFC.String(s)) }
 	d.IdempotencyKey, d.KioskID, d.ReceiptNo = n(d.IdempotencyKey), n(d.KioskID), n(d.ReceiptNo)
@@ -150,6 +158,14 @@ func (d *Dossier) Normalize() {
 		}
 		d.Fields = f
 	}
+	if v, err := ManifestDate(a.DateOfBirth); err == nil {
+		a.DateOfBirth = v
+	}
+	for _, k := range d.DateFields {
+		if v, err := ManifestDate(d.Fields[n(k)]); err == nil && v != "" {
+			d.Fields[n(k)] = v
+		}
+	}
 	for i := range d.Attachments {
 		at := &d.Attachments[i]
 		at.Type, at.Name, at.SHA256 = n(at.Type), n(at.Name), strings.ToLower(n(at.SHA256))
@@ -163,11 +179,46 @@ func (d *Dossier) Normalize() {
 	}
 }
 
+// ManifestDate writes a date as the manifest holds it, YYYY-MM-DD, from YYYY-MM-DD or
+// dd/mm/yyyy as citizens type it (surrounding spaces ignored); "" stays "". Anything else, and an
+// impossible day, is refused with an error wrapping ErrBadDate (it does not repeat the value).
+func ManifestDate(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	for _, layout := range []string{time.DateOnly, "02/01/2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format(time.DateOnly), nil
+		}
+	}
+	return "", ErrBadDate
+}
+
+// badDates names the DateFields of d whose values ManifestDate refuses, in Vietnamese (English).
+// (A bad date of birth is Validate's to refuse: a manifest received from elsewhere must still
+// re-encode.)
+func (d *Dossier) badDates() []string {
+	var bad []string
+	keys := slices.Clone(d.DateFields)
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
+		if _, err := ManifestDate(d.Fields[k]); err != nil {
+			bad = append(bad, fmt.Sprintf("trường %s (field %s)", k, k))
+		}
+	}
+	return bad
+}
+
 // Manifest returns the canonical JSON of d: the fields in the fixed order of the Go types, map keys
-// sorted, no insignificant white space, text in NFC, times in UTC (RFC 3339). These are the bytes
-// that are signed and sent; d is normalised first.
+// sorted, no insignificant white space, text in NFC, dates YYYY-MM-DD, times in UTC (RFC 3339).
+// These are the bytes that are signed and sent; d is normalised first. A date field (DateFields)
+// that is not a date (see ManifestDate) is refused with an error wrapping ErrBadDate.
 func (d *Dossier) Manifest() ([]byte, error) {
 	d.Normalize()
+	if bad := d.badDates(); len(bad) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrBadDate, strings.Join(bad, ", "))
+	}
 	if d.Version == 0 {
 		d.Version = ManifestVersion
 	}
@@ -227,6 +278,13 @@ func (d *Dossier) Validate(required []Requirement) error {
 	}
 	if _, err := time.Parse("2006-01-02", d.Applicant.DateOfBirth); err != nil {
 		add("ngày sinh không đúng dạng YYYY-MM-DD", "date of birth malformed")
+	}
+	keys := slices.Clone(d.DateFields)
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
+		if _, err := ManifestDate(d.Fields[k]); err != nil {
+			add(fmt.Sprintf("trường %s: ngày không hợp lệ, cần dạng dd/mm/yyyy", k), fmt.Sprintf("field %s: not a date, want dd/mm/yyyy", k))
+		}
 	}
 	switch d.Applicant.PassiveAuth {
 	case "", PassiveAuthPassed, PassiveAuthFailed, PassiveAuthSkipped:

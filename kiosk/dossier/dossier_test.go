@@ -259,3 +259,76 @@ func FuzzPDFPages(f *testing.F) {
 		}
 	})
 }
+
+// Dates reach the manifest in one format, YYYY-MM-DD, however they were typed: the applicant's
+// date of birth and every form field of kind date.
+func TestManifestDatesOneFormat(t *testing.T) {
+	d := sample()
+	d.Applicant.DateOfBirth = "02/03/1989"
+	d.Fields = map[string]string{"childDateOfBirth": " 05/03/2020 ", "issued": "2021-08-15", "note": "05/03/2020", "optionalDate": ""}
+	d.DateFields = []string{"childDateOfBirth", "issued", "optionalDate"}
+	b, err := d.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := string(b)
+	for _, want := range []string{`"dateOfBirth":"1989-03-02"`, `"childDateOfBirth":"2020-03-05"`, `"issued":"2021-08-15"`,
+		`"note":"05/03/2020"` /* text, not a date field: as typed */, `"optionalDate":""`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("manifest lacks %s:\n%s", want, m)
+		}
+	}
+	if strings.Contains(m, "DateFields") || strings.Contains(m, "dateFields") {
+		t.Errorf("the list of date fields leaked into the manifest: %s", m)
+	}
+	if err := d.Validate(nil); err != nil {
+		t.Fatalf("normalised dossier invalid: %v", err)
+	}
+}
+
+// A date field that is not a date is refused, worded, naming the field and not its value.
+func TestManifestRefusesBadDate(t *testing.T) {
+	for _, bad := range []string{"31/02/2020", "5/3/2020", "2020-13-01", "mùng 5 tháng 3", "05-03-2020"} {
+		d := sample()
+		d.Fields = map[string]string{"childDateOfBirth": bad}
+		d.DateFields = []string{"childDateOfBirth"}
+		_, err := d.Manifest()
+		if !errors.Is(err, ErrBadDate) {
+			t.Fatalf("%q: manifest made: %v", bad, err)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, "ngày không hợp lệ") || !strings.Contains(msg, "childDateOfBirth") || strings.Contains(msg, bad) {
+			t.Errorf("%q: error %q", bad, msg)
+		}
+		verr := d.Validate(nil)
+		if !errors.Is(verr, ErrInvalid) || !strings.Contains(verr.Error(), "trường childDateOfBirth: ngày không hợp lệ") || strings.Contains(verr.Error(), bad) {
+			t.Errorf("%q: validate %v", bad, verr)
+		}
+	}
+	d := sample()
+	d.Applicant.DateOfBirth = "30/02/1989"
+	if err := d.Validate(nil); err == nil || !strings.Contains(err.Error(), "ngày sinh không đúng dạng") {
+		t.Errorf("impossible date of birth: %v", err)
+	}
+}
+
+func FuzzManifestDate(f *testing.F) {
+	for _, s := range []string{"", "05/03/2020", "2020-03-05", " 29/02/2024 ", "31/02/2020", "5/3/2020", "2020-13-01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ManifestDate(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadDate) || v != "" {
+				t.Fatalf("%q: %q %v", s, v, err)
+			}
+			return
+		}
+		if again, err := ManifestDate(v); err != nil || again != v { // YYYY-MM-DD is a fixed point
+			t.Fatalf("%q → %q → %q %v", s, v, again, err)
+		}
+		if v != "" && (len(v) != 10 || v[4] != '-' || v[7] != '-') {
+			t.Fatalf("%q → %q: not YYYY-MM-DD", s, v)
+		}
+	})
+}

@@ -14,6 +14,8 @@ var (
 	ErrBadCode = errors.New("mã hồ sơ không đúng dạng (malformed dossier code)")
 	// ErrNotPDF means an attachment is not a PDF file.
 	ErrNotPDF = errors.New("tệp đính kèm không phải PDF (attachment is not a PDF)")
+	// ErrBadDate means a date of the dossier is neither YYYY-MM-DD nor dd/mm/yyyy, or no such day.
+	ErrBadDate = errors.New("ngày không hợp lệ, cần dạng dd/mm/yyyy (not a date: want dd/mm/yyyy)")
 	// ErrBadInput means the JSON form of a dossier to add could not be read.
 	ErrBadInput = errors.New("dữ liệu hồ sơ không đọc được (dossier input unreadable)")
 )

@@ -1,3 +1,5 @@
+//go:build !nosim
+
 package identity
 
 import (
@@ -6,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -34,7 +37,7 @@ type rig struct {
 	trust *lds.TrustStore
 }
 
-func newRig(t testing.TB, citizen string, sopts SimOptions, popts pn532sim.Options) *rig {
+func newRig(t testing.TB, citizen string, sopts SimOptions, popts pn532sim.Config) *rig {
 	t.Helper()
 	pki, err := cccd.NewTestPKI("")
 	if err != nil {
@@ -77,7 +80,7 @@ func ctxT(t testing.TB, d time.Duration) context.Context {
 
 // The whole read over a real pseudo-terminal returns exactly the citizen file's data.
 func TestReadReturnsTheCitizenFile(t *testing.T) {
-	r := newRig(t, citizenFile, SimOptions{}, pn532sim.Options{})
+	r := newRig(t, citizenFile, SimOptions{}, pn532sim.Config{})
 	key, q, err := KeyFromQR(qrOf(t, r.card.Citizen))
 	if err != nil {
 		t.Fatal(err)
@@ -90,18 +93,19 @@ func TestReadReturnsTheCitizenFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := r.card.Citizen
-	photo, _ := os.ReadFile("testdata/face.jpg")
-	want.Photo = base64.StdEncoding.EncodeToString(photo)
+	want.Photo = "" // the face is hashed for passive authentication, then dropped
 	var wantJSON, gotJSON map[string]any
 	b, _ := json.Marshal(want)
 	json.Unmarshal(b, &wantJSON)
-	b, _ = json.Marshal(res.Citizen)
+	b, _ = json.Marshal(res.Citizen.JSON())
 	json.Unmarshal(b, &gotJSON)
 	if !reflect.DeepEqual(wantJSON, gotJSON) {
 		t.Fatalf("citizen differs:\n got %v\nwant %v", gotJSON, wantJSON)
 	}
-	if res.Access != "PACE-CAN" || res.PassiveAuth != "valid" || res.ChipAuth != "AA-valid" || !res.Genuine() {
-		t.Fatalf("access %s, PA %s (%s), chip %s", res.Access, res.PassiveAuth, res.PassiveAuthDetail, res.ChipAuth)
+	if res.Access != "PACE-CAN" || res.PassiveAuth != "valid" || res.ChipAuth != "CA-valid" || !res.Genuine() ||
+		res.CA != AuthValid || res.AA != AuthValid || !res.ChipProven || res.CAProtocol != "CA-ECDH-AES-128 brainpoolP256r1" ||
+		res.DossierPassiveAuth() != "valid" {
+		t.Fatalf("access %s, PA %s (%s), chip %s CA %s AA %s (%s)", res.Access, res.PassiveAuth, res.PassiveAuthDetail, res.ChipAuth, res.CA, res.AA, res.ChipAuthDetail)
 	}
 	if res.MRZ.DocumentNumber != "189012345" || res.MRZ.Sex != "F" || res.MRZ.Nationality != "VNM" || res.MRZ.DateOfBirth != "890302" {
 		t.Fatalf("MRZ %+v", res.MRZ)
@@ -113,7 +117,7 @@ func TestReadReturnsTheCitizenFile(t *testing.T) {
 
 func TestPassiveAuthenticationOutcomes(t *testing.T) {
 	ctx := ctxT(t, 30*time.Second)
-	r := newRig(t, citizenFile, SimOptions{}, pn532sim.Options{})
+	r := newRig(t, citizenFile, SimOptions{}, pn532sim.Config{})
 	key, _ := KeyFromCAN(r.card.CAN)
 	res, err := r.read(t, ctx, key, Options{})
 	if err != nil || res.PassiveAuth != "unverified" || res.Genuine() {
@@ -125,7 +129,7 @@ func TestPassiveAuthenticationOutcomes(t *testing.T) {
 		t.Fatalf("with another CSCA: %v %+v", err, res)
 	}
 
-	tampered := newRig(t, citizenFile, SimOptions{Tamper: []int{13}}, pn532sim.Options{})
+	tampered := newRig(t, citizenFile, SimOptions{Tamper: []int{13}}, pn532sim.Config{})
 	res, err = tampered.read(t, ctx, key, Options{Trust: tampered.trust})
 	if err != nil {
 		t.Fatal(err)
@@ -137,14 +141,14 @@ func TestPassiveAuthenticationOutcomes(t *testing.T) {
 
 func TestAccessPaths(t *testing.T) {
 	ctx := ctxT(t, 30*time.Second)
-	r := newRig(t, citizenFile, SimOptions{NoPACE: true}, pn532sim.Options{})
+	r := newRig(t, citizenFile, SimOptions{NoPACE: true}, pn532sim.Config{})
 	// A card without PACE: the QR's derived BAC key opens it.
 	key, _, _ := KeyFromQR(qrOf(t, r.card.Citizen))
 	res, err := r.read(t, ctx, key, Options{Trust: r.trust, SkipFace: true})
 	if err != nil || res.Access != "BAC" || res.PassiveAuth != "valid" {
 		t.Fatalf("BAC fallback: %v %+v", err, res)
 	}
-	if res.Citizen.Photo != "" {
+	if res.JSON().Citizen.Photo != "" {
 		t.Fatal("SkipFace read the face")
 	}
 	mk, err := KeyFromMRZ(strings.Join([]string{r.card.MRZ.DocumentNumber, r.card.MRZ.DateOfBirth, r.card.MRZ.DateOfExpiry}, ","))
@@ -155,7 +159,7 @@ func TestAccessPaths(t *testing.T) {
 		t.Fatalf("--mrz-key: %v", err)
 	}
 	// A wrong CAN is an authentication error, not a hang and not data.
-	r2 := newRig(t, citizenFile, SimOptions{}, pn532sim.Options{})
+	r2 := newRig(t, citizenFile, SimOptions{}, pn532sim.Config{})
 	bad, _ := KeyFromCAN("999999")
 	if res, err := r2.read(t, ctx, bad, Options{}); err == nil || res != nil {
 		t.Fatalf("wrong CAN gave %v %+v", err, res)
@@ -172,7 +176,7 @@ func TestAccessPaths(t *testing.T) {
 
 func TestRemovalMidReadGivesNoIdentity(t *testing.T) {
 	for _, n := range []int{3, 12, 30} {
-		r := newRig(t, citizenFile, SimOptions{}, pn532sim.Options{RemoveAfter: n})
+		r := newRig(t, citizenFile, SimOptions{}, pn532sim.Config{RemoveAfter: n})
 		key, _ := KeyFromCAN(r.card.CAN)
 		res, err := r.read(t, ctxT(t, 20*time.Second), key, Options{})
 		if !errors.Is(err, apdu.ErrCardRemoved) || res != nil {
@@ -186,7 +190,7 @@ func TestBadReadersNeverHang(t *testing.T) {
 		"silent": pn532sim.FaultSilent, "garbage": pn532sim.FaultRandom, "bad checksums": pn532sim.FaultChecksum,
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := newRig(t, citizenFile, SimOptions{}, pn532sim.Options{Fault: fault})
+			r := newRig(t, citizenFile, SimOptions{}, pn532sim.Config{Fault: fault})
 			key, _ := KeyFromCAN(r.card.CAN)
 			start := time.Now()
 			res, err := r.read(t, ctxT(t, 5*time.Second), key, Options{})
@@ -199,7 +203,7 @@ func TestBadReadersNeverHang(t *testing.T) {
 		})
 	}
 	// A slow card: the caller's deadline wins.
-	r := newRig(t, citizenFile, SimOptions{Delay: 300 * time.Millisecond}, pn532sim.Options{})
+	r := newRig(t, citizenFile, SimOptions{Delay: 300 * time.Millisecond}, pn532sim.Config{})
 	key, _ := KeyFromCAN(r.card.CAN)
 	start := time.Now()
 	if _, err := r.read(t, ctxT(t, 2*time.Second), key, Options{}); err == nil {
@@ -238,7 +242,8 @@ func TestReadThroughPCSC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Citizen.FullName != sc.Citizen.FullName || res.PassiveAuth != "valid" || res.Access != "PACE-CAN" {
+	if res.Citizen.FullName != sc.Citizen.FullName || res.PassiveAuth != "valid" || res.Access != "PACE-CAN" ||
+		res.ChipAuth != "CA-valid" || res.AA != AuthValid || !res.Genuine() {
 		t.Fatalf("%+v", res)
 	}
 }
@@ -251,7 +256,7 @@ func TestNoCitizenDataInLogs(t *testing.T) {
 	defer slog.SetDefault(old)
 
 	ctx := ctxT(t, 30*time.Second)
-	r := newRig(t, citizenFile, SimOptions{}, pn532sim.Options{})
+	r := newRig(t, citizenFile, SimOptions{}, pn532sim.Config{})
 	key, _, _ := KeyFromQR(qrOf(t, r.card.Citizen))
 	var errs []string
 	if _, err := r.read(t, ctx, key, Options{}); err != nil {
@@ -259,8 +264,8 @@ func TestNoCitizenDataInLogs(t *testing.T) {
 	}
 	for _, o := range []struct {
 		s SimOptions
-		p pn532sim.Options
-	}{{SimOptions{WrongKey: true}, pn532sim.Options{}}, {SimOptions{}, pn532sim.Options{RemoveAfter: 20}}, {SimOptions{Tamper: []int{13}}, pn532sim.Options{}}} {
+		p pn532sim.Config
+	}{{SimOptions{WrongKey: true}, pn532sim.Config{}}, {SimOptions{}, pn532sim.Config{RemoveAfter: 20}}, {SimOptions{Tamper: []int{13}}, pn532sim.Config{}}} {
 		rr := newRig(t, citizenFile, o.s, o.p)
 		if _, err := rr.read(t, ctx, key, Options{}); err != nil {
 			errs = append(errs, err.Error())
@@ -279,5 +284,37 @@ func TestNoCitizenDataInLogs(t *testing.T) {
 	}
 	if len(errs) < 3 {
 		t.Fatalf("the failure cases did not fail: %q", errs)
+	}
+}
+
+// The face is hashed for passive authentication and dropped: no byte of it is in the result, in
+// any form, and a tampered face still fails passive authentication.
+func TestNoFaceKept(t *testing.T) {
+	ctx := ctxT(t, 30*time.Second)
+	photo, err := os.ReadFile("testdata/face.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, citizenFile, SimOptions{}, pn532sim.Config{})
+	key, _ := KeyFromCAN(r.card.CAN)
+	res, err := r.read(t, ctx, key, Options{Trust: r.trust})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(res.JSON())
+	dump := append(js, fmt.Sprintf("%#v", *res)...)
+	b64 := base64.StdEncoding.EncodeToString(photo)
+	for i := 0; i+24 <= len(photo); i += 24 {
+		if bytes.Contains(dump, photo[i:i+24]) || strings.Contains(string(dump), b64[i/3*4:i/3*4+32]) {
+			t.Fatalf("face bytes at %d kept in the result", i)
+		}
+	}
+	if res.JSON().Citizen.Photo != "" || res.PhotoType != "image/jpeg" || res.PassiveAuth != "valid" {
+		t.Fatalf("photo %d, type %q, PA %s", len(res.JSON().Citizen.Photo), res.PhotoType, res.PassiveAuth)
+	}
+	tampered := newRig(t, citizenFile, SimOptions{Tamper: []int{2}}, pn532sim.Config{})
+	res, err = tampered.read(t, ctx, key, Options{Trust: tampered.trust})
+	if err != nil || res.PassiveAuth != "invalid" || !strings.Contains(res.PassiveAuthDetail, "DG2") {
+		t.Fatalf("tampered face: %v %+v", err, res)
 	}
 }

@@ -1,3 +1,5 @@
+//go:build !nosim
+
 package identity
 
 import (
@@ -18,6 +20,17 @@ type SimOptions struct {
 	WrongKey         bool          // authentication fails as with a wrong CAN
 	Garbage          bool          // the chip answers random bytes
 	NoPACE           bool          // no EF.CardAccess: the chip offers BAC only, like older cards
+	// Hide lists data groups the chip answers "file not found" for although EF.SOD lists them
+	// (a copy that hides DG15, whose Active Authentication key it lacks).
+	Hide []int
+	// PlainErrors: the chip answers error statuses without secure messaging.
+	PlainErrors bool
+	// NoAA and NoCA leave out DG15 and DG14: with both, the chip cannot prove it is genuine.
+	NoAA, NoCA bool
+	// CAWrongKey: the chip holds another Chip Authentication key than DG14's (a copy of DG14).
+	CAWrongKey bool
+	// BreakPACE: PACE fails while BAC would work.
+	BreakPACE bool
 }
 
 // SimCard is a virtual CCCD built from a citizen JSON file: the chip, the test PKI that signed it,
@@ -31,7 +44,8 @@ type SimCard struct {
 }
 
 // NewSimCard builds a CCCD chip for the citizen in citizenPath (photo relative to it), signed by
-// pki's document signer, offering PACE-CAN (brainpoolP256r1) and BAC, with Active Authentication.
+// pki's document signer, offering PACE-CAN (brainpoolP256r1) and BAC, with Chip Authentication
+// (DG14, brainpoolP256r1, AES-128) and Active Authentication (DG15).
 func NewSimCard(citizenPath string, pki *cccd.TestPKI, opts SimOptions) (*SimCard, error) {
 	c, err := cccd.LoadCitizen(citizenPath)
 	if err != nil {
@@ -41,7 +55,7 @@ func NewSimCard(citizenPath string, pki *cccd.TestPKI, opts SimOptions) (*SimCar
 	if err != nil {
 		return nil, err
 	}
-	built, err := cccd.BuildChip(c, photo, pki, cccd.ChipOptions{Tamper: opts.Tamper})
+	built, err := cccd.BuildChip(c, photo, pki, cccd.ChipOptions{Tamper: opts.Tamper, NoDG14: opts.NoCA, NoDG15: opts.NoAA})
 	if err != nil {
 		return nil, err
 	}
@@ -57,9 +71,21 @@ func NewSimCard(citizenPath string, pki *cccd.TestPKI, opts SimOptions) (*SimCar
 		return nil, fmt.Errorf("MRZ của thẻ giả lập sai (simulated card MRZ): %w", err)
 	}
 	key := mrtd.MRZKey{DocumentNumber: mrz.DocumentNumber, DateOfBirth: mrz.DateOfBirth, DateOfExpiry: mrz.DateOfExpiry}
-	chip := mrtdsim.New(mrtdsim.Config{
+	cfg := mrtdsim.Config{
 		Files: files, CAN: built.CAN, MRZ: key, AAKey: built.AAKey,
 		RemoveAfterAPDUs: opts.RemoveAfterAPDUs, Delay: opts.Delay, WrongKey: opts.WrongKey, Garbage: opts.Garbage,
-	})
+		PlainErrors: opts.PlainErrors, CAWrongKey: opts.CAWrongKey, BreakPACE: opts.BreakPACE,
+	}
+	if built.CAKey != nil {
+		cfg.CAKey = built.CAKey
+	}
+	for _, n := range opts.Hide {
+		id := lds.DGFileID(n)
+		if id == 0 {
+			return nil, fmt.Errorf("không có DG%d để ẩn (no DG%d to hide)", n, n)
+		}
+		cfg.Hide = append(cfg.Hide, id)
+	}
+	chip := mrtdsim.New(cfg)
 	return &SimCard{Chip: chip, PKI: pki, Citizen: c, CAN: built.CAN, MRZ: key}, nil
 }

@@ -10,6 +10,9 @@ import (
 // check Open runs does). A damaged database gives an error wrapping ErrCorrupt; a check cut short by
 // ctx gives ctx's error.
 func (s *Store) QuickCheck(ctx context.Context) error {
+	if err := s.Unavailable(); err != nil {
+		return err
+	}
 	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check")
 	if err != nil {
 		return s.checkErr(ctx, err)

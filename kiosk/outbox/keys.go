@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/tramso/tramso/internal/atomicfile"
 )
 
 // Files under Dir/keys (0700); every key file is 0600.
@@ -21,31 +23,38 @@ const (
 	clientCertFile = "client.pem"     // client certificate issued at enrolment
 )
 
+// The store's files, from its folder.
+func dbPath(dir string) string   { return filepath.Join(dir, "outbox.db") }
+func keyPath(dir string) string  { return filepath.Join(dir, keysDir, storageKeyFile) }
+func sealPath(dir string) string { return filepath.Join(dir, keysDir, sealFile) }
+
+// readKey reads an existing storage key, never making one.
+func readKey(path string) ([]byte, error) {
+	key, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrStorageKeyMissing
+	}
+	if err != nil {
+		return nil, fmt.Errorf("không đọc được khóa lưu trữ (cannot read storage key): %w", err)
+	}
+	if len(key) != 32 {
+		return nil, fmt.Errorf("khóa lưu trữ phải dài 32 byte (storage key must be 32 bytes)")
+	}
+	return key, nil
+}
+
 // writeNew creates path with data, atomically and only if it does not exist yet (temp, fsync, link).
 // It returns the content that ends up in path (another process may have won the race).
 func writeNew(path string, data []byte) ([]byte, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-key-*")
+	f, err := atomicfile.Create(path, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
 		return nil, err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	tmp.Close()
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, err
-	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := f.CommitNew(); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, err
 	}
 	return os.ReadFile(path)
@@ -140,17 +149,5 @@ func (s *Store) SaveClientCertificate(certPEM []byte) error {
 	if block == nil || block.Type != "CERTIFICATE" {
 		return fmt.Errorf("chứng thư nhận được không đọc được (certificate unreadable)")
 	}
-	path := filepath.Join(s.dir, keysDir, clientCertFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, certPEM, 0o600); err != nil {
-		return err
-	}
-	if f, err := os.Open(tmp); err == nil {
-		f.Sync()
-		f.Close()
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return atomicfile.Write(filepath.Join(s.dir, keysDir, clientCertFile), certPEM, 0o600)
 }

@@ -118,3 +118,35 @@ func TestOutageBackoffKeepsCap(t *testing.T) {
 		t.Errorf("longest wait %v during an outage: the backoff never climbed", clock.longest)
 	}
 }
+
+// A link that worked a moment ago and then fails a whole minute in a row is treated as lossy, not
+// down: no wait exceeds 8 base delays while the last progress is recent, so the queue goes on
+// within seconds when the link comes back (the outage cap applies only after two minutes of nothing).
+func TestRecentProgressBoundsFailureStreak(t *testing.T) {
+	start := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
+	clock := &sleepLog{virtualClock: virtualClock{now: start}}
+	var mu sync.Mutex
+	var outageFrom time.Time
+	faults := func(r *http.Request) devserver.Fault {
+		if r.URL.Path == central.PathEnrolments {
+			return devserver.FaultNone
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		now := clock.Now()
+		if outageFrom.IsZero() {
+			if r.URL.Path == central.PathDossiers { // the first dossier is accepted, then a minute of 500s
+				outageFrom = now
+			}
+			return devserver.FaultNone
+		}
+		if now.Sub(outageFrom) < time.Minute {
+			return devserver.Fault500
+		}
+		return devserver.FaultNone
+	}
+	lossyDrain(t, 3, faults, clock)
+	if clock.longest > 8*time.Second {
+		t.Errorf("longest wait %v after recent progress, want ≤ 8 s", clock.longest)
+	}
+}

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -338,11 +339,22 @@ func TestKeyFilesAndWrongKey(t *testing.T) {
 		}
 	}
 	s.Close()
+	// Another key file is refused at open (the seal does not match it), and a missing one is not made.
 	other := filepath.Join(t.TempDir(), "other.key")
-	s2 := open(t, dir, outbox.Options{KeyFile: other})
-	if _, err := s2.Reprint(ctx, e.ID); !errors.Is(err, outbox.ErrDecrypt) {
+	if _, err := outbox.Open(ctx, dir, outbox.Options{KeyFile: other}); !errors.Is(err, outbox.ErrStorageKeyMissing) {
+		t.Fatalf("missing key file: %v", err)
+	}
+	k := make([]byte, 32)
+	rand.Read(k)
+	os.WriteFile(other, k, 0o600)
+	if _, err := outbox.Open(ctx, dir, outbox.Options{KeyFile: other}); !errors.Is(err, outbox.ErrStorageKeyReplaced) {
 		t.Fatalf("wrong key: %v", err)
 	}
+	s2 := open(t, dir, outbox.Options{})
+	if _, err := s2.Reprint(ctx, e.ID); err != nil {
+		t.Fatalf("right key: %v", err)
+	}
+	s2.Close()
 	os.Chmod(filepath.Join(dir, "keys", "storage.key"), 0o644)
 	if _, err := openSigned(ctx, dir, outbox.Options{}); err == nil {
 		t.Fatal("world-readable key file accepted")

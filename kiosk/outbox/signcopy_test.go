@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tramso/tramso/internal/testtool"
 	"github.com/tramso/tramso/kiosk/central/devserver"
 	"github.com/tramso/tramso/kiosk/dossier"
 	"github.com/tramso/tramso/kiosk/outbox"
@@ -53,12 +54,7 @@ func scannedPDF(t *testing.T) []byte {
 
 func requireTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("TRAMSO_REQUIRE_PDFSIG") != "" {
-			t.Fatalf("%s not installed", name)
-		}
-		t.Skipf("%s not installed (poppler-utils, libnss3-tools)", name)
-	}
+	testtool.Program(t, name, "poppler-utils, libnss3-tools", "TRAMSO_REQUIRE_PDFSIG")
 }
 
 // pdfsigTrusting runs pdfsig on file with an NSS database that trusts the CA in caPEM.

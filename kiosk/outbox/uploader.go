@@ -3,7 +3,6 @@ package outbox
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -75,7 +75,9 @@ type Uploader struct {
 	opts    UploaderOptions
 	log     *slog.Logger
 	fails   int
-	local   map[int64]int // failures on the kiosk's own files, per dossier, since this Uploader started
+	// lastProgress is when a request last made progress (zero: not since the start).
+	lastProgress time.Time
+	local        map[int64]int // failures on the kiosk's own files, per dossier, since this Uploader started
 }
 
 // NewUploader returns an uploader of s's dossiers to c.
@@ -127,6 +129,9 @@ func Backoff(attempt int, base, max, retryAfter time.Duration) time.Duration {
 
 // Run delivers dossiers until ctx ends (or, with UntilEmpty, until none is left to upload).
 func (u *Uploader) Run(ctx context.Context) error {
+	if err := u.store.Unavailable(); err != nil {
+		return err
+	}
 	lock, err := os.OpenFile(filepath.Join(u.store.dir, "uploader.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return err
@@ -184,19 +189,17 @@ func (u *Uploader) Run(ctx context.Context) error {
 
 // next returns the dossier due for delivery, or how long until one is due (-1: none pending).
 func (u *Uploader) next(ctx context.Context, now time.Time) (*Entry, time.Duration, error) {
-	row := u.store.db.QueryRowContext(ctx, "SELECT "+entryColumns+` FROM dossiers WHERE state IN (?,?)
-		ORDER BY next_attempt, id LIMIT 1`, StateQueued, StateUploading)
-	e, err := scanEntry(row)
+	e, err := u.store.nextDue(ctx)
 	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, -1, nil
-		}
 		return nil, 0, err
+	}
+	if e == nil {
+		return nil, -1, nil
 	}
 	if d := time.UnixMilli(e.nextAttempt).Sub(now); d > 0 {
 		return nil, d, nil
 	}
-	return &e, 0, nil
+	return e, 0, nil
 }
 
 // deliver uploads the attachments of e (resuming where the server stands), submits the signed
@@ -204,7 +207,7 @@ func (u *Uploader) next(ctx context.Context, now time.Time) (*Entry, time.Durati
 func (u *Uploader) deliver(ctx context.Context, e *Entry) error {
 	s := u.store
 	if e.State == StateQueued {
-		if err := s.transition(ctx, e.ID, []string{StateQueued}, StateUploading, "", nil); err != nil {
+		if err := s.markUploading(ctx, e.ID); err != nil {
 			return err
 		}
 	}
@@ -212,29 +215,26 @@ func (u *Uploader) deliver(ctx context.Context, e *Entry) error {
 	if err != nil {
 		return localError{err}
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT sha256, size FROM attachments WHERE dossier_id=? ORDER BY idx", e.ID)
+	atts, err := s.storedFiles(ctx, e.ID)
+	if errors.Is(err, errDamagedRow) {
+		return localError{err} // a damaged record of the dossier's files: as a damaged file
+	}
 	if err != nil {
 		return err
 	}
-	type att struct {
-		sha  string
-		size int64
-	}
-	var atts []att
-	for rows.Next() {
-		var a att
-		rows.Scan(&a.sha, &a.size)
-		atts = append(atts, a)
-	}
-	rows.Close()
 	for _, a := range atts {
-		r, err := openBlob(s.aead, filepath.Join(s.dir, "blobs", a.sha))
+		r, err := s.openStoredFile(a.sha)
 		if err != nil {
 			return localError{err}
 		}
 		wr := &watchedReader{r: r}
 		err = u.central.Upload(ctx, a.sha, a.size, wr, u.progressed)
 		r.Close()
+		if wr.read.Load() {
+			// The server answered the upload request and a chunk was on its way: the link works
+			// (a chunk cut by a reset still lands up to where it was cut).
+			u.progressed(0)
+		}
 		if wr.err != nil {
 			return localError{wr.err}
 		}
@@ -248,10 +248,7 @@ func (u *Uploader) deliver(ctx context.Context, e *Entry) error {
 		return err
 	}
 	u.progressed(0)
-	ms := s.opts.Now().UnixMilli()
-	if err := s.transition(ctx, e.ID, []string{StateUploading}, StateAccepted, "mã hồ sơ (dossier code) "+st.DossierCode,
-		map[string]any{"dossier_code": st.DossierCode, "central_status": st.Status, "accepted_at": ms,
-			"status_checked_at": ms, "last_error": "", "reason": ""}); err != nil {
+	if err := s.markAccepted(ctx, e.ID, st.DossierCode, st.Status); err != nil {
 		return err
 	}
 	u.fails = 0
@@ -262,17 +259,37 @@ func (u *Uploader) deliver(ctx context.Context, e *Entry) error {
 // progressed notes that a request made progress (a chunk landed, an upload completed, a submit was
 // answered): the link works, if lossily, so the next failure backs off from the first step again.
 // Only failures with nothing landing in between climb to the cap (an outage).
-func (u *Uploader) progressed(int64) { u.fails = 0 }
+func (u *Uploader) progressed(int64) {
+	u.fails = 0
+	u.lastProgress = u.opts.Clock.Now()
+}
+
+// A link that made progress within lossyWindow is lossy, not down: a streak of failures on it waits
+// at most lossyCapSteps base delays. Only when nothing has landed for longer does the backoff
+// climb to MaxDelay (an outage).
+const (
+	lossyWindow   = 2 * time.Minute
+	lossyCapSteps = 8
+)
+
+// maxDelay is the backoff cap now: MaxDelay in an outage, less on a lossy link.
+func (u *Uploader) maxDelay() time.Duration {
+	if !u.lastProgress.IsZero() && u.opts.Clock.Now().Sub(u.lastProgress) < lossyWindow {
+		return min(u.opts.MaxDelay, lossyCapSteps*u.opts.BaseDelay)
+	}
+	return u.opts.MaxDelay
+}
 
 // failed records a failed delivery: a refusal rejects the dossier; anything else backs off.
 func (u *Uploader) failed(ctx context.Context, e *Entry, cause error) error {
 	s := u.store
 	summary := errorSummary(cause)
-	if central.Permanent(cause) {
+	// A receipt number the central system already has under another key will never be accepted:
+	// refused for good, for staff, like any other refusal.
+	if central.Permanent(cause) || central.ProblemType(cause) == central.ProblemReceiptReused {
 		u.fails = 0
 		u.log.Warn("dossier rejected", "id", e.ID, "receipt", e.ReceiptNo, "reason", summary)
-		err := s.transition(ctx, e.ID, []string{StateUploading, StateQueued}, StateRejected, summary,
-			map[string]any{"reason": summary, "last_error": summary, "attempts": e.Attempts + 1})
+		err := s.markRejected(ctx, e.ID, summary)
 		if errors.Is(err, ErrAlreadyAccepted) {
 			return nil
 		}
@@ -283,11 +300,10 @@ func (u *Uploader) failed(ctx context.Context, e *Entry, cause error) error {
 		return u.localFailure(ctx, e, summary)
 	}
 	u.fails++
-	d := Backoff(u.fails, u.opts.BaseDelay, u.opts.MaxDelay, central.RetryAfter(cause))
+	d := Backoff(u.fails, u.opts.BaseDelay, u.maxDelay(), central.RetryAfter(cause))
 	next := u.opts.Clock.Now().Add(d)
 	u.log.Warn("delivery failed; will retry", "id", e.ID, "receipt", e.ReceiptNo, "error", summary, "retryIn", d.Round(time.Millisecond))
-	if _, err := s.db.ExecContext(ctx, "UPDATE dossiers SET attempts=attempts+1, last_error=?, next_attempt=? WHERE id=?",
-		summary, next.UnixMilli(), e.ID); err != nil {
+	if err := s.markRetry(ctx, e.ID, summary, next); err != nil {
 		return err
 	}
 	// The link or the server is the likely problem, not this dossier: pause all deliveries.
@@ -305,12 +321,14 @@ func (e localError) Unwrap() error { return e.err }
 
 // watchedReader keeps the first error of reading a stored file, to tell it from network failures.
 type watchedReader struct {
-	r   io.ReaderAt
-	mu  sync.Mutex
-	err error
+	r    io.ReaderAt
+	mu   sync.Mutex
+	err  error
+	read atomic.Bool // a chunk was read to be sent
 }
 
 func (w *watchedReader) ReadAt(p []byte, off int64) (int, error) {
+	w.read.Store(true)
 	n, err := w.r.ReadAt(p, off)
 	if err != nil && !errors.Is(err, io.EOF) {
 		w.mu.Lock()
@@ -330,8 +348,7 @@ func (u *Uploader) localFailure(ctx context.Context, e *Entry, summary string) e
 		delete(u.local, e.ID)
 		reason := "tệp lưu của hồ sơ bị mất hoặc hỏng, cần nhân viên xử lý (the dossier's stored files are missing or damaged; staff action needed): " + summary
 		u.log.Error("dossier flagged for staff: stored files unreadable", "id", e.ID, "receipt", e.ReceiptNo, "tries", n)
-		err := u.store.transition(ctx, e.ID, []string{StateUploading, StateQueued}, StateNeedsStaff, reason,
-			map[string]any{"reason": reason, "last_error": summary, "attempts": e.Attempts + 1})
+		err := u.store.setAsideNeedsStaff(ctx, e.ID, reason, summary)
 		if errors.Is(err, ErrAlreadyAccepted) {
 			return nil
 		}
@@ -339,9 +356,7 @@ func (u *Uploader) localFailure(ctx context.Context, e *Entry, summary string) e
 	}
 	d := Backoff(n, u.opts.BaseDelay, u.opts.MaxDelay, 0)
 	u.log.Warn("stored files unreadable; will retry", "id", e.ID, "receipt", e.ReceiptNo, "error", summary, "try", n, "retryIn", d.Round(time.Millisecond))
-	_, err := u.store.db.ExecContext(ctx, "UPDATE dossiers SET attempts=attempts+1, last_error=?, next_attempt=? WHERE id=?",
-		summary, u.opts.Clock.Now().Add(d).UnixMilli(), e.ID)
-	return err
+	return u.store.markRetry(ctx, e.ID, summary, u.opts.Clock.Now().Add(d))
 }
 
 // errorSummary is a short, personal-data-free description of a delivery failure.
@@ -363,37 +378,22 @@ func errorSummary(err error) string {
 // change, and records changes (with an audit record each).
 func (u *Uploader) syncStatuses(ctx context.Context) {
 	s := u.store
-	since := u.opts.Clock.Now().Add(-u.opts.StatusWindow).UnixMilli()
-	rows, err := s.db.QueryContext(ctx, "SELECT "+entryColumns+` FROM dossiers WHERE state=? AND accepted_at>=?
-		AND central_status NOT IN (?,?,?) ORDER BY status_checked_at LIMIT 50`,
-		StateAccepted, since, central.StatusReturned, central.StatusRefused, central.StatusWithdrawn)
+	list, err := s.statusDue(ctx, u.opts.Clock.Now().Add(-u.opts.StatusWindow))
 	if err != nil {
+		u.log.Warn("status sync stopped", "error", errorSummary(err))
 		return
 	}
-	var list []Entry
-	for rows.Next() {
-		if e, err := scanEntry(rows); err == nil {
-			list = append(list, e)
-		}
-	}
-	rows.Close()
 	for _, e := range list {
 		st, err := u.central.Status(ctx, e.IdempotencyKey)
 		if err != nil {
 			u.log.Warn("status sync stopped", "error", errorSummary(err))
 			return
 		}
-		ms := s.opts.Now().UnixMilli()
 		if st.Status == e.CentralStatus && st.DossierCode == e.DossierCode {
-			s.db.ExecContext(ctx, "UPDATE dossiers SET status_checked_at=? WHERE id=?", ms, e.ID)
+			s.markStatusChecked(ctx, e.ID)
 			continue
 		}
-		note := "trạng thái (status) " + st.Status
-		if st.DossierCode != e.DossierCode {
-			note += ", mã hồ sơ (dossier code) " + st.DossierCode
-		}
-		if err := s.transition(ctx, e.ID, []string{StateAccepted}, StateAccepted, note,
-			map[string]any{"central_status": st.Status, "dossier_code": st.DossierCode, "status_checked_at": ms}); err != nil {
+		if err := s.recordStatus(ctx, e, st.Status, st.DossierCode); err != nil {
 			return
 		}
 		u.log.Info("dossier status changed", "id", e.ID, "code", st.DossierCode, "status", st.Status)

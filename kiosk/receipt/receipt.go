@@ -13,7 +13,12 @@
 //
 // Required: unit, dossierCode, applicant.name, procedure.name, documents (at least one), receivedAt,
 // lookupUrl. Extensions beyond the issue's contract: applicant.email, documents[].certifiedCopies,
-// processingTime, sets, fee, hotline.
+// processingTime, sets, fee, hotline, feeOwed ({"amount":50000,"vietqr":"000201…"}: a fee left
+// unpaid, printed with the code that pays it).
+//
+// In the kiosk a receipt is made by [Build] from the committed dossier, for the first print and
+// every reprint alike; the other slips (status slip, queue ticket, fee receipt, checklist) share its
+// layout conventions: Vietnamese first, English second, text in NFC.
 package receipt
 
 import (
@@ -37,8 +42,8 @@ type Receipt struct {
 	Applicant      Applicant  `json:"applicant"`
 	Procedure      Procedure  `json:"procedure"`
 	Documents      []Document `json:"documents"`
-	ReceivedAt     string     `json:"receivedAt"`
-	AppointmentAt  string     `json:"appointmentAt,omitempty"`
+	ReceivedAt     time.Time  `json:"receivedAt"`
+	AppointmentAt  time.Time  `json:"appointmentAt,omitzero"` // zero: no appointment printed
 	ResultDelivery string     `json:"resultDelivery,omitempty"`
 	LookupURL      string     `json:"lookupUrl"`
 	KioskID        string     `json:"kioskId,omitempty"`
@@ -46,6 +51,16 @@ type Receipt struct {
 	Sets           int        `json:"sets,omitempty"`
 	Fee            string     `json:"fee,omitempty"`
 	Hotline        string     `json:"hotline,omitempty"`
+	// FeeOwed is the fee the citizen left without paying, printed with its VietQR code; nil when
+	// nothing is owed.
+	FeeOwed *Owed `json:"feeOwed,omitempty"`
+}
+
+// Owed is a fee still to pay: the amount and the VietQR payload that pays it (built by
+// kiosk/vietqr; printed as given).
+type Owed struct {
+	Amount int64  `json:"amount"` // in đồng, > 0
+	VietQR string `json:"vietqr"` // the EMVCo payload, printable ASCII
 }
 
 // Applicant is the person who filed the dossier.
@@ -79,22 +94,47 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return fmt.Sprintf("trường %q: %s", e.Field, e.Msg) }
 
-// ErrInvalid is wrapped by every validation error.
-var ErrInvalid = errors.New("biên nhận không hợp lệ (invalid receipt)")
+// ErrInvalid is wrapped by every validation error, of the receipt and of the other slips.
+var ErrInvalid = errors.New("biên nhận hoặc phiếu in không hợp lệ (invalid receipt or slip)")
 
 // Parse decodes and validates a receipt from JSON. All text is normalised to NFC.
 func Parse(b []byte) (*Receipt, error) {
+	// The times are decoded as text first, so that a malformed one is refused naming its field.
+	type plain Receipt
 	var r Receipt
+	w := struct {
+		*plain
+		ReceivedAt    string `json:"receivedAt"`
+		AppointmentAt string `json:"appointmentAt"`
+	}{plain: (*plain)(&r)}
 	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&r); err != nil {
+	if err := dec.Decode(&w); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, fmt.Errorf("%w: %w", ErrInvalid, &FieldError{te.Field, fmt.Sprintf("sai kiểu dữ liệu, cần %s (wrong type, want %s)", te.Type, te.Type)})
+			field := strings.TrimPrefix(te.Field, "plain.") // the embedded receipt is not a field of the JSON
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, &FieldError{field, fmt.Sprintf("sai kiểu dữ liệu, cần %s (wrong type, want %s)", te.Type, te.Type)})
 		}
 		return nil, fmt.Errorf("%w: JSON hỏng (malformed JSON): %v", ErrInvalid, err)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("%w: dữ liệu thừa sau JSON (trailing data after the JSON object)", ErrInvalid)
+	}
+	bad := func(field, example string) error {
+		return fmt.Errorf("%w: %w", ErrInvalid, &FieldError{field, "cần dạng RFC 3339, ví dụ " + example + " (want an RFC 3339 date-time)"})
+	}
+	if at := strings.TrimSpace(w.ReceivedAt); at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return nil, bad("receivedAt", "2026-11-24T09:15:00+07:00")
+		}
+		r.ReceivedAt = t
+	}
+	if at := strings.TrimSpace(w.AppointmentAt); at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return nil, bad("appointmentAt", "2026-11-25T15:00:00+07:00")
+		}
+		r.AppointmentAt = t
 	}
 	r.normalize()
 	if err := r.Validate(); err != nil {
@@ -106,12 +146,15 @@ func Parse(b []byte) (*Receipt, error) {
 func (r *Receipt) normalize() {
 	for _, s := range []*string{&r.Unit, &r.DossierCode, &r.Applicant.Name, &r.Applicant.IDNumber,
 		&r.Applicant.Phone, &r.Applicant.Address, &r.Applicant.Email, &r.Procedure.Code, &r.Procedure.Name,
-		&r.ReceivedAt, &r.AppointmentAt, &r.ResultDelivery, &r.LookupURL, &r.KioskID, &r.ProcessingTime,
+		&r.ResultDelivery, &r.LookupURL, &r.KioskID, &r.ProcessingTime,
 		&r.Fee, &r.Hotline} {
 		*s = strings.TrimSpace(norm.NFC.String(*s))
 	}
 	for i := range r.Documents {
 		r.Documents[i].Name = strings.TrimSpace(norm.NFC.String(r.Documents[i].Name))
+	}
+	if r.FeeOwed != nil {
+		r.FeeOwed.VietQR = strings.TrimSpace(r.FeeOwed.VietQR)
 	}
 }
 
@@ -130,7 +173,7 @@ func (r *Receipt) Validate() error {
 		return bad("procedure.name", missing)
 	case len(r.Documents) == 0:
 		return bad("documents", "cần ít nhất một giấy tờ (at least one document is required)")
-	case r.ReceivedAt == "":
+	case r.ReceivedAt.IsZero():
 		return bad("receivedAt", missing)
 	case r.LookupURL == "":
 		return bad("lookupUrl", missing)
@@ -140,17 +183,8 @@ func (r *Receipt) Validate() error {
 	}) >= 0 {
 		return bad("dossierCode", "chỉ gồm chữ, số và . - / không dấu, tối đa 64 ký tự (ASCII letters, digits and . - / only, at most 64)")
 	}
-	if _, err := r.Received(); err != nil {
-		return bad("receivedAt", "cần dạng RFC 3339, ví dụ 2026-11-24T09:15:00+07:00 (want RFC 3339 date-time)")
-	}
-	if r.AppointmentAt != "" {
-		app, err := time.Parse(time.RFC3339, r.AppointmentAt)
-		if err != nil {
-			return bad("appointmentAt", "cần dạng RFC 3339, ví dụ 2026-11-25T15:00:00+07:00 (want RFC 3339 date-time)")
-		}
-		if rec, _ := r.Received(); app.Before(rec) {
-			return bad("appointmentAt", "hẹn trả trước ngày nhận (appointment is before the received time)")
-		}
+	if !r.AppointmentAt.IsZero() && r.AppointmentAt.Before(r.ReceivedAt) {
+		return bad("appointmentAt", "hẹn trả trước ngày nhận (appointment is before the received time)")
 	}
 	u, err := url.Parse(r.LookupURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !isPrintableASCII(r.LookupURL) {
@@ -179,11 +213,24 @@ func (r *Receipt) Validate() error {
 	if r.Sets < 0 || r.Sets > 99 {
 		return bad("sets", "số bộ hồ sơ 0–99 (number of sets 0–99)")
 	}
+	if o := r.FeeOwed; o != nil {
+		if err := o.check(); err != nil {
+			return bad("feeOwed", err.Error())
+		}
+	}
 	return nil
 }
 
-// Received returns the received time.
-func (r *Receipt) Received() (time.Time, error) { return time.Parse(time.RFC3339, r.ReceivedAt) }
+// check says what is wrong with an owed fee, in one bilingual phrase.
+func (o *Owed) check() error {
+	switch {
+	case o.Amount <= 0 || o.Amount > maxAmount:
+		return errors.New("số tiền phải là số nguyên dương, tối đa 13 chữ số (amount must be a positive integer of at most 13 digits)")
+	case o.VietQR == "" || len(o.VietQR) > 512 || !isPrintableASCIIOrSpace(o.VietQR):
+		return errors.New("cần mã VietQR dạng chữ ASCII, tối đa 512 ký tự (want a VietQR payload in printable ASCII, at most 512 characters)")
+	}
+	return nil
+}
 
 func isDigits(s string) bool {
 	for _, c := range s {
@@ -192,6 +239,17 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// isPrintableASCIIOrSpace reports whether s is printable ASCII, spaces allowed (a VietQR purpose
+// may hold spaces).
+func isPrintableASCIIOrSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7E {
+			return false
+		}
+	}
+	return true
 }
 
 func isPrintableASCII(s string) bool {

@@ -49,6 +49,10 @@ func TestValidationNamesTheField(t *testing.T) {
 		{"documents[0]", func(m map[string]any) { m["documents"].([]any)[0].(map[string]any)["copies"] = -1 }},
 		{"receivedAt", func(m map[string]any) { m["receivedAt"] = "24/11/2026 09:15" }},
 		{"appointmentAt", func(m map[string]any) { m["appointmentAt"] = "2026-11-20T15:00:00+07:00" }},
+		{"appointmentAt", func(m map[string]any) { m["appointmentAt"] = "25/11/2026 15:00" }},
+		{"receivedAt", func(m map[string]any) { delete(m, "receivedAt") }},
+		{"feeOwed", func(m map[string]any) { m["feeOwed"] = map[string]any{"amount": 50000, "vietqr": ""} }},
+		{"feeOwed", func(m map[string]any) { m["feeOwed"] = map[string]any{"amount": -1, "vietqr": "000201"} }},
 		{"lookupUrl", func(m map[string]any) { m["lookupUrl"] = "dichvucong.gov.vn/tra-cuu" }},
 		{"lookupUrl", func(m map[string]any) { delete(m, "lookupUrl") }},
 		{"applicant.idNumber", func(m map[string]any) { m["applicant"].(map[string]any)["idNumber"] = "00118901234X" }},
@@ -94,6 +98,37 @@ func TestTextIsNFC(t *testing.T) {
 	}
 }
 
+// TestTimesKeepTheirZone: times are read once, as given, and written in their own zone; the JSON
+// written back reads the same.
+func TestTimesKeepTheirZone(t *testing.T) {
+	b, _ := os.ReadFile("testdata/typical.json")
+	r, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, off := r.ReceivedAt.Zone(); off != 7*3600 || r.ReceivedAt.Hour() != 9 || r.AppointmentAt.Day() != 25 {
+		t.Fatalf("received %v, appointment %v", r.ReceivedAt, r.AppointmentAt)
+	}
+	out, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(out)
+	if err != nil || !back.ReceivedAt.Equal(r.ReceivedAt) || !back.AppointmentAt.Equal(r.AppointmentAt) {
+		t.Fatalf("%v: %s", err, out)
+	}
+	m := typical(t)
+	delete(m, "appointmentAt")
+	b, _ = json.Marshal(m)
+	none, err := Parse(b)
+	if err != nil || !none.AppointmentAt.IsZero() {
+		t.Fatalf("no appointment: %v %v", err, none)
+	}
+	if out, _ := json.Marshal(none); strings.Contains(string(out), "appointmentAt") {
+		t.Fatalf("a zero appointment is written: %s", out)
+	}
+}
+
 func TestMaskedID(t *testing.T) {
 	if got := MaskedID("001189012345"); got != "********2345" {
 		t.Fatal(got)
@@ -106,8 +141,7 @@ func TestMaskedID(t *testing.T) {
 func TestVNTime(t *testing.T) {
 	b, _ := os.ReadFile("testdata/typical.json")
 	r, _ := Parse(b)
-	rec, _ := r.Received()
-	if got := vnTime(rec); got != "09 giờ 15 phút, ngày 24/11/2026" {
+	if got := vnTime(r.ReceivedAt); got != "09 giờ 15 phút, ngày 24/11/2026" {
 		t.Fatal(got)
 	}
 }
@@ -116,13 +150,21 @@ func FuzzParse(f *testing.F) {
 	b, _ := os.ReadFile("testdata/typical.json")
 	f.Add(b)
 	f.Add([]byte(`{"unit":"x","documents":[{"name":"a","originals":-1}]}`))
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	m["feeOwed"] = map[string]any{"amount": 50000, "vietqr": "00020101021238560010A000000727"}
+	owed, _ := json.Marshal(m)
+	f.Add(owed)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := Parse(data)
 		if err != nil {
 			return
 		}
-		if r.Unit == "" || r.DossierCode == "" || r.Applicant.Name == "" || len(r.Documents) == 0 || r.LookupURL == "" {
+		if r.Unit == "" || r.DossierCode == "" || r.Applicant.Name == "" || len(r.Documents) == 0 || r.LookupURL == "" || r.ReceivedAt.IsZero() {
 			t.Fatal("a receipt missing a required field was accepted")
+		}
+		if r.FeeOwed != nil && (r.FeeOwed.Amount <= 0 || r.FeeOwed.VietQR == "") {
+			t.Fatal("an empty fee owed was accepted")
 		}
 	})
 }

@@ -99,6 +99,9 @@ type Submitted struct {
 	Provisional bool
 	ReceivedAt  time.Time
 	LookupURL   string
+	// FeeOwed is set by the session when the citizen left without paying the fee: the receipt
+	// says it is owed and carries its VietQR.
+	FeeOwed *FeeOwed
 }
 
 // Receipts prints the citizen's receipt.

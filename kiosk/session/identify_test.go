@@ -1,7 +1,10 @@
+//go:build !nosim
+
 package session
 
 import (
 	"context"
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"path/filepath"
 	"testing"
 	"time"
@@ -58,7 +61,7 @@ func newIdentifyRig(t *testing.T, identified func(*identifyRig)) *identifyRig {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	link := filepath.Join(t.TempDir(), "nfc")
-	sim, err := pn532sim.Serve(ctx, link, pn532sim.Options{Card: sc.Chip})
+	sim, err := pn532sim.Serve(ctx, link, pn532sim.Config{Card: sc.Chip})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +102,10 @@ func (r *identifyRig) enterID(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := r.m.Do(ctx, Action{Action: ActStart}); err != nil {
+	if err := r.m.Do(ctx, Action{Action: wire.ActStart}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.m.Do(ctx, Action{Action: ActEnterID, Value: r.card.Citizen.IDNumber}); err != nil {
+	if err := r.m.Do(ctx, Action{Action: wire.ActEnterID, Value: r.card.Citizen.IDNumber}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -118,8 +121,8 @@ func TestIdentityShownThenVerified(t *testing.T) {
 		}
 	})
 	r.enterID(t)
-	v := r.waitView(t, "the verified citizen", func(v View) bool { return v.State == ChooseProcedure })
-	if shown.Citizen == nil || shown.State != Identify || shown.Step != StepReading || shown.Citizen.FullName != r.card.Citizen.FullName ||
+	v := r.waitView(t, "the verified citizen", func(v View) bool { return v.State == wire.ChooseProcedure })
+	if shown.Citizen == nil || shown.State != wire.Identify || shown.Step != wire.StepReading || shown.Citizen.FullName != r.card.Citizen.FullName ||
 		shown.Citizen.PassiveAuth != "pending" || shown.Message == nil || shown.Message.Code != "card_keep_still" {
 		t.Errorf("while verifying: state %s step %s citizen %+v message %+v", shown.State, shown.Step, shown.Citizen, shown.Message)
 	}
@@ -139,12 +142,12 @@ func TestCardLiftedAfterIdentityIsRetry(t *testing.T) {
 	})
 	r.enterID(t)
 	v := r.waitView(t, "the removal", func(v View) bool { return v.Message != nil && v.Message.Code == "card_removed" })
-	if v.State != Identify || v.Citizen != nil {
+	if v.State != wire.Identify || v.Citizen != nil {
 		t.Fatalf("after the removal: state %s step %s citizen %+v", v.State, v.Step, v.Citizen)
 	}
 	// Nothing of the preview comes back while the session waits for the card again.
 	time.Sleep(300 * time.Millisecond)
-	if v := r.m.View(); v.State != Identify || v.Citizen != nil {
+	if v := r.m.View(); v.State != wire.Identify || v.Citizen != nil {
 		t.Fatalf("later: state %s step %s citizen %+v", v.State, v.Step, v.Citizen)
 	}
 }

@@ -1,13 +1,3 @@
-// Package session is the citizen's journey at the kiosk as an explicit state machine: attract →
-// identify (QR code, then the chip card; typed fallback) → choose a procedure → scan each document →
-// review the pre-filled form → consent → submit (committed to the outbox) → receipt → done.
-//
-// One goroutine (Run) owns all session data and handles one event at a time: the citizen's actions
-// posted by kiosk-ui through the local API, and the results of device work it started. Device work
-// runs under the session's context, which ends when the session is wiped, so a cancelled or
-// abandoned session leaves nothing running. Cancel, idle timeout, card removal and device faults are
-// handled from every state; a finished or abandoned session is wiped: its data is dropped (byte
-// buffers overwritten) and the next View shows the attract screen.
 package session
 
 import (
@@ -22,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/identity"
 )
@@ -37,6 +28,10 @@ type Config struct {
 	// AllowUnverified accepts cards whose passive authentication is "unverified" (no CSCA trust
 	// store configured). Never for production.
 	AllowUnverified bool
+	// Now is the clock the session reads: when the citizen last acted, when the done screen
+	// appeared, when the dossier was captured (default time.Now). Waits (the pause before the card
+	// is read again, the loop's tick) run on real time.
+	Now func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -52,6 +47,9 @@ func (c *Config) defaults() {
 	if c.SubmitWait <= 0 {
 		c.SubmitWait = 5 * time.Second
 	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 }
 
 // Devices are the session's collaborators. QR may be nil (no scanner: the citizen types the ID).
@@ -62,6 +60,8 @@ type Devices struct {
 	Digitizer Digitizer
 	Outbox    Outbox
 	Receipts  Receipts
+	// Services are the citizen services (tracker, queue, rating); nil: submission only.
+	Services Services
 }
 
 // Errors of Do.
@@ -105,52 +105,54 @@ func New(cfg Config, dev Devices, catalogue func() *catalog.Catalogue) *Machine 
 	cfg.defaults()
 	m := &Machine{cfg: cfg, dev: dev, catalog: catalogue, events: make(chan any, 16),
 		done: make(chan struct{}), subs: map[chan View]struct{}{}}
-	m.view = View{State: Attract}
+	m.view = View{State: wire.Attract}
 	return m
 }
 
-// events posted to the loop
+// Events posted to the loop. A device result carries the number of what it answers: wait is the
+// session's waitSeq when the card or scan wait began, citizen its citizenSeq when the background
+// job began, job the document's job number (see session).
 type (
 	actionEvent struct {
 		a     Action
 		reply chan error
 	}
 	qrEvent           struct{ payload string }
-	cardPresentEvent  struct{ gen int64 }
+	cardPresentEvent  struct{ wait int64 }
 	cardIdentityEvent struct {
-		gen int64
-		p   identity.Preview
+		wait int64
+		p    identity.Preview
 	}
 	cardEvent struct {
-		gen int64
-		res *identity.Result
-		err error
+		wait int64
+		res  *identity.Result
+		err  error
 	}
 	scanEvent struct {
-		gen        int64
+		wait       int64
 		pages      []*Prepared
 		unreadable []string // why pages could not be read, each naming its page
 		err        error
 	}
 	progressEvent struct {
-		gen       int64
+		citizen   int64
 		doc, job  int
 		pagesDone int
 	}
 	digitizedEvent struct {
-		gen      int64
+		citizen  int64
 		doc, job int
 		res      *Digitized
 		err      error
 	}
 	submittedEvent struct {
-		gen int64
-		s   *Submitted
-		err error
+		citizen int64
+		s       *Submitted
+		err     error
 	}
 	printedEvent struct {
-		gen int64
-		err error
+		citizen int64
+		err     error
 	}
 	previewEvent struct {
 		doc, page int
@@ -277,7 +279,7 @@ func (m *Machine) Run(ctx context.Context) error {
 		case <-tick.C:
 			s.tick()
 		}
-		m.lastLoop.Store(time.Now().UnixNano())
+		m.lastLoop.Store(time.Now().UnixNano()) // real time: the watchdog compares it with its own clock
 		m.publish(s.view())
 	}
 }
@@ -307,11 +309,10 @@ func newSessionID() string {
 	return hex.EncodeToString(b)
 }
 
-func msg(code, vi, en string) *Message { return &Message{Code: code, Vi: vi, En: en} }
+// now reads the session's clock.
+func (m *Machine) now() time.Time { return m.cfg.Now() }
 
-func errMsg(code string, err error) *Message {
-	return &Message{Code: code, Vi: err.Error(), En: err.Error(), Retry: true}
-}
+func msg(code, vi, en string) *Message { return &Message{Code: code, Vi: vi, En: en} }
 
 // invalid returns an ErrInvalid with the reason.
 func invalid(vi, en string) error { return fmt.Errorf("%w: %s (%s)", ErrInvalid, vi, en) }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"slices"
 	"testing"
 
@@ -18,20 +19,20 @@ func TestAddressFieldsFromPlaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := New(Config{}, Devices{}, func() *catalog.Catalogue { return cat })
-	s := &session{m: m, state: Review, step: StepEditing}
+	s := &session{m: m, state: wire.Review, step: wire.StepEditing}
 	for _, f := range proc.Fields {
 		s.form = append(s.form, &formField{def: f})
 	}
-	field := func(key string) FieldView {
+	field := func(key string) wire.FieldView {
 		for _, f := range s.view().Form {
 			if f.Key == key {
 				return f
 			}
 		}
 		t.Fatalf("no field %s", key)
-		return FieldView{}
+		return wire.FieldView{}
 	}
-	set := func(key, v string) error { return s.actReview(Action{Action: ActSetField, Key: key, Value: v}) }
+	set := func(key, v string) error { return s.actReview(Action{Action: wire.ActSetField, Key: key, Value: v}) }
 
 	prov := field("newProvince")
 	if prov.Kind != "choice" || len(prov.Choices) != 34 || !slices.Contains(prov.Choices, "Thành phố Hà Nội") {

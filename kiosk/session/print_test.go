@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"testing"
 
 	"github.com/tramso/tramso/kiosk/catalog"
@@ -15,16 +16,16 @@ func TestPrintOutcomes(t *testing.T) {
 	m := New(Config{}, Devices{}, func() *catalog.Catalogue { return cat })
 	for _, c := range []struct {
 		err     error
-		state   State
-		step    string
+		state   wire.State
+		step    wire.Step
 		code    string
 		printed bool
 	}{
-		{nil, Done, StepPrinted, "done", true},
-		{ErrPrintUnconfirmed, Done, StepPrinted, "done_print_unconfirmed", false},
-		{errors.New("máy in hết giấy (paper out)"), Receipt, StepPrintFail, "print_failed", false},
+		{nil, wire.Done, wire.StepPrinted, "done", true},
+		{ErrPrintUnconfirmed, wire.Done, wire.StepPrinted, "done_print_unconfirmed", false},
+		{errors.New("máy in hết giấy (paper out)"), wire.Receipt, wire.StepPrintFail, "print_failed", false},
 	} {
-		s := &session{m: m, state: Receipt, step: StepPrinting, receipt: &Submitted{DossierCode: "K01-20261206-0001"}}
+		s := &session{m: m, state: wire.Receipt, step: wire.StepPrinting, receipt: &Submitted{DossierCode: "K01-20261206-0001"}}
 		s.onPrinted(c.err)
 		v := s.view()
 		if v.State != c.state || v.Step != c.step || v.Message == nil || v.Message.Code != c.code {

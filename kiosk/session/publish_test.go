@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"testing"
 	"time"
 )
@@ -15,7 +16,7 @@ func TestIdleViewPublishedOnce(t *testing.T) {
 	go m.Run(ctx)
 	views := m.Watch(ctx)
 	first := <-views
-	if first.State != Attract {
+	if first.State != wire.Attract {
 		t.Fatalf("first view %q, want attract", first.State)
 	}
 	deadline := time.After(1500 * time.Millisecond) // six ticks of the loop

@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"regexp"
 	"testing"
 
@@ -37,8 +38,8 @@ func TestScanFailureMessagesAreWorded(t *testing.T) {
 		if id := camelIdent.FindString(m.Vi + " " + m.En); id != "" {
 			t.Errorf("%v: the citizen is shown %q in %q / %q", err, id, m.Vi, m.En)
 		}
-		if s.step != StepPlace {
-			t.Errorf("%v: step %q, want %q", err, s.step, StepPlace)
+		if s.step != wire.StepPlace {
+			t.Errorf("%v: step %q, want %q", err, s.step, wire.StepPlace)
 		}
 		seen[m.Vi] = true
 	}

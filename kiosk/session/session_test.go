@@ -6,31 +6,63 @@ import (
 	"testing"
 
 	"github.com/tramso/tramso/drivers/apdu"
+	"github.com/tramso/tramso/drivers/cccd"
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/catalog"
+	"github.com/tramso/tramso/kiosk/identity"
 )
 
-func TestCheckField(t *testing.T) {
+// A value the catalogue's field refuses is an ErrInvalid whose text, shown at the field, says why
+// in Vietnamese and English; a good value is taken.
+func TestFieldCheckedAsResolved(t *testing.T) {
+	cat := catalog.Starter()
+	s := &session{m: New(Config{}, Devices{}, func() *catalog.Catalogue { return cat })}
 	for _, c := range []struct {
-		f   catalog.Field
-		v   string
-		bad bool
+		f    catalog.Field
+		v    string
+		want string // the error's text; "" when the value is good
 	}{
-		{catalog.Field{Kind: "text", Required: true}, "", true},
-		{catalog.Field{Kind: "text"}, "", false},
-		{catalog.Field{Kind: "date"}, "10/11/2026", false},
-		{catalog.Field{Kind: "date"}, "2026-11-10", false},
-		{catalog.Field{Kind: "date"}, "31/02/2026", true},
-		{catalog.Field{Kind: "date"}, "hôm qua", true},
-		{catalog.Field{Kind: "number"}, "079092001234", false},
-		{catalog.Field{Kind: "number"}, "0912 345 678", false},
-		{catalog.Field{Kind: "number"}, "12a", true},
-		{catalog.Field{Kind: "choice", Choices: []string{"Nam", "Nữ"}}, "Nữ", false},
-		{catalog.Field{Kind: "choice", Choices: []string{"Nam", "Nữ"}}, "Khác", true},
+		{catalog.Field{Kind: wire.FieldText, Required: true}, " ", "giá trị không hợp lệ (invalid value): bắt buộc (required)"},
+		{catalog.Field{Kind: wire.FieldDate}, "31/02/2026", "giá trị không hợp lệ (invalid value): ngày dạng dd/mm/yyyy (date as dd/mm/yyyy)"},
+		{catalog.Field{Kind: wire.FieldNumber}, "12a", "giá trị không hợp lệ (invalid value): chỉ gồm chữ số (digits only)"},
+		{catalog.Field{Kind: wire.FieldSex}, "Khác", "giá trị không hợp lệ (invalid value): chọn một trong danh sách (pick one of the choices)"},
+		{catalog.Field{Kind: wire.FieldSex}, "Nữ", ""},
+		{catalog.Field{Kind: wire.FieldProvince}, "Thành phố Hà Nội", ""},
+		{catalog.Field{Kind: wire.FieldProvince}, "Tỉnh Hà Tây", "giá trị không hợp lệ (invalid value): chọn một trong danh sách (pick one of the choices)"},
 	} {
-		err := checkField(c.f, c.v)
-		if (err != nil) != c.bad || (err != nil && !errors.Is(err, ErrInvalid)) {
-			t.Errorf("%s %q: %v", c.f.Kind, c.v, err)
+		err := s.check(c.f, c.v)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s %q refused: %v", c.f.Kind, c.v, err)
+		case c.want != "" && (!errors.Is(err, ErrInvalid) || err.Error() != c.want):
+			t.Errorf("%s %q: %v, want %q", c.f.Kind, c.v, err, c.want)
 		}
+	}
+}
+
+// Every card source a catalogue may name fills its field from the card, each from its own data.
+func TestEveryFromFillsFromTheCard(t *testing.T) {
+	c := identity.Citizen{FullName: "Trần Văn Ẩn", IDNumber: "079092001234", DateOfBirth: identity.Date{Year: 1992, Month: 2, Day: 3}, Sex: cccd.SexMale,
+		PlaceOfResidence: "Phường Ô Chợ Dừa, Hà Nội", PlaceOfOrigin: "Xã Đông Hòa, Thái Bình", Nationality: "Việt Nam", Ethnicity: "Kinh"}
+	seen := map[string]catalog.From{}
+	for _, f := range []catalog.From{catalog.FromFullName, catalog.FromIDNumber, catalog.FromDateOfBirth, catalog.FromSex,
+		catalog.FromPlaceOfResidence, catalog.FromPlaceOfOrigin, catalog.FromNationality, catalog.FromEthnicity} {
+		if !f.Known() {
+			t.Errorf("%s is not known to the catalogue", f)
+		}
+		v := cardValue(f, c)
+		if v == "" {
+			t.Errorf("%s fills nothing", f)
+		} else if o, dup := seen[v]; dup {
+			t.Errorf("%s and %s fill the same data %q", f, o, v)
+		}
+		seen[v] = f
+	}
+	if v := cardValue("citizen.phone", c); v != "" {
+		t.Errorf("an unknown source filled %q", v)
+	}
+	if catalog.SexMale != cccd.SexMale || catalog.SexFemale != cccd.SexFemale {
+		t.Errorf("a sex field's choices %q, %q are not the card's %q, %q", catalog.SexMale, catalog.SexFemale, cccd.SexMale, cccd.SexFemale)
 	}
 }
 
@@ -44,14 +76,5 @@ func TestCardMessages(t *testing.T) {
 		if m.Code != code || m.Vi == "" || m.En == "" {
 			t.Errorf("%v: %+v", err, m)
 		}
-	}
-}
-
-func TestDisplayValue(t *testing.T) {
-	if got := displayValue(catalog.Field{Kind: "date"}, "2026-11-10"); got != "10/11/2026" {
-		t.Fatal(got)
-	}
-	if got := displayValue(catalog.Field{Kind: "text"}, "2026-11-10"); got != "2026-11-10" {
-		t.Fatal(got)
 	}
 }

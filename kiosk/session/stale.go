@@ -1,5 +1,7 @@
 package session
 
+import "github.com/tramso/tramso/kiosk/api/wire"
+
 // stale refuses an action made on a view that is no longer the current one, so that a tap (or a
 // scripted citizen's request) never lands on a step or a document the citizen did not see: an accept
 // made on document 0's preview must not accept document 1, and the same accept sent twice must not
@@ -12,16 +14,16 @@ func (s *session) stale(a Action) error {
 	if a.Session != s.id {
 		return ErrStale // another citizen's session, or one already wiped
 	}
-	if a.Action == ActCancel {
+	if a.Action == wire.ActCancel {
 		return nil
 	}
 	// A field typed while the documents were still being read lands once they are: the OCR
 	// never overwrites what the citizen typed, so the review's two steps are one screen to it.
-	sameScreen := a.Step == s.step || (s.state == Review && a.Action == ActSetField)
+	sameScreen := a.Step == s.step || (s.state == wire.Review && a.Action == wire.ActSetField)
 	if a.State != s.state || !sameScreen {
 		return ErrStale
 	}
-	if s.state == Documents && (a.Document == nil || *a.Document != s.current) {
+	if s.state == wire.Documents && (a.Document == nil || *a.Document != s.current) {
 		return ErrStale
 	}
 	return nil

@@ -74,11 +74,11 @@ func TestStaleActionsAreRefusedInEveryState(t *testing.T) {
 	defer cancel()
 	go m.Run(ctx)
 
-	do := func(v View, name, value string) error {
+	do := func(v View, name wire.ActionName, value string) error {
 		t.Helper()
 		return m.Do(ctx, wire.ActionOn(v, name, value))
 	}
-	must := func(v View, name, value string) View {
+	must := func(v View, name wire.ActionName, value string) View {
 		t.Helper()
 		if err := do(v, name, value); err != nil {
 			t.Fatalf("%s on %s/%s: %v", name, v.State, v.Step, err)
@@ -86,7 +86,7 @@ func TestStaleActionsAreRefusedInEveryState(t *testing.T) {
 		return m.View()
 	}
 	// stale checks that the action made on v is refused and the view is unchanged but for seq.
-	stale := func(v View, name, value string) {
+	stale := func(v View, name wire.ActionName, value string) {
 		t.Helper()
 		before := m.View()
 		if err := do(v, name, value); !errors.Is(err, ErrStale) {
@@ -118,121 +118,121 @@ func TestStaleActionsAreRefusedInEveryState(t *testing.T) {
 			}
 		}
 	}
-	waitFor("attract", func(v View) bool { return v.State == Attract })
+	waitFor("attract", func(v View) bool { return v.State == wire.Attract })
 
 	// A first session, cancelled: its views are stale for the next one.
 	attract := m.View()
-	first := must(attract, ActStart, "")
-	stale(attract, ActStart, "") // a double tap on the attract screen
-	must(first, ActCancel, "")
+	first := must(attract, wire.ActStart, "")
+	stale(attract, wire.ActStart, "") // a double tap on the attract screen
+	must(first, wire.ActCancel, "")
 	attract = m.View()
 	// Actions naming no view still apply to the current one (older clients).
-	if err := m.Do(ctx, Action{Action: ActStart}); err != nil {
+	if err := m.Do(ctx, Action{Action: wire.ActStart}); err != nil {
 		t.Fatal(err)
 	}
 	typing := m.View()
-	if typing.State != Identify || typing.Session == "" || typing.Session == first.Session {
+	if typing.State != wire.Identify || typing.Session == "" || typing.Session == first.Session {
 		t.Fatalf("second session %+v", typing)
 	}
 
 	// identify
-	stale(first, ActEnterID, "079092001234") // the previous citizen's screen
-	stale(attract, ActStart, "")
+	stale(first, wire.ActEnterID, "079092001234") // the previous citizen's screen
+	stale(attract, wire.ActStart, "")
 	wrongStep := typing
-	wrongStep.Step = StepQR
-	stale(wrongStep, ActEnterID, "079092001234")
-	must(typing, ActEnterID, "079092001234")
-	choose := waitFor("the catalogue", func(v View) bool { return v.State == ChooseProcedure })
+	wrongStep.Step = wire.StepQR
+	stale(wrongStep, wire.ActEnterID, "079092001234")
+	must(typing, wire.ActEnterID, "079092001234")
+	choose := waitFor("the catalogue", func(v View) bool { return v.State == wire.ChooseProcedure })
 
 	// choose_procedure
-	stale(typing, ActChoose, "1.001193")
-	docs := must(choose, ActChoose, "1.001193")
-	if docs.State != Documents || docs.Step != StepPlace || docs.Current != 0 {
+	stale(typing, wire.ActChoose, "1.001193")
+	docs := must(choose, wire.ActChoose, "1.001193")
+	if docs.State != wire.Documents || docs.Step != wire.StepPlace || docs.Current != 0 {
 		t.Fatalf("after choose: %s/%s doc %d", docs.State, docs.Step, docs.Current)
 	}
-	stale(choose, ActChoose, "1.001193") // a double tap on the procedure
+	stale(choose, wire.ActChoose, "1.001193") // a double tap on the procedure
 
 	// documents: the document index guards every action
 	other := docs
 	other.Current = 1
-	stale(other, ActScan, "")
-	noDoc := wire.ActionOn(docs, ActScan, "")
+	stale(other, wire.ActScan, "")
+	noDoc := wire.ActionOn(docs, wire.ActScan, "")
 	noDoc.Document = nil
 	if err := m.Do(ctx, noDoc); !errors.Is(err, ErrStale) {
 		t.Fatalf("a documents action naming no document: %v", err)
 	}
-	must(docs, ActScan, "")
-	stale(docs, ActScan, "") // the second tap of a double tap on Scan
+	must(docs, wire.ActScan, "")
+	stale(docs, wire.ActScan, "") // the second tap of a double tap on Scan
 	scanner.gate <- struct{}{}
-	preview0 := waitFor("document 0's preview", func(v View) bool { return v.Step == StepPreview && v.Current == 0 })
-	place1 := must(preview0, ActAccept, "")
-	if place1.Current != 1 || place1.Step != StepPlace || place1.Documents[0].Status == "missing" {
+	preview0 := waitFor("document 0's preview", func(v View) bool { return v.Step == wire.StepPreview && v.Current == 0 })
+	place1 := must(preview0, wire.ActAccept, "")
+	if place1.Current != 1 || place1.Step != wire.StepPlace || place1.Documents[0].Status == "missing" {
 		t.Fatalf("after accepting document 0: %s doc %d, %+v", place1.Step, place1.Current, place1.Documents[0])
 	}
-	stale(preview0, ActAccept, "") // the same accept again must not accept document 1
-	stale(preview0, ActRescan, "")
-	stale(preview0, ActScan, "") // a scan made on document 0's preview must not scan into document 1
-	stale(preview0, ActSkip, "")
+	stale(preview0, wire.ActAccept, "") // the same accept again must not accept document 1
+	stale(preview0, wire.ActRescan, "")
+	stale(preview0, wire.ActScan, "") // a scan made on document 0's preview must not scan into document 1
+	stale(preview0, wire.ActSkip, "")
 	if v := m.View(); v.Documents[1].Status != "missing" || v.Documents[1].Pages != 0 {
 		t.Fatalf("document 1 touched by stale actions: %+v", v.Documents[1])
 	}
 	v := place1
-	for v.State == Documents {
+	for v.State == wire.Documents {
 		if !v.Documents[v.Current].Required {
-			v = must(v, ActSkip, "")
+			v = must(v, wire.ActSkip, "")
 			continue
 		}
-		must(v, ActScan, "")
+		must(v, wire.ActScan, "")
 		scanner.gate <- struct{}{}
 		cur := v.Current
-		p := waitFor("preview", func(x View) bool { return x.Step == StepPreview && x.Current == cur })
-		v = must(p, ActAccept, "")
+		p := waitFor("preview", func(x View) bool { return x.Step == wire.StepPreview && x.Current == cur })
+		v = must(p, wire.ActAccept, "")
 	}
 
 	// review
-	editing := waitFor("the form", func(v View) bool { return v.State == Review && v.Step == StepEditing })
+	editing := waitFor("the form", func(v View) bool { return v.State == wire.Review && v.Step == wire.StepEditing })
 	processing := editing
-	processing.Step = StepProcessing
-	stale(processing, ActConfirm, "") // confirm was not on the screen while the papers were read
-	stale(preview0, ActSetField, "Trần Minh Khang")
+	processing.Step = wire.StepProcessing
+	stale(processing, wire.ActConfirm, "") // confirm was not on the screen while the papers were read
+	stale(preview0, wire.ActSetField, "Trần Minh Khang")
 	// A field typed while the papers were still being read lands on the form that came after:
 	// the OCR never overwrites what the citizen typed.
-	typed := wire.ActionOn(processing, ActSetField, "Trần Minh Khoa")
+	typed := wire.ActionOn(processing, wire.ActSetField, "Trần Minh Khoa")
 	typed.Key = "childFullName"
 	if err := m.Do(ctx, typed); err != nil {
 		t.Fatalf("set_field typed while the papers were read: %v", err)
 	}
-	set := wire.ActionOn(editing, ActSetField, "Trần Minh Khang")
+	set := wire.ActionOn(editing, wire.ActSetField, "Trần Minh Khang")
 	set.Key = "childFullName"
 	if err := m.Do(ctx, set); err != nil {
 		t.Fatalf("set_field on the current form: %v", err)
 	}
-	consent := must(editing, ActConfirm, "")
-	if consent.State != Consent {
+	consent := must(editing, wire.ActConfirm, "")
+	if consent.State != wire.Consent {
 		t.Fatalf("after confirm: %+v (%+v)", consent.State, consent.Message)
 	}
 
 	// consent
-	stale(editing, ActConfirm, "")
-	stale(editing, ActBack, "")
-	must(consent, ActAgree, "")
-	done := waitFor("done", func(v View) bool { return v.State == Done })
+	stale(editing, wire.ActConfirm, "")
+	stale(editing, wire.ActBack, "")
+	must(consent, wire.ActAgree, "")
+	done := waitFor("done", func(v View) bool { return v.State == wire.Done })
 
 	// receipt and done
 	printing := done
-	printing.State, printing.Step = Receipt, StepPrinting
-	stale(printing, ActFinish, "")
-	stale(consent, ActAgree, "") // a second agree never submits twice
+	printing.State, printing.Step = wire.Receipt, wire.StepPrinting
+	stale(printing, wire.ActFinish, "")
+	stale(consent, wire.ActAgree, "") // a second agree never submits twice
 
 	// cancel: honoured from a stale view of the same session, refused from another session's
-	if err := do(first, ActCancel, ""); !errors.Is(err, ErrStale) {
+	if err := do(first, wire.ActCancel, ""); !errors.Is(err, ErrStale) {
 		t.Fatalf("cancel from the previous session: %v", err)
 	}
-	if v := m.View(); v.State != Done || v.Session != done.Session {
+	if v := m.View(); v.State != wire.Done || v.Session != done.Session {
 		t.Fatalf("another session's cancel wiped this one: %+v", v)
 	}
-	must(preview0, ActCancel, "")
-	if v := m.View(); v.State != Attract || v.Session != "" {
+	must(preview0, wire.ActCancel, "")
+	if v := m.View(); v.State != wire.Attract || v.Session != "" {
 		t.Fatalf("cancel from a stale view of the session did not wipe it: %+v", v)
 	}
 }

@@ -146,14 +146,14 @@ func (c *Client) Do(ctx context.Context, a wire.Action) (wire.View, error) {
 }
 
 // ActOn posts the action name with value, made on view v (see wire.ActionOn).
-func (c *Client) ActOn(ctx context.Context, v wire.View, action, value string) (wire.View, error) {
+func (c *Client) ActOn(ctx context.Context, v wire.View, action wire.ActionName, value string) (wire.View, error) {
 	return c.Do(ctx, wire.ActionOn(v, action, value))
 }
 
 // Act posts the action name with value, made on the session view this client last read (from
 // View, WaitFor, or the answer to an action): kioskd refuses it (ErrStale) when the session has
 // moved on since. A client that has read no view yet sends it naming none.
-func (c *Client) Act(ctx context.Context, action, value string) (wire.View, error) {
+func (c *Client) Act(ctx context.Context, action wire.ActionName, value string) (wire.View, error) {
 	c.mu.Lock()
 	last := c.last
 	c.mu.Unlock()
@@ -264,6 +264,16 @@ func (c *Client) StaffLogin(ctx context.Context, pin string) error {
 	}
 	c.token = out.Token
 	return nil
+}
+
+// StaffLogout ends the staff session on kioskd and forgets its token.
+func (c *Client) StaffLogout(ctx context.Context) error {
+	if c.token == "" {
+		return nil
+	}
+	err := c.do(ctx, http.MethodPost, "/v1/staff/logout", nil, nil)
+	c.token = ""
+	return err
 }
 
 // Staff calls a staff route (after StaffLogin).

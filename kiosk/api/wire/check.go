@@ -4,6 +4,9 @@ package wire
 // and, when it failed, what the technician should try. kioskd's POST /v1/staff/selftest answers a
 // list of them, in the shape kioskctl selftest --json prints.
 type Check struct {
+	// ID identifies what was checked, for code to match on (DeviceIDPrinter, …); Device is
+	// only its name for people.
+	ID DeviceID `json:"id"`
 	// Device names what was checked, Vietnamese (English), e.g. "máy in (printer)".
 	Device string `json:"device"`
 	// OK is true when the device passed.
@@ -25,6 +28,23 @@ const (
 	DeviceDisk    = "bộ nhớ trống (free disk space)"
 	DeviceFonts   = "phông chữ tiếng Việt (Vietnamese fonts)"
 	DeviceOCRData = "dữ liệu nhận dạng chữ (OCR data)"
+)
+
+// DeviceID is the stable identifier of a device or resource the self-tests check (Check.ID),
+// separate from the name people read (Check.Device): match devices on it, never on the name.
+type DeviceID string
+
+// Device IDs, one per Device… name above (also the kiosk_selftest_ok metric's check label).
+const (
+	DeviceIDPrinter    DeviceID = "printer"
+	DeviceIDCardReader DeviceID = "card_reader"
+	DeviceIDQRScanner  DeviceID = "qr_scanner"
+	DeviceIDScanner    DeviceID = "scanner"
+	DeviceIDStore      DeviceID = "store"
+	DeviceIDCentral    DeviceID = "central"
+	DeviceIDDisk       DeviceID = "disk"
+	DeviceIDFonts      DeviceID = "fonts"
+	DeviceIDOCRData    DeviceID = "ocr_data"
 )
 
 // The fixes the self-tests suggest when a device fails, Vietnamese (English).

@@ -5,49 +5,27 @@ package wire
 
 import "time"
 
-// State is a step of the citizen journey.
-type State string
-
-// The states of a session, in journey order.
-const (
-	Attract         State = "attract"          // idle screen, waiting for a citizen
-	Identify        State = "identify"         // QR code, then the card on the reader (or typed fallback)
-	ChooseProcedure State = "choose_procedure" // catalogue browse and search
-	Documents       State = "documents"        // for each required document: instructions, scan, preview, accept
-	Review          State = "review"           // the pre-filled form, checked and edited
-	Consent         State = "consent"          // consent and confirm
-	Submitting      State = "submitting"       // committing to the outbox
-	Receipt         State = "receipt"          // printing the receipt
-	Done            State = "done"             // finished: take the card and papers
-)
-
-// Steps within a state.
-const (
-	StepQR         = "qr"         // identify: show the QR code on the card
-	StepCard       = "card"       // identify: put the card on the reader
-	StepReading    = "reading"    // identify: reading the chip
-	StepTypeKey    = "type_key"   // identify: the citizen types the ID number or the MRZ
-	StepPlace      = "place"      // documents: place the paper, then tap scan
-	StepScanning   = "scanning"   // documents: the scanner is running
-	StepPreview    = "preview"    // documents: pages shown with quality warnings
-	StepProcessing = "processing" // review: documents still being digitised
-	StepEditing    = "editing"    // review: the form is ready
-	StepPrinting   = "printing"   // receipt
-	StepPrinted    = "printed"    // receipt
-	StepPrintFail  = "print_failed"
-)
-
 // View is what the screen shows: everything kiosk-ui needs to draw the current state, and nothing
 // personal beyond what that screen displays. It is published after every change.
 type View struct {
 	Seq     int64    `json:"seq"`
 	Session string   `json:"session,omitempty"` // changes with every citizen
 	State   State    `json:"state"`
-	Step    string   `json:"step,omitempty"`
+	Step    Step     `json:"step,omitempty"`
 	Message *Message `json:"message,omitempty"`
 
 	IdleWarning     bool `json:"idleWarning"`
 	IdleSecondsLeft int  `json:"idleSecondsLeft,omitempty"`
+
+	// Maintenance is set while the cabinet door is open (kioskd's enclosure): the attract screen
+	// says "Đang bảo trì" and no session starts.
+	Maintenance bool `json:"maintenance,omitempty"`
+	// OutOfService is set while kioskd cannot take dossiers (its dossier store is damaged or does not
+	// match its seal): the attract screen shows it (where to go instead) and no session starts.
+	OutOfService *Message `json:"outOfService,omitempty"`
+	// Presence is set while the presence sensor sees someone in front of the kiosk: the attract
+	// screen wakes from its rest.
+	Presence bool `json:"presence,omitempty"`
 
 	Citizen    *CitizenView    `json:"citizen,omitempty"`
 	Query      string          `json:"query,omitempty"`
@@ -57,6 +35,8 @@ type View struct {
 	Current    int             `json:"current"`
 	Form       []FieldView     `json:"form,omitempty"`
 	Receipt    *ReceiptView    `json:"receipt,omitempty"`
+	// Services is the citizen services' part of the view (services.go).
+	Services *ServicesView `json:"services,omitempty"`
 }
 
 // Message is an instruction or an error, Vietnamese first.
@@ -70,9 +50,9 @@ type Message struct {
 
 // CitizenView is the little of the citizen the screens show.
 type CitizenView struct {
-	FullName    string `json:"fullName"`
-	IDMasked    string `json:"idMasked"`
-	PassiveAuth string `json:"passiveAuth"`
+	FullName    string      `json:"fullName"`
+	IDMasked    string      `json:"idMasked"`
+	PassiveAuth PassiveAuth `json:"passiveAuth"`
 }
 
 // ProcedureView is a procedure in the catalogue list.
@@ -91,7 +71,7 @@ type DocumentView struct {
 	Type     string    `json:"type"`
 	Name     string    `json:"name"`
 	Required bool      `json:"required"`
-	Status   string    `json:"status"` // missing, scanned, processing, done, skipped, failed
+	Status   DocStatus `json:"status"`
 	Pages    int       `json:"pages"`
 	Quality  []Quality `json:"quality,omitempty"`
 	// Progress is the share of the document's pages whose OCR is done (0…1), while processing.
@@ -110,15 +90,17 @@ type DocumentView struct {
 
 // FieldView is one form field on the review screen.
 type FieldView struct {
-	Key           string   `json:"key"`
-	Label         string   `json:"label"`
-	Kind          string   `json:"kind"`
-	Value         string   `json:"value"`
-	Required      bool     `json:"required"`
-	Choices       []string `json:"choices,omitempty"`
-	Source        string   `json:"source,omitempty"` // card, ocr, citizen
-	LowConfidence bool     `json:"lowConfidence,omitempty"`
-	Error         string   `json:"error,omitempty"`
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	// Kind is text, date, number or choice: the catalogue's province, commune and sex fields are
+	// shown as the choice (or, for a commune the catalogue lists none for, the text) they resolve to.
+	Kind          FieldKind   `json:"kind"`
+	Value         string      `json:"value"`
+	Required      bool        `json:"required"`
+	Choices       []string    `json:"choices,omitempty"`
+	Source        FieldSource `json:"source,omitempty"`
+	LowConfidence bool        `json:"lowConfidence,omitempty"`
+	Error         string      `json:"error,omitempty"`
 }
 
 // ReceiptView is the end of the journey.
@@ -134,23 +116,23 @@ type ReceiptView struct {
 // session has moved on since, so a tap never lands on a step the citizen did not see. An action
 // naming no view at all is applied to whatever is current (older clients).
 type Action struct {
-	Action string `json:"action"`
-	Value  string `json:"value,omitempty"`
-	Key    string `json:"key,omitempty"`
-	Index  int    `json:"index,omitempty"`
+	Action ActionName `json:"action"`
+	Value  string     `json:"value,omitempty"`
+	Key    string     `json:"key,omitempty"`
+	Index  int        `json:"index,omitempty"`
 
 	// Session is View.Session of the view the action was made on ("" on the attract screen).
 	Session string `json:"session,omitempty"`
 	// State and Step are View.State and View.Step of that view.
-	State State  `json:"state,omitempty"`
-	Step  string `json:"step,omitempty"`
+	State State `json:"state,omitempty"`
+	Step  Step  `json:"step,omitempty"`
 	// Document is View.Current of that view, for actions made in the documents state.
 	Document *int `json:"document,omitempty"`
 }
 
 // ActionOn returns the action name with value, made on view v: it names v's session, state, step
 // and, in the documents state, its current document.
-func ActionOn(v View, name, value string) Action {
+func ActionOn(v View, name ActionName, value string) Action {
 	a := Action{Action: name, Value: value, Session: v.Session, State: v.State, Step: v.Step}
 	if v.State == Documents {
 		cur := v.Current
@@ -167,28 +149,6 @@ func (a Action) NamesView() bool {
 // ProblemStale is the problem type of an action refused because the screen it was made on had
 // already changed (HTTP 409); the problem's "view" member is the current view.
 const ProblemStale = "urn:tramso:problem:stale"
-
-// Action names.
-const (
-	ActStart    = "start"     // attract → identify
-	ActCancel   = "cancel"    // anywhere but while committing: wipe and back to attract
-	ActMoreTime = "more_time" // dismiss the idle warning
-	ActTypeKey  = "type_key"  // identify: switch to typing (no QR scanner or unreadable QR)
-	ActEnterID  = "enter_id"  // identify: Value = the 12-digit ID number (gives the CAN)
-	ActEnterMRZ = "enter_mrz" // identify: Value = DOCNO,YYMMDD,YYMMDD
-	ActSearch   = "search"    // choose_procedure: Value = query
-	ActChoose   = "choose"    // choose_procedure: Value = procedure code
-	ActScan     = "scan"      // documents: scan (more) pages of the current document
-	ActAccept   = "accept"    // documents: the pages are good
-	ActRescan   = "rescan"    // documents: drop the pages and scan again
-	ActKeep     = "keep"      // documents: use the pages despite the mismatch warning (marked for staff)
-	ActSkip     = "skip"      // documents: skip an optional document
-	ActSetField = "set_field" // review: Key, Value
-	ActConfirm  = "confirm"   // review → consent
-	ActAgree    = "agree"     // consent → submit
-	ActBack     = "back"      // one step back where it makes sense
-	ActFinish   = "finish"    // done → attract
-)
 
 // Quality is a problem with a scanned page the citizen can fix by scanning again.
 type Quality struct {

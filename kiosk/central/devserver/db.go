@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS dossiers(
 	procedure_code TEXT NOT NULL, unit_code TEXT NOT NULL, applicant_id TEXT NOT NULL,
 	manifest BLOB NOT NULL, signature BLOB NOT NULL, status TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
 	received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS receipts(receipt_no TEXT PRIMARY KEY, idem_key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sequences(unit TEXT NOT NULL, day TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY(unit, day));
 `
 

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"net/http"
 	"os"
@@ -46,6 +47,7 @@ type kiosk struct {
 	id  string
 	key *ecdsa.PrivateKey
 	c   *central.Client
+	seq int // receipts issued: each dossier gets the next number, as a kiosk's outbox gives them
 }
 
 // enrolled returns a kiosk registered with the plain-HTTP server at url.
@@ -75,9 +77,16 @@ func randBytes(n int) []byte {
 // signed builds a valid signed manifest whose one attachment is data.
 func (k *kiosk) signed(t *testing.T, unit string, data []byte) (key string, manifest, sig []byte) {
 	t.Helper()
+	k.seq++
+	return k.signedReceipt(t, unit, data, fmt.Sprintf("%s-251124-%04d", k.id, k.seq))
+}
+
+// signedReceipt is signed with the given receipt number.
+func (k *kiosk) signedReceipt(t *testing.T, unit string, data []byte, receiptNo string) (key string, manifest, sig []byte) {
+	t.Helper()
 	sum := sha256.Sum256(data)
 	d := &dossier.Dossier{
-		IdempotencyKey: dossier.NewIdempotencyKey(), KioskID: k.id, ReceiptNo: k.id + "-251124-0001",
+		IdempotencyKey: dossier.NewIdempotencyKey(), KioskID: k.id, ReceiptNo: receiptNo,
 		CapturedAt: time.Now(), Procedure: dossier.Procedure{Code: "1.001193", Name: "Đăng ký khai sinh"},
 		Unit:        dossier.Unit{Code: unit, Name: "Phường thử"},
 		Applicant:   dossier.Applicant{IDNumber: "001189012345", FullName: "Nguyễn Văn An", DateOfBirth: "1989-03-02"},
@@ -471,5 +480,45 @@ func TestCatalogueETagAndHeartbeat(t *testing.T) {
 	c, _ := central.New(url, central.Options{KioskID: "NOT-ENROLLED"})
 	if _, err := c.Heartbeat(ctx, central.Heartbeat{}); statusOf(err) != 401 {
 		t.Fatalf("unenrolled: %v", err)
+	}
+}
+
+// A receipt number that comes again under another idempotency key (a kiosk that lost its outbox
+// and numbers from 1 again) is refused with 409 receipt-number-reused and stored nowhere; the first
+// dossier's key still replays its result.
+func TestSubmitRefusesReusedReceiptNumber(t *testing.T) {
+	_, url := start(t, devserver.Config{})
+	k := enrolled(t, url, central.Options{})
+	ctx := context.Background()
+	data := []byte("%PDF-1.4 <</Type /Page>> tờ khai")
+	k.upload(t, data)
+	receipt := k.id + "-261207-0001"
+	key, m, sig := k.signedReceipt(t, "000.00.21.H26", data, receipt)
+	first, err := k.c.Submit(ctx, key, m, sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key2, m2, sig2 := k.signedReceipt(t, "000.00.21.H26", data, receipt)
+	_, err = k.c.Submit(ctx, key2, m2, sig2)
+	var ce *central.Error
+	if !errors.As(err, &ce) || ce.StatusCode != http.StatusConflict || ce.Problem.Type != central.ProblemReceiptReused {
+		t.Fatalf("reused receipt number: %v, want 409 %s", err, central.ProblemReceiptReused)
+	}
+	if title := ce.Problem.Title; !strings.Contains(title, "số biên nhận") || !strings.Contains(title, "(receipt number") ||
+		strings.Index(title, "(") < strings.Index(title, "biên nhận") {
+		t.Fatalf("problem title not worded, Vietnamese first: %q", title)
+	}
+	if _, err := k.c.Status(ctx, key2); statusOf(err) != http.StatusNotFound {
+		t.Fatalf("the refused dossier was stored: %v", err)
+	}
+	// The same key again: the same result (idempotent), before and after the refusal.
+	again, err := k.c.Submit(ctx, key, m, sig)
+	if err != nil || again.DossierCode != first.DossierCode {
+		t.Fatalf("replay of the first dossier: %+v %v", again, err)
+	}
+	// The next receipt number goes through.
+	key3, m3, sig3 := k.signedReceipt(t, "000.00.21.H26", data, k.id+"-261207-0002")
+	if _, err := k.c.Submit(ctx, key3, m3, sig3); err != nil {
+		t.Fatal(err)
 	}
 }

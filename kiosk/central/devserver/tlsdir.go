@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/tramso/tramso/internal/atomicfile"
 )
 
 // Files of a TLS directory. A kiosk needs only CAFile (its pinned server CA).
@@ -133,7 +135,7 @@ func createCA(dir string) error {
 		} else {
 			data = pem.EncodeToMemory(&pem.Block{Type: f.typ, Bytes: f.der})
 		}
-		if err := os.WriteFile(filepath.Join(dir, f.name), data, mode); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, f.name), data, mode); err != nil {
 			return fmt.Errorf("không ghi được %s (cannot write %s): %w", f.name, f.name, err)
 		}
 	}

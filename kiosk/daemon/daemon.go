@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/config"
 	"github.com/tramso/tramso/kiosk/outbox"
+	"github.com/tramso/tramso/kiosk/receipt"
 	"github.com/tramso/tramso/kiosk/session"
 	"github.com/tramso/tramso/kiosk/staff"
 )
@@ -61,9 +63,13 @@ type Daemon struct {
 	// catalogETag is the ETag of the synced catalogue ("" for the starter one).
 	catalogETag atomic.Value
 	guard       *staff.Guard
+	cabinet     *cabinet // the enclosure's lines (enclosure.go)
 	submit      *outboxSubmitter
 	started     time.Time
-	uploader    atomic.Value // string: the uploader's state for status
+	uploader    atomic.Value  // string: the uploader's state for status
+	metrics     *kioskMetrics // Prometheus metrics (metrics.go)
+	// services are the tracker, the queue and the ratings (services.go).
+	services *citizenServices
 }
 
 // Run runs kioskd until ctx ends: it opens the store, the devices, the session machine, the
@@ -85,7 +91,7 @@ func Run(ctx context.Context, o Options) error {
 	cat := func() *catalog.Catalogue { return d.catalog.Load() }
 
 	notify("STATUS=Đang mở kho hồ sơ (opening the dossier store)")
-	store, err := outbox.Open(ctx, filepath.Join(cfg.Paths.StateDir, "outbox"), outbox.Options{KioskID: cfg.Kiosk.ID, Logger: log})
+	store, err := d.openOutbox(ctx)
 	if err != nil {
 		return err
 	}
@@ -126,21 +132,32 @@ func Run(ctx context.Context, o Options) error {
 	defer dig.Close()
 	d.submit = &outboxSubmitter{store: store, kiosk: kiosk, catalog: cat}
 	d.card = cardReader{device: cfg.Devices.CardReader, trust: trust, busy: make(chan struct{}, 1)}
-	d.guard = staff.NewGuard(cfg.Staff.PINHash, cfg.Staff.LockoutAfter, time.Duration(cfg.Staff.LockoutMinutes)*time.Minute, nil)
+	if err := d.openGuard(); err != nil {
+		return err
+	}
+	if d.services, err = newCitizenServices(ctx, cfg.Paths.StateDir, store, d.printer, kiosk); err != nil {
+		return err
+	}
+	defer d.services.close()
 
 	d.machine = session.New(session.Config{
 		IdleWarn: cfg.Session.IdleWarn.Duration, IdleTimeout: cfg.Session.IdleTimeout.Duration,
 		SubmitWait: cfg.Session.SubmitWait.Duration, AllowUnverified: cfg.Session.AllowUnverifiedCards,
-	}, session.Devices{
+	}, d.instrument(session.Devices{
 		QR: qr, Card: d.card,
 		Scanner:   docScanner{s: d.scanner, opts: scanner.Options{Resolution: cfg.Devices.ScanResolution, Mode: mode, Source: source}},
-		Digitizer: dig, Outbox: d.submit, Receipts: receipts{d.printer, cat},
-	}, cat)
+		Digitizer: dig, Outbox: d.submit, Receipts: receipts{d.printer, cat, store}, Services: d.services,
+	}), cat)
+	if err := d.startMetrics(ctx, o.Sim != nil); err != nil {
+		return err
+	}
 
 	// Devices are probed once at start so READY means "devices looked at, store open"; a missing
 	// device does not stop the kiosk from starting (staff see it in status).
 	probe := d.Health(ctx)
 	log.Info("devices probed", "printer", probe["printer"], "scanner", probe["scanner"])
+	stopEnclosure := d.startEnclosure(ctx, o.Sim, probe["status"] != "ok")
+	defer stopEnclosure()
 
 	ln, err := api.Listen(cfg.Paths.Socket, 0o660)
 	if err != nil {
@@ -159,7 +176,7 @@ func Run(ctx context.Context, o Options) error {
 		self := uint32(os.Geteuid())
 		privileged = func(uid uint32) bool { return uid == 0 || uid == self }
 	}
-	srv := (&api.Server{Session: d.machine, Health: d, Extra: extra, Log: log, Privileged: privileged,
+	srv := (&api.Server{Session: d.serviceSession(d.apiSession()), Health: d, Extra: extra, Log: log, Privileged: privileged,
 		Limits: o.APILimits}).Start(ln)
 
 	mctx, stopMachine := context.WithCancel(context.WithoutCancel(ctx))
@@ -237,6 +254,10 @@ func (d *Daemon) runUploader(ctx context.Context, poll time.Duration) {
 		d.uploader.Store("chưa cấu hình central.url (central.url not set)")
 		return
 	}
+	if err := d.store.Unavailable(); err != nil {
+		d.uploader.Store("không chạy, kho hồ sơ ngừng phục vụ (not running: dossier store out of service)")
+		return
+	}
 	if poll <= 0 {
 		poll = 500 * time.Millisecond
 	}
@@ -262,7 +283,9 @@ func (d *Daemon) runUploader(ctx context.Context, poll time.Duration) {
 		d.uploader.Store("đang chạy (running)")
 		sctx, stopSync := context.WithCancel(ctx)
 		go d.syncCatalogueEvery(sctx, c, time.Hour)
-		err = outbox.NewUploader(d.store, c, outbox.UploaderOptions{Poll: poll, Logger: d.log}).Run(ctx)
+		d.services.connected(sctx, c)
+		err = outbox.NewUploader(d.store, d.centralFor(c), outbox.UploaderOptions{Poll: poll, Logger: d.log}).Run(ctx)
+		d.services.disconnected()
 		stopSync()
 		c.Close()
 		if err != nil && !errors.Is(err, context.Canceled) {
@@ -303,24 +326,36 @@ func (d *Daemon) Health(ctx context.Context) map[string]any {
 		h["status"] = "degraded"
 	}
 	maps.Copy(h, d.readerHealth(ctx))
+	maps.Copy(h, d.enclosureHealth())
 	h["outboxPending"] = d.pending(ctx)
+	d.outboxHealth(h)
 	h["uploader"] = d.uploader.Load()
 	h["catalogue"] = d.catalog.Load().Version
+	d.addFacts(h)
 	return h
 }
 
-// receipts adapts the printer to the session with the procedure's processing time.
+// receipts adapts the printer to the session: the receipt is built from the dossier as the outbox
+// committed it, as every reprint is.
 type receipts struct {
 	p       *receiptPrinter
 	catalog func() *catalog.Catalogue
+	store   *outbox.Store
 }
 
-func (r receipts) PrintReceipt(ctx context.Context, d *session.Dossier, s *session.Submitted) error {
-	processing, days := "", 0
-	if p, err := r.catalog().Get(d.ProcedureCode); err == nil {
-		processing, days = p.ProcessingTime, p.ProcessingDays
+func (r receipts) PrintReceipt(ctx context.Context, _ *session.Dossier, s *session.Submitted) error {
+	id, err := strconv.ParseInt(s.ID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("outbox id %q: %w", s.ID, err)
 	}
-	err := r.p.print(ctx, r.p.receiptFor(d, s, processing, days))
+	rc, err := committedReceipt(ctx, r.store, r.catalog(), r.p.kiosk, id, s.Provisional)
+	if err != nil {
+		return err
+	}
+	if s.FeeOwed != nil { // the citizen left without paying: the fee owed and its VietQR
+		rc.FeeOwed = &receipt.Owed{Amount: s.FeeOwed.AmountVND, VietQR: s.FeeOwed.VietQR}
+	}
+	err = r.p.print(ctx, rc)
 	if errors.Is(err, escpos.ErrUnconfirmed) {
 		return session.ErrPrintUnconfirmed // the whole job went out; nothing can say more
 	}

@@ -1,8 +1,11 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	imgpng "image/png"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tramso/tramso/drivers/scanner"
+	"github.com/tramso/tramso/drivers/scanner/esclsim"
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/kiosk/api/client"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/central/devserver"
@@ -73,7 +79,7 @@ func (k *kiosk) waitFor(what string, d time.Duration, ok func(wire.View) bool) w
 	return v
 }
 
-func (k *kiosk) act(action, value string) wire.View {
+func (k *kiosk) act(action wire.ActionName, value string) wire.View {
 	k.t.Helper()
 	v, err := k.c.Act(k.ctx(10*time.Second), action, value)
 	if err != nil {
@@ -161,13 +167,16 @@ func (k *kiosk) receipts() []map[string]any {
 	return r
 }
 
+// TestCitizenJourneys plays whole journeys, each on its own simulated kiosk: one that times out
+// or leaves a device faulted does not fail the others, and none depends on what another left in
+// the outbox or at central. They run one after another (kioskd and its OCR are heavy on 2 cores).
 func TestCitizenJourneys(t *testing.T) {
-	pin := "246810"
+	const pin = "246810"
 	hash, _ := staff.HashPIN(pin)
-	k := startKiosk(t, func(c *config.Config) { c.Staff.PINHash = hash })
+	start := func(t *testing.T) *kiosk { return startKiosk(t, func(c *config.Config) { c.Staff.PINHash = hash }) }
 
 	t.Run("happy path", func(t *testing.T) {
-		k.t = t
+		k := start(t)
 		k.identify()
 		k.scanDocuments()
 		v := k.submit()
@@ -187,7 +196,7 @@ func TestCitizenJourneys(t *testing.T) {
 	})
 
 	t.Run("offline central: provisional code, delivered later, official code on reprint", func(t *testing.T) {
-		k.t = t
+		k := start(t)
 		k.control(http.MethodPost, "central", map[string]any{"offline": true})
 		k.identify()
 		k.scanDocuments()
@@ -195,20 +204,35 @@ func TestCitizenJourneys(t *testing.T) {
 		if v.Receipt == nil || !v.Receipt.Provisional || !strings.HasPrefix(v.Receipt.DossierCode, "SIM-01-") || !v.Receipt.Printed {
 			t.Fatalf("offline receipt %+v", v.Receipt)
 		}
-		if n := len(k.central()); n != 1 {
+		if n := len(k.central()); n != 0 {
 			t.Fatalf("central reached while offline: %d dossiers", n)
 		}
-		k.control(http.MethodPost, "central", map[string]any{"offline": false})
 		if err := k.c.StaffLogin(k.ctx(10*time.Second), pin); err != nil {
 			t.Fatal(err)
 		}
+		// The upload's error, as staff read it, is one bilingual sentence.
 		var entries []outbox.Entry
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			if err := k.c.Staff(k.ctx(10*time.Second), http.MethodGet, "dossiers", &entries); err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) == 1 && entries[0].LastError != "" {
+				if werr := errtext.Check(errors.New(entries[0].LastError)); werr != nil {
+					t.Errorf("upload error: %v", werr)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no upload error recorded while offline: %+v", entries)
+			}
+		}
+		k.control(http.MethodPost, "central", map[string]any{"offline": false})
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			if err := k.c.Staff(k.ctx(10*time.Second), http.MethodGet, "dossiers", &entries); err != nil {
 				t.Fatal(err)
 			}
-			if len(entries) == 2 && entries[0].State == outbox.StateAccepted && entries[0].DossierCode != "" {
+			if len(entries) == 1 && entries[0].State == outbox.StateAccepted && entries[0].DossierCode != "" {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -216,8 +240,8 @@ func TestCitizenJourneys(t *testing.T) {
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
-		if n := len(k.central()); n != 2 {
-			t.Fatalf("central holds %d dossiers, want 2", n)
+		if n := len(k.central()); n != 1 {
+			t.Fatalf("central holds %d dossiers, want 1", n)
 		}
 		var out struct {
 			DossierCode string `json:"dossierCode"`
@@ -233,7 +257,7 @@ func TestCitizenJourneys(t *testing.T) {
 	})
 
 	t.Run("card removed mid-read", func(t *testing.T) {
-		k.t = t
+		k := start(t)
 		k.control(http.MethodPost, "qr", map[string]any{"citizen": citizen})
 		k.waitFor("card step", 10*time.Second, func(v wire.View) bool { return v.State == wire.Identify && v.Step == wire.StepCard })
 		k.control(http.MethodPost, "card", map[string]any{"citizen": citizen, "removeAfterApdus": 8})
@@ -249,7 +273,7 @@ func TestCitizenJourneys(t *testing.T) {
 	})
 
 	t.Run("scanner jam", func(t *testing.T) {
-		k.t = t
+		k := start(t)
 		k.identify()
 		k.act(wire.ActChoose, "1.001193")
 		k.control(http.MethodPost, "scanner", map[string]any{"load": 1, "fault": "jam"})
@@ -265,7 +289,7 @@ func TestCitizenJourneys(t *testing.T) {
 	})
 
 	t.Run("printer out of paper at the receipt", func(t *testing.T) {
-		k.t = t
+		k := start(t)
 		k.identify()
 		k.scanDocuments()
 		k.control(http.MethodPost, "printer", map[string]any{"fault": "paper-out"})
@@ -275,11 +299,14 @@ func TestCitizenJourneys(t *testing.T) {
 		}
 		code := v.Receipt.DossierCode
 		// The dossier is safe: the outbox has it and delivers it.
+		if err := k.c.StaffLogin(k.ctx(10*time.Second), pin); err != nil {
+			t.Fatal(err)
+		}
 		var entries []outbox.Entry
 		if err := k.c.Staff(k.ctx(10*time.Second), http.MethodGet, "dossiers", &entries); err != nil {
 			t.Fatal(err)
 		}
-		if entries[0].DossierCode != code && entries[0].ReceiptNo != code {
+		if len(entries) != 1 || entries[0].DossierCode != code && entries[0].ReceiptNo != code {
 			t.Fatalf("dossier %s not in the outbox: %+v", code, entries[0])
 		}
 		// Staff reprint once the paper is back.
@@ -341,4 +368,57 @@ func TestCatalogueSync(t *testing.T) {
 		t.Fatalf("search in the synced catalogue: %+v", v.Procedures)
 	}
 	k.act(wire.ActCancel, "")
+}
+
+// A scanner fault reads as the scanner's one bilingual sentence; the layers above add English
+// detail only. Jam, empty feeder.
+func TestScannerErrorWording(t *testing.T) {
+	dir := t.TempDir()
+	var png bytes.Buffer
+	img := image.NewGray(image.Rect(0, 0, 850, 1100))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	if err := imgpng.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"1.png", "2.png"} {
+		if err := os.WriteFile(filepath.Join(dir, n), png.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, c := range map[string]struct {
+		faults esclsim.Faults
+		want   error
+	}{
+		"jam":   {esclsim.Faults{JamOnPage: 1}, scanner.ErrJammed},
+		"empty": {esclsim.Faults{ADFEmpty: true}, scanner.ErrADFEmpty},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			srv, err := esclsim.Serve(ctx, "127.0.0.1:0", esclsim.Config{PagesDir: dir, Faults: c.faults})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			sc, err := scanner.Open("escl:" + srv.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var scanErr error
+			for _, err := range sc.Scan(ctx, scanner.Options{Source: scanner.ADF, Resolution: 100}) {
+				if err != nil {
+					scanErr = err
+					break
+				}
+			}
+			if !errors.Is(scanErr, c.want) {
+				t.Fatalf("scan: %v, want %v", scanErr, c.want)
+			}
+			if werr := errtext.Check(scanErr); werr != nil {
+				t.Error(werr)
+			}
+		})
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,8 +14,11 @@ import (
 	"github.com/tramso/tramso/drivers/mrtd/lds"
 	"github.com/tramso/tramso/drivers/scanner"
 	"github.com/tramso/tramso/internal/lowprio"
+	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/identity"
+	"github.com/tramso/tramso/kiosk/outbox"
 	"github.com/tramso/tramso/kiosk/receipt"
+	"github.com/tramso/tramso/kiosk/selftest"
 	"github.com/tramso/tramso/kiosk/session"
 )
 
@@ -100,6 +102,9 @@ type receiptPrinter struct {
 
 	mu   sync.Mutex        // one job at a time on the printer
 	mode escpos.StatusMode // what the printer answers, learned by probing and kept across opens
+	// nearEnd reads the paper near-end wire of a printer that reports it only that way (the
+	// enclosure's paper_near_end line); nil: none.
+	nearEnd func() bool
 }
 
 // KioskInfo is what receipts say about the kiosk.
@@ -109,52 +114,27 @@ type KioskInfo struct {
 }
 
 // lookupURL fills {code} in the configured template.
-func (k KioskInfo) lookupURL(code string) string {
-	if k.LookupURL == "" {
-		return "https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?ma=" + code
-	}
-	return strings.ReplaceAll(k.LookupURL, "{code}", code)
+func (k KioskInfo) lookupURL(code string) string { return k.slips().Lookup(code) }
+
+// slips is what the printed slips say about the kiosk.
+func (k KioskInfo) slips() receipt.Kiosk {
+	return receipt.Kiosk{LookupURL: k.LookupURL, Hotline: k.Hotline, Location: k.Location}
 }
 
-// receiptFor builds the receipt of a submitted dossier.
-func (p *receiptPrinter) receiptFor(d *session.Dossier, s *session.Submitted, processing string, days int) *receipt.Receipt {
-	r := &receipt.Receipt{
-		Unit: p.kiosk.UnitName, DossierCode: s.DossierCode, Provisional: s.Provisional,
-		Applicant: receipt.Applicant{Name: d.Applicant.FullName, IDNumber: d.Applicant.IDNumber,
-			Address: d.Applicant.PlaceOfResidence, Phone: d.Fields["phone"]},
-		Procedure:      receipt.Procedure{Code: d.ProcedureCode, Name: d.ProcedureName},
-		ReceivedAt:     s.ReceivedAt.In(p.kiosk.Location).Format(time.RFC3339),
-		AppointmentAt:  appointment(s.ReceivedAt.In(p.kiosk.Location), days).Format(time.RFC3339),
-		ResultDelivery: "Nhận trực tiếp tại Bộ phận Một cửa",
-		LookupURL:      p.kiosk.lookupURL(s.DossierCode),
-		KioskID:        p.kiosk.ID,
-		ProcessingTime: processing,
-		Hotline:        p.kiosk.Hotline,
+// committedReceipt builds the receipt of outbox dossier id from its manifest as committed, for the
+// first print and every reprint alike (receipt.Build). provisional keeps the receipt number even if
+// the official code has come meanwhile, so the first print says what the screen says.
+func committedReceipt(ctx context.Context, store *outbox.Store, cat *catalog.Catalogue, k KioskInfo, id int64, provisional bool) (*receipt.Receipt, error) {
+	data, err := store.Reprint(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	for _, doc := range d.Documents {
-		r.Documents = append(r.Documents, receipt.Document{Name: doc.Name, Originals: doc.Originals, Copies: doc.Copies})
+	st := receipt.Standing{Code: data.Entry.DossierCode}
+	if provisional {
+		st.Code = ""
 	}
-	return r
-}
-
-// appointment is the result date: the same working day at 16:30 for procedures settled the same day,
-// otherwise after the given number of working days (Monday to Friday) at 15:00.
-func appointment(received time.Time, workingDays int) time.Time {
-	t := received
-	if workingDays == 0 {
-		end := time.Date(t.Year(), t.Month(), t.Day(), 16, 30, 0, 0, t.Location())
-		if t.Before(end) && t.Weekday() != time.Saturday && t.Weekday() != time.Sunday {
-			return end
-		}
-		workingDays = 1
-	}
-	for workingDays > 0 {
-		t = t.AddDate(0, 0, 1)
-		if t.Weekday() != time.Saturday && t.Weekday() != time.Sunday {
-			workingDays--
-		}
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 15, 0, 0, 0, t.Location())
+	proc, _ := cat.Get(data.Dossier.Procedure.Code) // nil: no longer in the catalogue
+	return receipt.Build(data.Dossier, st, proc, k.slips())
 }
 
 // print renders and prints a receipt; the error says whether anything came out.
@@ -218,6 +198,9 @@ func (p *receiptPrinter) status(ctx context.Context) (escpos.Status, error) {
 	}
 	defer pr.Close()
 	st, err := pr.Status(ctx)
+	if err == nil && p.nearEnd != nil && p.nearEnd() {
+		st.PaperNearEnd = true
+	}
 	if err == nil && st.OK() && pr.Mode() == escpos.StatusAuto {
 		if _, err := pr.Probe(ctx); err == nil {
 			p.keep(pr)
@@ -236,24 +219,15 @@ func (p *receiptPrinter) probe(ctx context.Context) (escpos.StatusMode, *escpos.
 		return escpos.StatusAuto, nil, err
 	}
 	defer pr.Close()
-	if pr.Mode() == escpos.StatusNone {
-		return escpos.StatusNone, nil, nil // the address says so: nothing to ask
-	}
-	st, err := pr.Status(ctx)
-	if err != nil {
-		if errors.Is(err, escpos.ErrNoReply) && !pr.Forced() {
-			p.mode = escpos.StatusNone
-		}
-		return pr.Mode(), nil, err
-	}
-	mode := pr.Mode()
-	if !pr.Forced() {
-		if mode, err = pr.Probe(ctx); err != nil {
-			return mode, &st, err
-		}
+	mode, st, err := selftest.Probe(ctx, pr)
+	switch {
+	case pr.Forced():
+	case st == nil && errors.Is(err, escpos.ErrNoReply):
+		p.mode = escpos.StatusNone // no answer to the status: treat it as one-way
+	case st != nil && err == nil:
 		p.keep(pr)
 	}
-	return mode, &st, nil
+	return mode, st, err
 }
 
 // docScanner adapts the document scanner to the session: one tap scans what is on the glass (or

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tramso/tramso/internal/lowprio"
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/session"
 	"github.com/tramso/tramso/ocr"
@@ -135,9 +136,9 @@ func labelsFor(fs []catalog.Field) []fields.Label {
 	for _, f := range fs {
 		l := fields.Label{Key: f.Key, Labels: []string{f.Label}}
 		switch {
-		case f.Kind == "date":
+		case f.Kind == wire.FieldDate:
 			l.Kind = fields.Date
-		case f.Kind == "choice" && len(f.Choices) == 2 && f.Choices[0] == "Nam":
+		case f.Kind == wire.FieldSex:
 			l.Kind = fields.Sex
 		}
 		out = append(out, l)

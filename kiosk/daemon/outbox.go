@@ -2,9 +2,11 @@ package daemon
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/dossier"
 	"github.com/tramso/tramso/kiosk/outbox"
@@ -30,7 +32,7 @@ func (o *outboxSubmitter) Submit(ctx context.Context, d *session.Dossier, wait t
 	if err != nil {
 		return nil, err
 	}
-	s := &session.Submitted{ID: e.ReceiptNo, DossierCode: e.ReceiptNo, Provisional: true, ReceivedAt: e.CapturedAt}
+	s := &session.Submitted{ID: strconv.FormatInt(e.ID, 10), DossierCode: e.ReceiptNo, Provisional: true, ReceivedAt: e.CapturedAt}
 	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
 		cur, err := o.store.Get(ctx, e.ID)
@@ -53,7 +55,7 @@ func (o *outboxSubmitter) capture(ctx context.Context, d *session.Dossier) (outb
 		Procedure: dossier.Procedure{Code: d.ProcedureCode, Name: d.ProcedureName},
 		Unit:      dossier.Unit{Code: o.kiosk.UnitCode, Name: o.kiosk.UnitName},
 		Applicant: dossier.Applicant{
-			IDNumber: d.Applicant.IDNumber, FullName: d.Applicant.FullName, DateOfBirth: d.Applicant.DateOfBirth,
+			IDNumber: d.Applicant.IDNumber, FullName: d.Applicant.FullName, DateOfBirth: d.Applicant.DateOfBirth.String(),
 			Phone: d.Fields["phone"], Address: d.Applicant.PlaceOfResidence, PassiveAuth: d.PassiveAuth,
 		},
 		Fields:     d.Fields,
@@ -72,6 +74,11 @@ func (o *outboxSubmitter) capture(ctx context.Context, d *session.Dossier) (outb
 	if p, err := o.catalog().Get(d.ProcedureCode); err == nil {
 		for _, doc := range p.Documents {
 			required = append(required, dossier.Requirement{Type: doc.Type, Name: doc.Name, Optional: !doc.Required})
+		}
+		for _, f := range p.Fields { // typed dd/mm/yyyy: the manifest has them YYYY-MM-DD
+			if f.Kind == wire.FieldDate {
+				dd.DateFields = append(dd.DateFields, f.Key)
+			}
 		}
 	}
 	// The commit gets its own context: a citizen walking away must not abort it half way.

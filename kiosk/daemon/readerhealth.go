@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/tramso/tramso/kiosk/api"
+	"github.com/tramso/tramso/kiosk/api/wire"
+	"github.com/tramso/tramso/kiosk/selftest"
 )
 
 // readerHealth is the card reader's and the QR scanner's line of the devices' status
@@ -13,16 +15,14 @@ import (
 // like the printer's and the scanner's ("lỗi (error): …" when it failed). The card reader is
 // exercised only when no citizen is using it.
 func (d *Daemon) readerHealth(ctx context.Context) map[string]any {
-	checks := runSteps(ctx, []step{
-		{device: "cardReader", timeout: stepTimeout, run: d.checkCardReader},
-		{device: "qrScanner", timeout: stepTimeout, run: d.checkQR},
-	})
+	keys := map[wire.DeviceID]string{wire.DeviceIDCardReader: "cardReader", wire.DeviceIDQRScanner: "qrScanner"}
+	checks := selftest.RunSteps(ctx, d.selfTestSteps(wire.DeviceIDCardReader, wire.DeviceIDQRScanner))
 	h := map[string]any{}
 	for _, c := range checks {
 		if c.OK {
-			h[c.Device] = c.Result
+			h[keys[c.ID]] = c.Result
 		} else {
-			h[c.Device] = "lỗi (error): " + c.Result
+			h[keys[c.ID]] = "lỗi (error): " + c.Result
 		}
 	}
 	return h

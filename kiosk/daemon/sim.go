@@ -1,3 +1,5 @@
+//go:build !nosim
+
 package daemon
 
 import (
@@ -15,7 +17,7 @@ import (
 	"time"
 
 	"github.com/tramso/tramso/drivers/cccd"
-	"github.com/tramso/tramso/drivers/codereader"
+	"github.com/tramso/tramso/drivers/codereader/codereadersim"
 	"github.com/tramso/tramso/drivers/escpos/escpossim"
 	"github.com/tramso/tramso/drivers/mrtd/lds"
 	"github.com/tramso/tramso/drivers/pn532/pn532sim"
@@ -25,7 +27,6 @@ import (
 	"github.com/tramso/tramso/kiosk/central/devserver"
 	"github.com/tramso/tramso/kiosk/config"
 	"github.com/tramso/tramso/kiosk/identity"
-	"github.com/tramso/tramso/kiosk/staff"
 )
 
 // SimStaffPINFile is the file in the simulation folder that holds the simulated kiosk's staff PIN.
@@ -53,7 +54,7 @@ type Sim struct {
 	Dir     string
 	Printer *escpossim.Simulator
 	Reader  *pn532sim.Simulator
-	QR      *codereader.Simulator
+	QR      *codereadersim.Simulator
 	Scanner *esclsim.Server
 	Central *devserver.Server
 
@@ -61,6 +62,7 @@ type Sim struct {
 	pki        *cccd.TestPKI
 	offline    atomic.Bool
 	cards      map[string]*identity.SimCard
+	enclosure  *simEnclosure
 }
 
 // StartSim starts every simulator under dir and returns the configuration that points kioskd's
@@ -92,10 +94,10 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 		escpossim.Config{PaperDots: escpossim.Paper80mm, OutDir: filepath.Join(dir, "paper")}); err != nil {
 		return fail(err)
 	}
-	if s.Reader, err = pn532sim.Serve(ctx, filepath.Join(dir, "dev", "nfc"), pn532sim.Options{}); err != nil {
+	if s.Reader, err = pn532sim.Serve(ctx, filepath.Join(dir, "dev", "nfc"), pn532sim.Config{}); err != nil {
 		return fail(err)
 	}
-	if s.QR, err = codereader.NewSimulator(filepath.Join(dir, "dev", "qr")); err != nil {
+	if s.QR, err = codereadersim.Serve(ctx, filepath.Join(dir, "dev", "qr"), codereadersim.Config{}); err != nil {
 		return fail(err)
 	}
 	if err := writeSampleSheets(filepath.Join(dir, "sheets")); err != nil {
@@ -104,7 +106,7 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 	if err := s.Load(1); err != nil {
 		return fail(err)
 	}
-	if s.Scanner, err = esclsim.Serve(ctx, "127.0.0.1:0", filepath.Join(dir, "feeder"), esclsim.Faults{}, nil); err != nil {
+	if s.Scanner, err = esclsim.Serve(ctx, "127.0.0.1:0", esclsim.Config{PagesDir: filepath.Join(dir, "feeder")}); err != nil {
 		return fail(err)
 	}
 	// The province's system dates dossier codes in Vietnam time.
@@ -125,18 +127,16 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 	cfg.Devices.ScanResolution = 200
 	cfg.Devices.ScanSource = "adf" // the citizen loads each document into the feeder (POST /v1/sim/scanner {"load": n})
 	cfg.Central.URL = s.centralURL
-	// The simulated kiosk's staff PIN: random, in DIR/staff-pin for whoever runs the simulation (the
-	// staff screens: "Dành cho cán bộ" on the attract screen).
-	pin, err := simStaffPIN()
-	if err != nil {
+	// Several simulated kiosks may run on one machine: /metrics only where asked (kioskd --metrics-listen).
+	cfg.Metrics.Listen = ""
+	// The simulated kiosk's staff and technician PINs: random, in DIR/staff-pin and
+	// DIR/technician-pin for whoever runs the simulation (the staff screens: "Dành cho cán bộ" on
+	// the attract screen); their hashes in the secrets file, as on a kiosk.
+	if err := writeSimPINs(dir, cfg.Paths.SecretsFile()); err != nil {
 		return fail(err)
 	}
-	if cfg.Staff.PINHash, err = staff.HashPIN(pin); err != nil {
-		return fail(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, SimStaffPINFile), []byte(pin+"\n"), 0o600); err != nil {
-		return fail(err)
-	}
+	s.enclosure = newSimEnclosure()
+	cfg.Enclosure = s.enclosure.config(cfg.Enclosure)
 	// Written for technicians: kioskctl selftest --config DIR/kiosk.toml exercises the simulators.
 	if b, err := config.Marshal(cfg); err == nil {
 		os.WriteFile(filepath.Join(dir, "kiosk.toml"), b, 0o600)
@@ -226,7 +226,7 @@ func (s *Sim) Handlers() map[string]http.Handler {
 		return req, true
 	}
 	ok := func(w http.ResponseWriter) { api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"}) }
-	return map[string]http.Handler{
+	return s.withEnclosureHandlers(map[string]http.Handler{
 		// Show a citizen's card QR code (or a raw payload) to the QR scanner.
 		"POST /v1/sim/qr": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			req, good := decode(w, r)
@@ -314,6 +314,23 @@ func (s *Sim) Handlers() map[string]http.Handler {
 			s.offline.Store(req.Offline)
 			ok(w)
 		}),
+		// The centre's staff move a dossier (status, appointment, papers or fee owed) and the bank's
+		// notice of a fee paid, on the development central server (the citizen services' demo).
+		"POST /v1/sim/central/tracking/{code}": s.centralDev(func(ctx context.Context, code string, body []byte) error {
+			var u devserver.TrackingUpdate
+			if err := json.Unmarshal(body, &u); err != nil {
+				return err
+			}
+			return s.Central.SetTracking(ctx, code, u)
+		}),
+		"POST /v1/sim/central/paid/{code}": s.centralDev(func(ctx context.Context, code string, body []byte) error {
+			var n devserver.BankNotice
+			if err := json.Unmarshal(body, &n); err != nil {
+				return err
+			}
+			_, err := s.Central.MarkPaid(ctx, code, n)
+			return err
+		}),
 		// The receipts printed so far (PNG paths).
 		"GET /v1/sim/receipts": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			var out []map[string]any
@@ -358,5 +375,5 @@ func (s *Sim) Handlers() map[string]http.Handler {
 			}
 			api.WriteJSON(w, http.StatusOK, d)
 		}),
-	}
+	})
 }

@@ -5,39 +5,79 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tramso/tramso/drivers/escpos"
 	"github.com/tramso/tramso/kiosk/api"
+	"github.com/tramso/tramso/kiosk/config"
 	"github.com/tramso/tramso/kiosk/outbox"
 	"github.com/tramso/tramso/kiosk/receipt"
 	"github.com/tramso/tramso/kiosk/staff"
 )
 
-// staffHandlers are the counter staff's routes. Every route but login needs a staff session token
-// (Authorization: Bearer TOKEN) from POST /v1/staff/login.
+// staffHandlers are the counter staff's and the technician's routes. Every route but login needs
+// a session token (Authorization: Bearer TOKEN) from POST /v1/staff/login; the technician's
+// (self-test, printer test page) need a token opened with the technician's PIN.
 func (d *Daemon) staffHandlers() map[string]http.Handler {
-	auth := func(h http.HandlerFunc) http.Handler {
+	auth := func(need staff.Role, h http.HandlerFunc) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if err := d.guard.Check(tok); err != nil {
+			_, err := d.guard.Check(bearer(r), need)
+			switch {
+			case errors.Is(err, staff.ErrForbidden):
+				api.Problem(w, http.StatusForbidden, "technician-login", err.Error(), "")
+			case err != nil:
 				api.Problem(w, http.StatusUnauthorized, "staff-login", err.Error(), "")
-				return
+			default:
+				h(w, r)
 			}
-			h(w, r)
 		})
 	}
 	return map[string]http.Handler{
 		"POST /v1/staff/login":                 http.HandlerFunc(d.staffLogin),
-		"GET /v1/staff/dossiers":               auth(d.staffDossiers),
-		"POST /v1/staff/dossiers/{id}/reprint": auth(d.staffReprint),
-		"POST /v1/staff/dossiers/{id}/retry":   auth(d.staffRetry),
-		"GET /v1/staff/devices":                auth(d.staffDevices),
-		"POST /v1/staff/printer/test":          auth(d.staffTestPage),
-		"POST /v1/staff/selftest":              auth(d.staffSelfTest),
+		"POST /v1/staff/logout":                auth(staff.RoleStaff, d.staffLogout),
+		"GET /v1/staff/dossiers":               auth(staff.RoleStaff, d.staffDossiers),
+		"POST /v1/staff/dossiers/{id}/reprint": auth(staff.RoleStaff, d.staffReprint),
+		"POST /v1/staff/dossiers/{id}/retry":   auth(staff.RoleStaff, d.staffRetry),
+		"GET /v1/staff/devices":                auth(staff.RoleStaff, d.staffDevices),
+		"POST /v1/staff/printer/test":          auth(staff.RoleTechnician, d.staffTestPage),
+		"POST /v1/staff/selftest":              auth(staff.RoleTechnician, d.staffSelfTest),
 	}
+}
+
+func bearer(r *http.Request) string {
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return tok
+}
+
+// openGuard reads the PIN hashes from the secrets file (refusing one its group or others may
+// read) and starts the staff guard, its wrong-PIN counts kept in the state folder.
+func (d *Daemon) openGuard() error {
+	sec, err := config.LoadSecrets(d.cfg.Paths.SecretsFile())
+	if err != nil {
+		return err
+	}
+	cfg := *d.cfg
+	cfg.Apply(sec)
+	g, err := staff.New(staff.Options{StaffHash: cfg.Staff.PINHash, TechnicianHash: cfg.Staff.TechnicianPINHash,
+		LockoutAfter: cfg.Staff.LockoutAfter, Lockout: time.Duration(cfg.Staff.LockoutMinutes) * time.Minute,
+		Idle: cfg.Staff.SessionIdle.Duration, MaxAge: cfg.Staff.SessionMax.Duration,
+		LockoutFile: filepath.Join(cfg.Paths.StateDir, "staff-lockout.json")})
+	if err != nil {
+		d.log.Warn("staff login lockouts", "err", err)
+	}
+	d.guard = g
+	return nil
+}
+
+// staffSource is who is logging in, for the wrong-PIN count: the socket peer's user id.
+func staffSource(r *http.Request) string {
+	if uid, ok := api.PeerUID(r.Context()); ok {
+		return "uid:" + strconv.FormatUint(uint64(uid), 10)
+	}
+	return "peer:unknown"
 }
 
 func (d *Daemon) staffLogin(w http.ResponseWriter, r *http.Request) {
@@ -48,15 +88,24 @@ func (d *Daemon) staffLogin(w http.ResponseWriter, r *http.Request) {
 		api.Problem(w, http.StatusBadRequest, "bad-login", "yêu cầu không hợp lệ (malformed request)", "")
 		return
 	}
-	tok, err := d.guard.Login(req.PIN)
+	s, err := d.guard.Login(staffSource(r), req.PIN)
 	switch {
 	case errors.Is(err, staff.ErrLocked):
+		d.log.Warn("staff login locked", "source", staffSource(r))
 		api.Problem(w, http.StatusTooManyRequests, "staff-locked", err.Error(), "")
 	case err != nil:
+		d.log.Info("staff login refused", "source", staffSource(r))
 		api.Problem(w, http.StatusUnauthorized, "staff-login", err.Error(), "")
 	default:
-		api.WriteJSON(w, http.StatusOK, map[string]string{"token": tok})
+		d.log.Info("staff login", "role", s.Role, "source", staffSource(r))
+		api.WriteJSON(w, http.StatusOK, map[string]any{"token": s.Token, "role": s.Role, "expiresAt": s.Expires})
 	}
+}
+
+// staffLogout ends the session whose token the request carries.
+func (d *Daemon) staffLogout(w http.ResponseWriter, r *http.Request) {
+	d.guard.Logout(bearer(r))
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // staffDossiers lists the dossiers captured today (or ?all=1: every one the outbox holds), newest
@@ -114,39 +163,7 @@ func (d *Daemon) staffReprint(w http.ResponseWriter, r *http.Request) {
 
 // reprintReceipt rebuilds a receipt from the outbox: with the official code once issued.
 func (d *Daemon) reprintReceipt(ctx context.Context, id int64) (*receipt.Receipt, error) {
-	data, err := d.store.Reprint(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	e, dd := data.Entry, data.Dossier
-	code, provisional := e.DossierCode, false
-	if code == "" {
-		code, provisional = e.ReceiptNo, true
-	}
-	rc := &receipt.Receipt{
-		Unit: dd.Unit.Name, DossierCode: code, Provisional: provisional,
-		Applicant:      receipt.Applicant{Name: dd.Applicant.FullName, IDNumber: dd.Applicant.IDNumber, Phone: dd.Applicant.Phone, Address: dd.Applicant.Address},
-		Procedure:      receipt.Procedure{Code: dd.Procedure.Code, Name: dd.Procedure.Name},
-		ReceivedAt:     e.CapturedAt.In(d.printer.kiosk.Location).Format(time.RFC3339),
-		ResultDelivery: "Nhận trực tiếp tại Bộ phận Một cửa",
-		LookupURL:      d.printer.kiosk.lookupURL(code),
-		KioskID:        dd.KioskID,
-		Hotline:        d.printer.kiosk.Hotline,
-	}
-	days := 0
-	counts := map[string][2]int{}
-	if p, err := d.catalog.Load().Get(dd.Procedure.Code); err == nil {
-		rc.ProcessingTime, days = p.ProcessingTime, p.ProcessingDays
-		for _, doc := range p.Documents {
-			counts[doc.Type] = [2]int{doc.Originals, doc.Copies}
-		}
-	}
-	rc.AppointmentAt = appointment(e.CapturedAt.In(d.printer.kiosk.Location), days).Format(time.RFC3339)
-	for _, a := range dd.Attachments {
-		c := counts[a.Type]
-		rc.Documents = append(rc.Documents, receipt.Document{Name: a.Name, Originals: c[0], Copies: c[1]})
-	}
-	return rc, nil
+	return committedReceipt(ctx, d.store, d.catalog.Load(), d.printer.kiosk, id, false)
 }
 
 func (d *Daemon) staffRetry(w http.ResponseWriter, r *http.Request) {

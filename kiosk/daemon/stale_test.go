@@ -16,12 +16,12 @@ import (
 )
 
 // actOn posts the action name (with value) made on view v, and returns the answer.
-func (k *kiosk) actOn(v wire.View, name, value string) (wire.View, error) {
+func (k *kiosk) actOn(v wire.View, name wire.ActionName, value string) (wire.View, error) {
 	return k.c.ActOn(k.ctx(10*time.Second), v, name, value)
 }
 
 // mustActOn posts an action made on the current view v and fails the test when it is refused.
-func (k *kiosk) mustActOn(v wire.View, name, value string) wire.View {
+func (k *kiosk) mustActOn(v wire.View, name wire.ActionName, value string) wire.View {
 	k.t.Helper()
 	nv, err := k.actOn(v, name, value)
 	if err != nil {
@@ -32,7 +32,7 @@ func (k *kiosk) mustActOn(v wire.View, name, value string) wire.View {
 
 // refusedStale posts an action made on the stale view v, checks that kioskd refuses it as stale with
 // the current view, and returns that view.
-func (k *kiosk) refusedStale(v wire.View, name, value string) wire.View {
+func (k *kiosk) refusedStale(v wire.View, name wire.ActionName, value string) wire.View {
 	k.t.Helper()
 	_, err := k.actOn(v, name, value)
 	if !errors.Is(err, client.ErrStale) {
@@ -148,7 +148,7 @@ func TestStaleActionsAreRefused(t *testing.T) {
 	// The 409's body: the API's problem shape, Vietnamese then English, and the current view.
 	body := k.rawRefusal(wire.ActionOn(preview0, wire.ActAccept, ""))
 	if body.Status != http.StatusConflict || body.Type != wire.ProblemStale || body.View == nil ||
-		body.View.State != wire.Review || body.View.Session != editing.Session || body.Instance != wire.ActAccept ||
+		body.View.State != wire.Review || body.View.Session != editing.Session || body.Instance != string(wire.ActAccept) ||
 		!strings.Contains(body.Detail, "màn hình") || !strings.Contains(body.Detail, "(the screen had already changed") ||
 		!norm.NFC.IsNormalString(body.Detail) {
 		t.Fatalf("409 body %+v", body)

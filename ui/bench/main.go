@@ -119,7 +119,7 @@ func run(ctx context.Context, bin string, runs int, idle time.Duration, pages in
 	// 3. Frame times of screen changes with kioskd idle: what presenting a new screen costs here.
 	quietFrom := ui.sinceStart()
 	for range 5 {
-		for _, act := range []string{wire.ActStart, wire.ActTypeKey, wire.ActCancel} {
+		for _, act := range []wire.ActionName{wire.ActStart, wire.ActTypeKey, wire.ActCancel} {
 			if _, err := c.Act(ctx, act, ""); err != nil {
 				return fmt.Errorf("%s: %w", act, err)
 			}

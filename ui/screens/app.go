@@ -47,6 +47,8 @@ type App struct {
 	searching *widget.Keyboard
 	staff     *staffState
 	staffPort func(StaffRequest)
+	qr        *qrShown  // the QR code on screen (payment, queue ticket)
+	svc       *svcState // the citizen services' local state (typing a code, a comment, a contact)
 
 	frame   *widget.Frame
 	touch   *widget.Touch
@@ -96,7 +98,7 @@ func (a *App) SetView(v wire.View) {
 		return
 	}
 	if !a.online || v.Session != old.Session || v.State != old.State || v.Step != old.Step {
-		a.edit, a.searching = nil, nil
+		a.edit, a.searching, a.svc = nil, nil, nil
 		a.touch = widget.NewTouch()
 	}
 	if v.Session != old.Session {
@@ -245,7 +247,7 @@ func (a *App) Name() string {
 	v := a.view
 	parts := []string{string(v.State)}
 	if v.Step != "" {
-		parts = append(parts, v.Step)
+		parts = append(parts, string(v.Step))
 	}
 	if v.Message != nil && v.Message.Code != "" {
 		parts = append(parts, v.Message.Code)
@@ -257,6 +259,10 @@ func (a *App) Name() string {
 		parts = append(parts, "edit-"+a.edit.kind)
 	case a.searching != nil:
 		parts = append(parts, "search")
+	case a.svc != nil && a.svc.typing != "":
+		parts = append(parts, "type-"+a.svc.typing)
+	case a.svc != nil && a.svc.checklist:
+		parts = append(parts, "checklist")
 	}
 	if a.problem != "" {
 		parts = append(parts, "problem")
@@ -270,7 +276,7 @@ func (a *App) Name() string {
 // act returns the tap handler of a button that posts the action name with value. The action names
 // the view the button is built on, the one the citizen sees it on, so kioskd refuses it (409) when
 // the session has moved on before the tap arrives instead of applying it to another step.
-func (a *App) act(name, value string) func() {
+func (a *App) act(name wire.ActionName, value string) func() {
 	v := a.view
 	return func() { a.send(wire.ActionOn(v, name, norm.NFC.String(value))) }
 }
@@ -314,6 +320,14 @@ func (a *App) build() {
 		a.submitting(f)
 	case wire.Receipt, wire.Done:
 		a.receipt(f)
+	case wire.Tracker:
+		a.tracker(f)
+	case wire.Queue:
+		a.queue(f)
+	case wire.Rating:
+		a.rating(f)
+	case wire.Payment:
+		a.payment(f)
 	default:
 		a.offline(f)
 	}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"github.com/tramso/tramso/internal/vntext"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/ui/theme"
-	"github.com/tramso/tramso/ui/vnkey"
 	"github.com/tramso/tramso/ui/widget"
 )
 
@@ -42,7 +42,19 @@ func (a *App) attract(f *widget.Frame) {
 		bottom -= footH + gap
 		f.Button(image.Rect(r.Max.X-420, bottom+gap, r.Max.X, r.Max.Y), "Dành cho cán bộ", "Staff", widget.Secondary, a.openStaff)
 	}
-	f.Button(image.Rect(r.Min.X, y, r.Max.X, bottom), "Chạm để bắt đầu", "Touch the screen to start", widget.Primary, a.act(wire.ActStart, ""))
+	if m := a.view.OutOfService; m != nil {
+		// kioskd cannot take dossiers (its store is damaged): no session starts; say where to go.
+		y += f.Text(image.Rect(r.Min.X, y, r.Max.X, y), "Ki-ốt tạm ngừng phục vụ", theme.Title, true, widget.Center, p.Danger)
+		f.Text(image.Rect(r.Min.X, y, r.Max.X, y), m.Vi+" ("+m.En+")", theme.Body, false, widget.Center, p.Muted)
+		return
+	}
+	if a.view.Maintenance {
+		// The cabinet door is open (kioskd's enclosure): kioskd starts no session.
+		y += f.Text(image.Rect(r.Min.X, y, r.Max.X, y), "Đang bảo trì", theme.Title, true, widget.Center, p.Danger)
+		f.Text(image.Rect(r.Min.X, y, r.Max.X, y), "Xin vui lòng quay lại sau hoặc hỏi cán bộ tại quầy. (Under maintenance: please come back later or ask the staff at the counter.)", theme.Body, false, widget.Center, p.Muted)
+		return
+	}
+	a.attractEntries(f, image.Rect(r.Min.X, y, r.Max.X, bottom))
 }
 
 func (a *App) identify(f *widget.Frame) {
@@ -158,6 +170,7 @@ func (a *App) choose(f *widget.Frame) {
 		search = "Tìm: " + v.Query
 	}
 	r := a.page(f, "Chọn thủ tục bạn cần làm", "Choose the procedure", true,
+		choice{"Chỉ cần đến quầy", "Take a number", widget.Secondary, a.act(wire.ActQueue, "")},
 		choice{search, "Search", widget.Secondary, func() {
 			a.searching = widget.NewKeyboard(widget.Letters, v.Query)
 			a.changed()
@@ -213,6 +226,10 @@ func docStatus(d wire.DocumentView) (string, bool) {
 func (a *App) documents(f *widget.Frame) {
 	p := a.th.Palette
 	v := a.view
+	if a.svc != nil && a.svc.checklist {
+		a.checklist(f)
+		return
+	}
 	var cur wire.DocumentView
 	if v.Current >= 0 && v.Current < len(v.Documents) {
 		cur = v.Documents[v.Current]
@@ -292,6 +309,9 @@ func (a *App) documents(f *widget.Frame) {
 			f.Text(image.Rect(main.Min.X, main.Max.Y-60, main.Max.X, main.Max.Y), fmt.Sprintf("%d trang", cur.Pages), theme.Small, true, widget.End, p.Muted)
 		}
 	default:
+		if v.Step == wire.StepPlace {
+			main = a.checklistRow(f, main) // "Cần mang theo" (what to bring), below the picture
+		}
 		half := min(main.Dx()*3/5, main.Dy()*3/5) * 6 / 10 // as wide as the scanner glass
 		cx := main.Min.X + main.Dx()/2
 		f.Custom(image.Rect(cx-half, main.Min.Y, cx+half, main.Max.Y), a.paperAnimation())
@@ -329,7 +349,7 @@ func (a *App) paperAnimation() func(dst *ebiten.Image, r image.Rectangle, tick i
 	}
 }
 
-func sourceBadge(s string) string {
+func sourceBadge(s wire.FieldSource) string {
 	switch s {
 	case "card":
 		return "Từ thẻ Căn cước"
@@ -410,7 +430,7 @@ func (a *App) review(f *widget.Frame) {
 }
 
 func (a *App) openEditor(fv wire.FieldView) {
-	e := &editor{key: fv.Key, label: fv.Label, kind: fv.Kind, choice: fv.Choices}
+	e := &editor{key: fv.Key, label: fv.Label, kind: string(fv.Kind), choice: fv.Choices}
 	switch fv.Kind {
 	case "date":
 		e.kb = widget.NewKeyboard(widget.Date, fv.Value)
@@ -460,9 +480,9 @@ func (a *App) fieldEditor(f *widget.Frame) {
 		shown := e.choice
 		if e.query != "" {
 			shown = nil
-			q := vnkey.Fold(e.query)
+			q := vntext.Fold(e.query)
 			for _, c := range e.choice {
-				if strings.Contains(vnkey.Fold(c), q) {
+				if strings.Contains(vntext.Fold(c), q) {
 					shown = append(shown, c)
 				}
 			}
@@ -501,6 +521,10 @@ func (a *App) fieldEditor(f *widget.Frame) {
 
 func (a *App) consent(f *widget.Frame) {
 	p := a.th.Palette
+	if a.svc != nil && (a.svc.typing == "phone" || a.svc.typing == "email") {
+		a.contactEntry(f)
+		return
+	}
 	r := a.page(f, "Đồng ý và nộp hồ sơ", "Consent and submit", true,
 		choice{"Quay lại", "Back", widget.Secondary, a.act(wire.ActBack, "")},
 		choice{"Đồng ý", "I agree", widget.Primary, a.act(wire.ActAgree, "")})
@@ -510,6 +534,12 @@ func (a *App) consent(f *widget.Frame) {
 	}
 	body := "Tôi xin cam đoan những thông tin đã khai là đúng sự thật và đồng ý để cơ quan giải quyết thủ tục " +
 		"sử dụng thông tin cá nhân trong hồ sơ này theo quy định của pháp luật về bảo vệ dữ liệu cá nhân."
+	if nv := a.services().Notify; nv != nil {
+		// The opt-in to status messages beside (or below) the declaration.
+		var opt image.Rectangle
+		r, opt = a.split(r, 0.5)
+		a.notifyBlock(f, opt, nv)
+	}
 	y := r.Min.Y
 	if name != "" {
 		y += f.Text(image.Rect(r.Min.X, y, r.Max.X, y), "Thủ tục: "+name, theme.Body, true, widget.Start, p.Fg) + gap
@@ -534,6 +564,9 @@ func (a *App) receipt(f *widget.Frame) {
 	case v.Step == wire.StepPrinting:
 		title, en = "Đang in giấy tiếp nhận…", "Printing your receipt…"
 	case v.State == wire.Done || v.Step == wire.StepPrinted || v.Step == wire.StepPrintFail:
+		if a.services().QueueOffered {
+			btns = append(btns, choice{"Lấy số thứ tự", "Take a queue number", widget.Primary, a.act(wire.ActQueue, "")})
+		}
 		btns = append(btns, choice{"Hoàn tất", "Finish", widget.Primary, a.act(wire.ActFinish, "")})
 	}
 	r := a.page(f, title, en, false, btns...)
@@ -558,7 +591,8 @@ func (a *App) receipt(f *widget.Frame) {
 			f.Custom(image.Rect(c.X-s/2, c.Y-s/2, c.X+s/2, c.Y+s/2), spinner(a.th))
 		}
 	default:
-		f.Text(image.Rect(r.Min.X, y, r.Max.X, y), "Xin nhận giấy tiếp nhận, thẻ Căn cước và giấy tờ của bạn. (Take your receipt, ID card and papers.)", theme.Body, true, widget.Center, p.Fg)
+		y += f.Text(image.Rect(r.Min.X, y, r.Max.X, y), "Xin nhận giấy tiếp nhận, thẻ Căn cước và giấy tờ của bạn. (Take your receipt, ID card and papers.)", theme.Body, true, widget.Center, p.Fg)
+		a.sessionOffers(f, image.Rect(r.Min.X, y+gap, r.Max.X, r.Max.Y))
 	}
 }
 

@@ -36,7 +36,9 @@ func (a *App) Guidance() string {
 	}
 	switch v.State {
 	case wire.Attract, "":
-		say = append(say, "Xin chào. Chạm vào màn hình để bắt đầu nộp hồ sơ bằng thẻ Căn cước.")
+		say = append(say, "Xin chào. Chạm vào màn hình để bắt đầu nộp hồ sơ bằng thẻ Căn cước. Muốn xem hồ sơ đã nộp, chạm Tra cứu hồ sơ. Muốn đến quầy, chạm Lấy số thứ tự.")
+	case wire.Tracker, wire.Queue, wire.Rating, wire.Payment:
+		say = append(say, a.serviceGuidance())
 	case wire.Identify:
 		switch {
 		case v.Step == wire.StepTypeKey || a.edit != nil:
@@ -52,9 +54,13 @@ func (a *App) Guidance() string {
 		if a.searching != nil {
 			say = append(say, "Gõ vài chữ của tên thủ tục, rồi chạm Tìm.")
 		} else {
-			say = append(say, "Chọn thủ tục bạn cần làm. Các thủ tục hay dùng ở trên cùng. Muốn tìm, chạm nút Tìm thủ tục.")
+			say = append(say, "Chọn thủ tục bạn cần làm. Các thủ tục hay dùng ở trên cùng. Muốn tìm, chạm nút Tìm thủ tục. Nếu chỉ cần lấy số để đến quầy, chạm Chỉ cần đến quầy.")
 		}
 	case wire.Documents:
+		if a.svc != nil && a.svc.checklist {
+			say = append(say, checklistSpeech(v))
+			break
+		}
 		switch v.Step {
 		case wire.StepScanning:
 			say = append(say, "Đang quét. Xin chờ.")
@@ -75,7 +81,7 @@ func (a *App) Guidance() string {
 			say = append(say, "Kiểm tra thông tin kiosk đã điền vào tờ khai. Dòng tô màu cần xem kỹ. Chạm vào một dòng để sửa, rồi chạm Tiếp tục.")
 		}
 	case wire.Consent:
-		say = append(say, "Đọc lời cam đoan. Nếu đồng ý, chạm nút Đồng ý để nộp hồ sơ.")
+		say = append(say, consentSpeech(a.svc, v))
 	case wire.Submitting:
 		say = append(say, "Đang nộp hồ sơ. Xin chờ, đừng rời đi.")
 	case wire.Receipt, wire.Done:
@@ -86,6 +92,7 @@ func (a *App) Guidance() string {
 			say = append(say, "Hồ sơ của bạn đã được nộp, nhưng máy in chưa in được giấy tiếp nhận. Hãy ghi lại mã hồ sơ trên màn hình và báo cán bộ tại quầy.")
 		default:
 			say = append(say, "Hồ sơ của bạn đã được tiếp nhận. Xin nhận giấy tiếp nhận, thẻ Căn cước và giấy tờ của bạn.")
+			say = append(say, offersSpeech(v)...)
 		}
 	}
 	return norm.NFC.String(strings.Join(say, " "))

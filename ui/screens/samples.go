@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"maps"
 	"time"
 
 	"github.com/tramso/tramso/kiosk/api/wire"
@@ -48,7 +49,7 @@ func samples() map[string]wire.View {
 	rc := &wire.ReceiptView{DossierCode: "000.00.21.H26-261125-0001", Printed: true, ReceivedAt: time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)}
 	prov := &wire.ReceiptView{DossierCode: "K01-20260102-0007", Provisional: true, ReceivedAt: rc.ReceivedAt}
 	s := "s1"
-	return map[string]wire.View{
+	m := map[string]wire.View{
 		"attract":             {State: wire.Attract},
 		"identify-qr":         {Session: s, State: wire.Identify, Step: wire.StepQR},
 		"identify-card-retry": {Session: s, State: wire.Identify, Step: wire.StepCard, Message: &wire.Message{Code: "card_removed", Vi: "Thẻ bị nhấc ra quá sớm. Hãy đặt lại thẻ và giữ yên.", En: "The card was removed too early. Put it back and keep it still.", Retry: true}},
@@ -76,4 +77,6 @@ func samples() map[string]wire.View {
 		"done":                 {Session: s, State: wire.Done, Step: wire.StepPrinted, Receipt: rc},
 		"choose-idle":          {Session: s, State: wire.ChooseProcedure, Procedures: procs, IdleWarning: true, IdleSecondsLeft: 30},
 	}
+	maps.Copy(m, serviceSamples()) // the citizen services (services_samples.go)
+	return m
 }

@@ -25,6 +25,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/tramso/tramso/internal/atomicfile"
 )
 
 // Defaults for the zero values in [Options].
@@ -369,7 +371,7 @@ func (s *Speaker) discard(r result) {
 func (s *Speaker) finish(r result) {
 	if r.err == nil && r.part != "" {
 		name := filepath.Join(s.opt.Output, fmt.Sprintf("%03d.wav", s.written+1))
-		if err := os.Rename(r.part, name); err != nil {
+		if err := atomicfile.Rename(r.part, name); err != nil {
 			r.err = err
 		} else {
 			s.written++

@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tramso/tramso/internal/testtool"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -186,11 +187,7 @@ func realEspeak(t *testing.T) string {
 		err = checkVoice(Options{Command: path, Voice: DefaultVoice})
 	}
 	if err != nil {
-		if os.Getenv("TRAMSO_REQUIRE_SPEECH") == "1" {
-			t.Fatalf("espeak-ng with the vi voice is required (TRAMSO_REQUIRE_SPEECH=1): %v", err)
-		}
-		t.Skipf("espeak-ng with the vi voice is not installed (apt-get install espeak-ng); "+
-			"set TRAMSO_REQUIRE_SPEECH=1 to make this a failure: %v", err)
+		testtool.Missing(t, "espeak-ng with the vi voice (Debian espeak-ng)", "TRAMSO_REQUIRE_SPEECH", err)
 	}
 	return path
 }

@@ -1,21 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tramso/tramso/drivers/apdu"
 	"github.com/tramso/tramso/drivers/cccd"
 	"github.com/tramso/tramso/drivers/mrtd/lds"
-	"github.com/tramso/tramso/drivers/pcsc/vicc"
-	"github.com/tramso/tramso/drivers/pn532/pn532sim"
 	"github.com/tramso/tramso/kiosk/identity"
 )
 
@@ -24,8 +19,8 @@ func cardCommand() *command {
 		name:    "card",
 		summary: "thẻ căn cước gắn chip (CCCD) — the chip ID card",
 		help: `Đầu đọc (reader): pn532:/dev/tramso/nfc[?baud=115200] | pn532-i2c:BUS[:ADDR] | pcsc[:TÊN/NAME]
-Thẻ được mở bằng PACE với CAN (6 số cuối số định danh, lấy từ mã QR), BAC là phương án dự phòng.
-The card is opened with PACE and the CAN (last 6 digits of the ID, from the QR code), BAC as fallback.`,
+Thẻ được mở bằng PACE với CAN (6 số cuối số định danh, lấy từ mã QR); BAC chỉ dùng cho thẻ không có PACE.
+The card is opened with PACE and the CAN (last 6 digits of the ID, from the QR code); BAC only for cards without PACE.`,
 		subs: []*command{cardReadCommand(), cardQRCommand(), cardSimulateCommand()},
 	}
 }
@@ -35,9 +30,12 @@ func cardReadCommand() *command {
 		name:    "read",
 		summary: "đọc và xác thực thẻ — read and verify a card",
 		usage:   "--reader READER (--qr PAYLOAD | --can NNNNNN | --mrz-key DOCNO,YYMMDD,YYMMDD) [--csca DIR] [--json]",
-		help: `In ra dữ liệu công dân, kết quả xác thực thụ động (valid/invalid/unverified) và xác thực chip.
-Không có --csca: dữ liệu chưa được xác minh nguồn gốc (unverified). Thẻ bị rút giữa chừng: đặt lại và thử lại.
-Prints the citizen's data, passive authentication (valid/invalid/unverified) and chip authentication.`,
+		help: `In ra dữ liệu công dân, kết quả xác thực thụ động (valid/invalid/unverified) và xác thực chip (CA, AA).
+Không có --csca: dữ liệu chưa được xác minh nguồn gốc (unverified). Nhóm dữ liệu EF.SOD liệt kê mà thẻ không
+cho đọc: invalid (có thể là thẻ sao chép). Ảnh chân dung chỉ được băm để xác thực rồi bỏ, không in ra.
+Thẻ bị rút giữa chừng: đặt lại và thử lại.
+Prints the citizen's data, passive authentication (valid/invalid/unverified) and chip authentication (CA, AA).
+A data group EF.SOD lists that the chip refuses: invalid (possibly cloned). The face is hashed, then dropped.`,
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			reader := fs.String("reader", "", "đầu đọc thẻ (card reader), vd. pn532:/dev/tramso/nfc")
 			qr := fs.String("qr", "", "nội dung mã QR trên thẻ (the card's QR payload)")
@@ -98,9 +96,9 @@ Prints the citizen's data, passive authentication (valid/invalid/unverified) and
 				if *asJSON {
 					enc := json.NewEncoder(e.stdout)
 					enc.SetIndent("", "  ")
-					return enc.Encode(res)
+					return enc.Encode(res.JSON())
 				}
-				printIdentity(e, res)
+				printIdentity(e, res.JSON())
 				return nil
 			}
 		},
@@ -118,7 +116,7 @@ func cardError(err error) error {
 	return err
 }
 
-func printIdentity(e *env, r *identity.Result) {
+func printIdentity(e *env, r identity.CardJSON) {
 	c := r.Citizen
 	rows := [][2]string{
 		{"Số định danh", c.IDNumber}, {"Họ và tên", c.FullName}, {"Ngày sinh", c.DateOfBirth}, {"Giới tính", c.Sex},
@@ -137,6 +135,7 @@ func printIdentity(e *env, r *identity.Result) {
 	}
 	fmt.Fprintf(e.stdout, "\nTruy cập (access): %s; xác thực thụ động (passive auth): %s — %s; chip: %s; %d APDU, %d byte\n",
 		r.Access, r.PassiveAuth, r.PassiveAuthDetail, r.ChipAuth, r.APDUs, r.Bytes)
+	fmt.Fprintf(e.stdout, "Xác thực chip (chip authentication): CA %s, AA %s — %s\n", r.CA, r.AA, r.ChipAuthDetail)
 	for _, w := range r.Warnings {
 		fmt.Fprintf(e.stdout, "cảnh báo (warning): %s\n", w)
 	}
@@ -175,108 +174,6 @@ func cardQRCommand() *command {
 					fmt.Fprintf(e.stdout, "cảnh báo (warning): %s\n", w)
 				}
 				return nil
-			}
-		},
-	}
-}
-
-func cardSimulateCommand() *command {
-	return &command{
-		name:    "simulate",
-		summary: "thẻ CCCD giả lập trên đầu đọc PN532 giả lập (pty) hoặc pcscd (vpcd) — a simulated CCCD on a simulated PN532 or on pcscd",
-		usage:   "--link PATH --citizen FILE.json [--csca-out csca.pem] [--tamper dg13] [--remove-after-apdus N] [--vpcd HOST:PORT]",
-		help: `Dựng chip CCCD từ tệp JSON công dân, ký EF.SOD bằng một CSCA thử nghiệm mới (--csca-out ghi CSCA ra PEM để
-"card read --csca" tin cậy), và đặt thẻ lên một PN532 giả lập ở đầu kia của pty tại PATH. Lệnh trên stdin:
-  remove | place | status
-Builds a CCCD chip from the citizen JSON, signs it with a fresh test CSCA, and puts it on a simulated
-PN532 at the far end of a pty at PATH (and/or on pcscd's vpcd virtual reader with --vpcd 127.0.0.1:35963).`,
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-			link := fs.String("link", "", "đường dẫn liên kết tới pty của PN532 (symlink path of the PN532 pty)")
-			citizen := fs.String("citizen", "", "tệp JSON công dân (citizen JSON file)")
-			cscaOut := fs.String("csca-out", "", "ghi chứng thư CSCA thử nghiệm ra tệp PEM (write the test CSCA as PEM)")
-			pkiDir := fs.String("pki", "", "thư mục giữ CSCA/DS thử nghiệm giữa các lần chạy (folder keeping the test PKI across runs)")
-			tamper := fs.String("tamper", "", "sửa nhóm dữ liệu sau khi ký, vd. dg13 hoặc dg1,dg2 (alter data groups after signing)")
-			removeAfter := fs.Int("remove-after-apdus", 0, "rút thẻ sau N APDU (card removed after N APDUs)")
-			delay := fs.Duration("delay", 0, "trễ mỗi APDU (delay per APDU)")
-			vpcd := fs.String("vpcd", "", "đặt thẻ lên đầu đọc ảo vpcd của pcscd, vd. 127.0.0.1:35963 (insert into pcscd's vpcd)")
-			return func(ctx context.Context, e *env, args []string) error {
-				if *citizen == "" || (*link == "" && *vpcd == "") || len(args) > 0 {
-					return usagef("cần --citizen và --link (hoặc --vpcd) (--citizen and --link or --vpcd are required)")
-				}
-				var dgs []int
-				for _, t := range strings.Split(*tamper, ",") {
-					if t = strings.TrimSpace(strings.ToLower(t)); t == "" {
-						continue
-					}
-					n, err := strconv.Atoi(strings.TrimPrefix(t, "dg"))
-					if err != nil || !strings.HasPrefix(t, "dg") {
-						return usagef("--tamper nhận dg1, dg2, dg13, dg14, dg15 (takes dg1, dg2, dg13, dg14, dg15), not %q", t)
-					}
-					dgs = append(dgs, n)
-				}
-				pki, err := cccd.NewTestPKI(*pkiDir)
-				if err != nil {
-					return err
-				}
-				if *cscaOut != "" {
-					if err := pki.WriteCSCA(*cscaOut); err != nil {
-						return err
-					}
-				}
-				sc, err := identity.NewSimCard(*citizen, pki, identity.SimOptions{Tamper: dgs, Delay: *delay})
-				if err != nil {
-					return err
-				}
-				var sim *pn532sim.Simulator
-				if *link != "" {
-					sim, err = pn532sim.Serve(ctx, *link, pn532sim.Options{Card: sc.Chip, RemoveAfter: *removeAfter})
-					if err != nil {
-						return err
-					}
-					defer sim.Close()
-					fmt.Fprintf(e.stderr, "PN532 giả lập sẵn sàng, thẻ đã đặt (simulated PN532 ready, card placed): %s\n", sim.Link())
-				}
-				var icc *vicc.ICC
-				if *vpcd != "" {
-					icc, err = vicc.Insert(ctx, *vpcd, sc.Chip, nil)
-					if err != nil {
-						return err
-					}
-					defer icc.Remove()
-					fmt.Fprintf(e.stderr, "thẻ đã cắm vào vpcd (card inserted into vpcd): %s\n", *vpcd)
-				}
-				if *cscaOut != "" {
-					fmt.Fprintf(e.stderr, "CSCA thử nghiệm (test CSCA): %s\n", *cscaOut)
-				}
-				cmds := make(chan string)
-				go func() {
-					sc := bufio.NewScanner(e.stdin)
-					for sc.Scan() {
-						cmds <- strings.TrimSpace(sc.Text())
-					}
-				}()
-				for {
-					select {
-					case <-ctx.Done():
-						return nil
-					case c := <-cmds:
-						switch {
-						case c == "":
-						case c == "remove" && sim != nil:
-							sim.Remove()
-							fmt.Fprintln(e.stdout, "ok: remove")
-						case c == "place" && sim != nil:
-							sc.Chip.Reset()
-							sim.Place(sc.Chip)
-							fmt.Fprintln(e.stdout, "ok: place")
-						case c == "status":
-							st := sc.Chip.Stats()
-							fmt.Fprintf(e.stdout, "APDU: %d, Le lớn nhất (largest Le): %d\n", st.APDUs, st.MaxReadLe)
-						default:
-							fmt.Fprintf(e.stderr, "lệnh không biết (unknown command) %q\n", c)
-						}
-					}
-				}
 			}
 		},
 	}

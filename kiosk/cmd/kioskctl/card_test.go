@@ -90,11 +90,15 @@ func TestCardSimulateAndRead(t *testing.T) {
 	b, _ := os.ReadFile(testCitizen)
 	json.Unmarshal(b, &want)
 	photo, _ := os.ReadFile(filepath.Join(filepath.Dir(testCitizen), want["photo"]))
-	want["photo"] = base64.StdEncoding.EncodeToString(photo)
+	want["photo"] = "" // hashed for passive authentication, then dropped
+	if strings.Contains(out, base64.StdEncoding.EncodeToString(photo)[:64]) {
+		t.Fatal("the face is in the output")
+	}
 	if !reflect.DeepEqual(res.Citizen, want) {
 		t.Fatalf("citizen:\n got %v\nwant %v", res.Citizen, want)
 	}
-	if res.Access != "PACE-CAN" || res.PassiveAuth != "valid" || res.ChipAuth != "AA-valid" || res.APDUs == 0 || res.Bytes == 0 {
+	if res.Access != "PACE-CAN" || res.PassiveAuth != "valid" || res.ChipAuth != "CA-valid" || res.APDUs == 0 || res.Bytes == 0 ||
+		!strings.Contains(out, `"chipProven": true`) || !strings.Contains(out, `"aaAuth": "valid"`) || !strings.Contains(out, `"caAuth": "valid"`) {
 		t.Fatalf("%+v", res)
 	}
 	for _, k := range []string{"documentNumber", "dateOfBirth", "dateOfExpiry", "sex", "nationality", "name"} {
@@ -132,5 +136,29 @@ func TestCardTamperedAndRemoved(t *testing.T) {
 	}
 	if code, _, _ := kioskctl(t, context.Background(), nil, "card", "read", "--reader", "nfc:/dev/x", "--can", "012345"); code != 1 {
 		t.Fatalf("bad reader: exit %d, want 1", code)
+	}
+}
+
+// The clone of issue 14 (genuine files, DG15 hidden), a chip that proves nothing, and a tampered
+// DG1 that still parses: each gives a verdict, never "not-supported" for the clone.
+func TestCardCloneAndUnproven(t *testing.T) {
+	link, trust, _ := simulateCard(t, "--hide", "dg15")
+	code, out, errs := kioskctl(t, context.Background(), nil, "card", "read", "--reader", "pn532:"+link, "--qr", testQR, "--csca", trust, "--json")
+	if code != 0 || !strings.Contains(out, `"passiveAuth": "invalid"`) || !strings.Contains(out, "DG15") ||
+		!strings.Contains(out, "possibly cloned") || !strings.Contains(out, `"chipAuth": "failed"`) || !strings.Contains(out, `"chipProven": false`) {
+		t.Fatalf("--hide dg15: exit %d %s %s", code, out, errs)
+	}
+	link, trust, _ = simulateCard(t, "--no-aa", "--no-ca")
+	_, out, _ = kioskctl(t, context.Background(), nil, "card", "read", "--reader", "pn532:"+link, "--qr", testQR, "--csca", trust, "--json")
+	if !strings.Contains(out, `"passiveAuth": "valid"`) || !strings.Contains(out, `"chipProven": false`) || !strings.Contains(out, "not proven genuine") {
+		t.Fatalf("--no-aa --no-ca: %s", out)
+	}
+	link, trust, _ = simulateCard(t, "--tamper", "dg1")
+	code, out, errs = kioskctl(t, context.Background(), nil, "card", "read", "--reader", "pn532:"+link, "--qr", testQR, "--csca", trust, "--json")
+	if code != 0 || !strings.Contains(out, `"passiveAuth": "invalid"`) || !strings.Contains(out, "DG1 hash mismatch") {
+		t.Fatalf("--tamper dg1: exit %d %s %s", code, out, errs)
+	}
+	if code, _, _ := kioskctl(t, context.Background(), nil, "card", "simulate", "--link", link, "--citizen", testCitizen, "--hide", "dg7"); code != 2 {
+		t.Fatalf("--hide dg7: exit %d, want 2", code)
 	}
 }

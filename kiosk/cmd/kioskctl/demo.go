@@ -1,3 +1,5 @@
+//go:build !nosim
+
 package main
 
 import (
@@ -14,10 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
+	"github.com/tramso/tramso/internal/vntext"
 	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/internal/xvfb"
 	"github.com/tramso/tramso/kiosk/api/client"
@@ -104,6 +104,9 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 	wctx, stopWatch := context.WithCancel(ctx)
 	watched := d.watch(wctx)
 	err := d.journey(ctx)
+	if err == nil {
+		err = d.services(ctx) // the tracker, a queue number and a paid fee (demo_services.go)
+	}
 	stopWatch()
 	<-watched
 	if werr := os.WriteFile(filepath.Join(out, "transcript.txt"), []byte(strings.Join(d.transcript, "\n")+"\n"), 0o644); err == nil {
@@ -112,7 +115,7 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nKết quả ở (results in) %s/: receipt.png, dossier-*.pdf (signed), signing-ca.pem, central-dossier.json, form.json, transcript.txt", out)
+	fmt.Fprintf(e.stdout, "\nKết quả ở (results in) %s/: receipt.png, dossier-*.pdf (signed), signing-ca.pem, central-dossier.json, form.json, transcript.txt, status-slip.png, queue-ticket.png, fee-receipt.png", out)
 	if o.ui {
 		fmt.Fprint(e.stdout, ", screens/*.png")
 		if fileExists(filepath.Join(out, "speech")) {
@@ -247,7 +250,7 @@ func (d *demo) watch(ctx context.Context) <-chan struct{} {
 			case v := <-views:
 				s := string(v.State)
 				if v.Step != "" {
-					s += "/" + v.Step
+					s += "/" + string(v.Step)
 				}
 				if v.Message != nil {
 					s += "  [" + v.Message.Code + "] " + v.Message.Vi
@@ -316,7 +319,7 @@ func (d *demo) journey(ctx context.Context) error {
 			}
 			continue
 		}
-		act, value := "", ""
+		act, value := wire.ActionName(""), ""
 		switch v.State {
 		case wire.Attract:
 			if started {
@@ -334,6 +337,7 @@ func (d *demo) journey(ctx context.Context) error {
 				qrShown = true
 				d.note("công dân đưa mã QR trên thẻ vào máy quét (the citizen shows the card's QR code)")
 			case v.Step == wire.StepCard && !cardPlaced:
+				d.note("đèn \"đặt thẻ tại đây\" của tủ kiosk (the cabinet's card lamp): %s", d.lamp(ctx, "card", "on"))
 				if err := sim(http.MethodPost, "card", map[string]any{"citizen": citizen}); err != nil {
 					return err
 				}
@@ -406,6 +410,7 @@ func (d *demo) journey(ctx context.Context) error {
 				kind = "tạm (provisional)"
 			}
 			d.note("biên nhận đã in, mã hồ sơ %s %s (receipt printed)", kind, v.Receipt.DossierCode)
+			d.note("đèn \"nhận biên nhận\" của tủ kiosk (the cabinet's receipt lamp): %s", d.lamp(ctx, "receipt", "on"))
 			return d.collect(ctx, v.Receipt.DossierCode)
 		}
 		if act == "" { // nothing to do on this view: wait for the next one
@@ -590,19 +595,7 @@ func paperMatches(docType, first string) error {
 }
 
 // foldTitle is s in capitals without diacritics, spaces collapsed.
-func foldTitle(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToUpper(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == 'Đ':
-			b.WriteRune('D')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
-}
+func foldTitle(s string) string { return strings.ToUpper(vntext.Fold(s)) }
 
 // editDistance is the Levenshtein distance between a and b, in runes.
 func editDistance(a, b string) int {

@@ -196,7 +196,8 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo: %d\n%s\n%s", code, stdout, errs)
 	}
-	for _, f := range []string{"receipt.png", "central-dossier.json", "form.json", "transcript.txt", "dossier-1-to-khai-khai-sinh.pdf"} {
+	for _, f := range []string{"receipt.png", "central-dossier.json", "form.json", "transcript.txt", "dossier-1-to-khai-khai-sinh.pdf",
+		"status-slip.png", "queue-ticket.png", "fee-receipt.png"} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -216,9 +217,16 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("the dossier PDF's text layer: %v %q", err, text)
 	}
 	tr, _ := os.ReadFile(filepath.Join(out, "transcript.txt"))
-	for _, state := range []string{"identify/card", "identify/reading", "choose_procedure", "documents/preview", "review/editing", "consent", "done"} {
+	for _, state := range []string{"identify/card", "identify/reading", "choose_procedure", "documents/preview", "review/editing", "consent", "done",
+		"tracker/track_result", "queue/queue_ticket", "payment/pay_qr", "payment/pay_paid"} {
 		if !strings.Contains(string(tr), state) {
 			t.Errorf("transcript lacks %s", state)
+		}
+	}
+	// The cabinet's lamps, read back from the simulated lines: lit for the card and the receipt.
+	for _, lamp := range []string{"(the cabinet's card lamp): on", "(the cabinet's receipt lamp): on"} {
+		if !strings.Contains(string(tr), lamp) {
+			t.Errorf("transcript lacks %q", lamp)
 		}
 	}
 }

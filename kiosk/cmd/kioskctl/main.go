@@ -67,6 +67,8 @@ func root() *command {
 			staffCommand(),
 			logsCommand(),
 			demoCommand(),
+			vietqrCommand(),
+			queueCommand(),
 		),
 	}
 }

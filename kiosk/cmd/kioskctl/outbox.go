@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/tramso/tramso/kiosk/central"
-	"github.com/tramso/tramso/kiosk/central/devserver"
 	"github.com/tramso/tramso/kiosk/dossier"
 	"github.com/tramso/tramso/kiosk/outbox"
 )
@@ -29,7 +28,7 @@ func outboxCommand() *command {
 		help: `Hồ sơ được lưu bền vững (SQLite, tệp mã hóa) rồi gửi lên hệ thống một cửa của tỉnh đúng một lần.
 Dossiers are stored durably (SQLite, encrypted files) and delivered to the provincial system exactly once.`,
 		subs: []*command{outboxAddCommand(), outboxListCommand(), outboxShowCommand(), outboxDrainCommand(),
-			outboxRetryCommand(), outboxPurgeCommand()},
+			outboxRetryCommand(), outboxPurgeCommand(), outboxSalvageCommand()},
 	}
 }
 
@@ -333,7 +332,7 @@ Runs the uploader in the foreground: resumable uploads, retries with backoff, st
 				defer s.Close()
 				var caPEM []byte
 				if *tlsDir != "" {
-					if caPEM, err = outbox.ReadPinnedCA(filepath.Join(*tlsDir, devserver.CAFile)); err != nil {
+					if caPEM, err = outbox.ReadPinnedCA(filepath.Join(*tlsDir, "ca.pem") /* devserver.CAFile: the pinned CA */); err != nil {
 						return err
 					}
 				}
@@ -352,6 +351,58 @@ Runs the uploader in the foreground: resumable uploads, retries with backoff, st
 				}
 				n, _ := s.Pending(ctx)
 				fmt.Fprintf(e.stdout, "xong; còn %d hồ sơ chờ gửi (done; %d dossiers pending)\n", n, n)
+				return nil
+			}
+		},
+	}
+}
+
+func outboxSalvageCommand() *command {
+	return &command{
+		name:    "salvage",
+		summary: "phục hồi hồ sơ từ cơ sở dữ liệu hỏng — recover dossiers from a damaged database",
+		usage:   "--data DIR [--out DIR] [--json]",
+		help: `Đọc những gì còn đọc được của cơ sở dữ liệu hỏng (outbox.db không qua kiểm tra toàn vẹn, hoặc tệp
+outbox.db.damaged-… kioskd đã để riêng; tệp hỏng được giữ lại, không bao giờ bị xóa) và giải mã bằng khóa lưu
+trữ. Không có --out: đưa hồ sơ vào kho mới trong --data (giữ số biên nhận, trạng thái, mã hồ sơ) rồi niêm
+phong lại kho; số biên nhận tiếp tục sau số lớn nhất đã cấp. Có --out: xuất từng hồ sơ đã giải mã vào thư
+mục đó (chỉ chủ sở hữu đọc được), kho không đổi. Dừng kioskd trước khi chạy.
+Reads what is readable of a damaged database (outbox.db failing its integrity check, or the
+outbox.db.damaged-… file kioskd set aside; the damaged file is kept, never deleted) and decrypts it with
+the storage key. Without --out: puts the dossiers into a fresh store in --data (keeping receipt numbers,
+states, dossier codes) and reseals the store; receipt numbers go on after the highest ever issued. With
+--out: exports each dossier decrypted into that folder (owner-only), leaving the store as it is. Stop
+kioskd first.`,
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
+			out := fs.String("out", "", "thư mục xuất hồ sơ đã giải mã (folder to export the decrypted dossiers to)")
+			asJSON := fs.Bool("json", false, "in ra JSON (print JSON)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if *data == "" {
+					return usagef("cần --data (--data is required)")
+				}
+				if len(args) > 0 {
+					return usagef("thừa đối số %q (unexpected argument)", args[0])
+				}
+				rep, err := outbox.Salvage(ctx, *data, *out, outbox.Options{})
+				if err != nil {
+					return err
+				}
+				if *asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(rep)
+				}
+				src := rep.Source
+				if src == "" {
+					src = "không có cơ sở dữ liệu hỏng (no damaged database)"
+				}
+				fmt.Fprintf(e.stdout, "nguồn (source): %s\nđích (into): %s\n", src, rep.Into)
+				fmt.Fprintf(e.stdout, "đã phục hồi %d/%d hồ sơ, %d tệp đính kèm đọc được, %d tệp mất hoặc hỏng (recovered %d of %d dossiers, %d attachments readable, %d missing or damaged)\n",
+					rep.Recovered, rep.Rows, rep.Attachments, rep.AttachmentsBad, rep.Recovered, rep.Rows, rep.Attachments, rep.AttachmentsBad)
+				for _, r := range rep.Unreadable {
+					fmt.Fprintf(e.stdout, "không phục hồi được (not recovered): %s\n", r)
+				}
 				return nil
 			}
 		},

@@ -6,14 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/tramso/tramso/drivers/scanner"
-	"github.com/tramso/tramso/drivers/scanner/esclsim"
+	"github.com/tramso/tramso/internal/atomicfile"
 )
 
 const scanUsage = `--scanner sane:THIẾT_BỊ|escl:URL --out DIR [--resolution 300] [--mode gray|color|lineart] [--source flatbed|adf]
@@ -101,26 +100,13 @@ eSCL scanner serving the PNG/JPEG pages in --pages until interrupted. SANE_CONFI
 // writePagePNG writes a page as a PNG recording its resolution, replacing name only once the
 // whole file is on disk.
 func writePagePNG(name string, p scanner.Page) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".page-*")
+	err := atomicfile.WriteFunc(name, 0o644, func(w io.Writer) error {
+		return scanner.EncodePNG(w, p.Image, p.DPI)
+	})
 	if err != nil {
 		return fmt.Errorf("không ghi được %s (cannot write): %w", name, err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := scanner.EncodePNG(tmp, p.Image, p.DPI); err != nil {
-		tmp.Close()
-		return fmt.Errorf("không ghi được %s (cannot write): %w", name, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("không ghi được %s (cannot write): %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	return nil
 }
 
 // subFlags parses the flags of a "scan" verb; help is printed to stdout and ends the verb.
@@ -187,35 +173,4 @@ func scanList(ctx context.Context, e *env, dev string, timeout time.Duration, ar
 			sc.Source, strings.Join(modes, ","), res, sc.MaxWidth, sc.MaxHeight)
 	}
 	return nil
-}
-
-func scanSimulate(ctx context.Context, e *env, args []string) error {
-	var listen, pages string
-	var f esclsim.Faults
-	done, err := subFlags(e, "simulate", "--listen 127.0.0.1:PORT --pages DIR [faults]", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&listen, "listen", "127.0.0.1:8090", "địa chỉ nghe (listen address)")
-		fs.StringVar(&pages, "pages", "", "thư mục ảnh trang PNG/JPEG (folder of page images)")
-		fs.BoolVar(&f.ADFEmpty, "adf-empty", false, "khay nạp trống (feeder empty)")
-		fs.IntVar(&f.JamOnPage, "jam-on-page", 0, "kẹt giấy ở trang N (jam on page N)")
-		fs.IntVar(&f.BusyFirst, "busy-first", 0, "trả 503 cho K lần lấy trang đầu (answer 503 to the first K page requests)")
-		fs.IntVar(&f.RetryAfter, "retry-after", 0, "Retry-After, giây, kèm 503 (seconds)")
-		fs.DurationVar(&f.PageDelay, "page-delay", 0, "thời gian quét mỗi trang (time to scan each page)")
-	})
-	if done || err != nil {
-		return err
-	}
-	if pages == "" {
-		return usagef("cần --pages (--pages is required)")
-	}
-	if f.JamOnPage < 0 || f.BusyFirst < 0 || f.RetryAfter < 0 || f.PageDelay < 0 {
-		return usagef("giá trị sự cố không được âm (fault values must not be negative)")
-	}
-	log := slog.New(slog.NewTextHandler(e.stdout, nil))
-	srv, err := esclsim.Serve(ctx, listen, pages, f, log)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "máy quét giả lập sẵn sàng (scanner simulator ready): escl:%s\n", srv.URL())
-	fmt.Fprintf(e.stdout, "sane-airscan: [devices] \"tramso\" = %s, eSCL  → sane:airscan:e0:tramso\n", srv.URL())
-	return srv.Wait()
 }

@@ -7,13 +7,10 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -26,16 +23,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/tramso/tramso/drivers/codereader"
-	"github.com/tramso/tramso/drivers/escpos"
-	"github.com/tramso/tramso/drivers/scanner"
 	"github.com/tramso/tramso/internal/atomicfile"
 	"github.com/tramso/tramso/kiosk/api/client"
-	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/config"
 	"github.com/tramso/tramso/kiosk/dossier"
-	"github.com/tramso/tramso/kiosk/identity"
 	"github.com/tramso/tramso/kiosk/outbox"
 	"github.com/tramso/tramso/kiosk/staff"
 )
@@ -67,157 +59,11 @@ func statusCommand() *command {
 	}
 }
 
-// check is one line of the self-test, in the shape kioskd's own self-test answers.
-type check = wire.Check
-
-func selftestCommand() *command {
-	return &command{
-		name:    "selftest",
-		summary: "kiểm tra mọi thiết bị đã cấu hình, kèm cách khắc phục — exercise every configured device",
-		usage:   "[--config /etc/tramso/kiosk.toml] [--json]",
-		help: `Mở từng thiết bị trong tệp cấu hình và thử nó: máy in (trạng thái), đầu đọc thẻ, máy quét QR,
-máy quét giấy tờ, kho hồ sơ, máy chủ trung tâm, phông chữ và dữ liệu nhận dạng chữ. In bảng đạt/lỗi và
-cách khắc phục; mã thoát 1 nếu có lỗi. Nên dừng kioskd trước (systemctl stop kioskd) để thiết bị rảnh.
-Opens and exercises each configured device and prints pass/fail with the fix to try.`,
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-			cfgPath := fs.String("config", defaultConfig, "tệp cấu hình (configuration file)")
-			asJSON := fs.Bool("json", false, "in ra JSON (print JSON)")
-			return func(ctx context.Context, e *env, args []string) error {
-				cfg, err := config.Load(*cfgPath)
-				if err != nil {
-					return err
-				}
-				checks := selftest(ctx, cfg)
-				if *asJSON {
-					json.NewEncoder(e.stdout).Encode(checks)
-				} else {
-					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "THIẾT BỊ (DEVICE)\tKẾT QUẢ (RESULT)\tCÁCH KHẮC PHỤC (FIX)")
-					for _, c := range checks {
-						mark := "ĐẠT (PASS)"
-						if !c.OK {
-							mark = "LỖI (FAIL)"
-						}
-						fmt.Fprintf(tw, "%s\t%s: %s\t%s\n", c.Device, mark, c.Result, c.Fix)
-					}
-					tw.Flush()
-				}
-				for _, c := range checks {
-					if !c.OK {
-						return errors.New("có thiết bị lỗi, xem bảng trên (some devices failed: see the table)")
-					}
-				}
-				return nil
-			}
-		},
-	}
-}
-
-func selftest(ctx context.Context, cfg *config.Config) []check {
-	var out []check
-	add := func(dev string, err error, ok, fix string) {
-		c := check{Device: dev, OK: err == nil, Result: ok}
-		if err != nil {
-			c.Result, c.Fix = err.Error(), fix
-		}
-		out = append(out, c)
-	}
-	tctx := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 15*time.Second) }
-
-	// Printer.
-	func() {
-		c, cancel := tctx()
-		defer cancel()
-		p, err := escpos.LookupProfile(cfg.Devices.PrinterProfile)
-		var st escpos.Status
-		if err == nil {
-			var pr *escpos.Printer
-			if pr, err = escpos.Open(cfg.Devices.Printer, p); err == nil {
-				st, err = pr.Status(c)
-				pr.Close()
-			}
-		}
-		result := st.String()
-		switch {
-		case errors.Is(err, escpos.ErrNoStatus):
-			// status=none in the address: nothing to ask; the technician is warned, as by kioskd.
-			err, result = nil, "máy in một chiều: không phát hiện được hết giấy hay lỗi (one-way printer: paper-out and faults cannot be detected)"
-		case err == nil && !st.OK():
-			err = fmt.Errorf("%s", st)
-		}
-		add(wire.DevicePrinter, err, result, wire.FixPrinter)
-	}()
-	// Card reader.
-	func() {
-		c, cancel := tctx()
-		defer cancel()
-		rd, err := identity.OpenReader(c, cfg.Devices.CardReader)
-		if err == nil {
-			rd.Close()
-		}
-		add(wire.DeviceCard, err, "mở được, phản hồi đúng (opens and answers)", wire.FixCard)
-	}()
-	// QR scanner.
-	if cfg.Devices.QRScanner != "" {
-		r, err := codereader.Open(cfg.Devices.QRScanner)
-		if err == nil {
-			r.Close()
-		}
-		if hids, _ := codereader.DetectHID("/sys"); len(hids) > 0 && err == nil {
-			err = hids[0].Err()
-		}
-		add(wire.DeviceQR, err, "mở được (opens)", wire.FixQR)
-	}
-	// Document scanner.
-	func() {
-		c, cancel := tctx()
-		defer cancel()
-		s, err := scanner.Open(cfg.Devices.Scanner)
-		var caps scanner.Capabilities
-		if err == nil {
-			caps, err = s.Capabilities(c)
-		}
-		add(wire.DeviceScanner, err, caps.MakeAndModel, wire.FixScanner)
-	}()
-	// Dossier store.
-	func() {
-		c, cancel := tctx()
-		defer cancel()
-		s, err := outbox.Open(c, filepath.Join(cfg.Paths.StateDir, "outbox"), outbox.Options{KioskID: cfg.Kiosk.ID})
-		msg := ""
-		if err == nil {
-			n, _ := s.Pending(c)
-			msg = fmt.Sprintf("toàn vẹn, %d hồ sơ chờ gửi (intact, %d waiting)", n, n)
-			s.Close()
-		}
-		add(wire.DeviceStore, err, msg, wire.FixStore)
-	}()
-	// Central system.
-	if cfg.Central.URL != "" {
-		u, _ := url.Parse(cfg.Central.URL)
-		host := u.Host
-		if u.Port() == "" {
-			host = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
-		}
-		conn, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", host)
-		if err == nil {
-			conn.Close()
-		}
-		add(wire.DeviceCentral, err, "kết nối được "+host+" (reachable)", wire.FixCentral)
-	}
-	// Fonts and OCR data.
-	_, err := escpos.LoadFonts()
-	add(wire.DeviceFonts, err, "Noto Sans", wire.FixFonts)
-	_, err = os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata")
-	add(wire.DeviceOCRData, err, "tesseract vie", wire.FixOCRData)
-	return out
-}
-
 func provisionCommand() *command {
 	return &command{
 		name:    "provision",
 		summary: "cấp phép kiosk: khóa thiết bị, đăng ký với hệ thống trung tâm, ghi cấu hình — provision the kiosk",
-		usage:   "--central URL --token TOKEN --unit AGENCY_CODE --kiosk-id ID [--unit-name NAME] [--ca ca.pem] [--config FILE] [--state-dir DIR]",
+		usage:   "--central URL --token TOKEN --unit AGENCY_CODE --kiosk-id ID [--unit-name NAME] [--ca ca.pem] [--config FILE] [--state-dir DIR] [--journal-url URL] [--metrics-remote-write URL]",
 		help: `Tạo khóa thiết bị (ECDSA P-256) và khóa lưu trữ, gửi yêu cầu chứng thư (CSR) kèm mã cấp phép một lần,
 nhận chứng thư máy khách mTLS, lưu CA của máy chủ và ghi tệp cấu hình. Khóa và chứng thư không bao giờ
 nằm trong ảnh hệ điều hành. Chạy lại được: khóa đã có được giữ nguyên.
@@ -232,6 +78,8 @@ certificate and the server's CA, and writes the configuration file. Safe to run 
 			caFile := fs.String("ca", "", "CA của máy chủ trung tâm, PEM (the central server's CA); bỏ trống chỉ với máy chủ thử trên máy này (empty only for a loopback development server)")
 			cfgPath := fs.String("config", defaultConfig, "tệp cấu hình ghi ra (configuration file to write)")
 			stateDir := fs.String("state-dir", "/var/lib/tramso", "thư mục dữ liệu (state folder)")
+			journalURL := fs.String("journal-url", "", "systemd-journal-remote của tỉnh nhận nhật ký, vd. https://logs.tinh.example:19532 (the province's journal-remote)")
+			remoteWrite := fs.String("metrics-remote-write", "", "điểm remote-write Prometheus của tỉnh (the province's Prometheus remote-write URL)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if *centralURL == "" || *token == "" || *unit == "" || *kioskID == "" || len(args) > 0 {
 					return usagef("cần --central, --token, --unit và --kiosk-id (--central, --token, --unit and --kiosk-id are required)")
@@ -250,8 +98,12 @@ certificate and the server's CA, and writes the configuration file. Safe to run 
 				cfg.Central.URL = *centralURL
 				cfg.Paths.StateDir = *stateDir
 				cfg.Central.TLSDir = filepath.Join(*stateDir, "tls")
+				cfg.Logs.JournalURL, cfg.Metrics.RemoteWriteURL = *journalURL, *remoteWrite
 				if err := cfg.Validate(); err != nil {
 					return err
+				}
+				if *journalURL != "" && *caFile == "" {
+					return usagef("--journal-url cần --ca: nhật ký chỉ gửi tới máy chủ có chứng thư do CA đã ghim cấp (--journal-url needs --ca, the CA the log server's certificate must come from)")
 				}
 				var caPEM []byte
 				if *caFile != "" {
@@ -294,7 +146,10 @@ certificate and the server's CA, and writes the configuration file. Safe to run 
 				if err := giveToService(*stateDir, *cfgPath); err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "• đã ghi cấu hình (configuration written): %s\n  Tiếp theo (next): kioskctl selftest; systemctl restart kioskd\n", *cfgPath)
+				if err := provisionFleet(ctx, e, cfg); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "• đã ghi cấu hình (configuration written): %s\n  Tiếp theo (next): kioskctl staff set-pin; kioskctl staff set-pin --technician; kioskctl selftest; systemctl restart kioskd\n", *cfgPath)
 				return nil
 			}
 		},
@@ -469,7 +324,7 @@ func staffCommand() *command {
 		subs: []*command{
 			{
 				name:    "hash-pin",
-				summary: "tạo mã băm argon2id cho staff.pin_hash — hash a PIN for staff.pin_hash",
+				summary: "in mã băm argon2id của một mã PIN (đặt PIN: set-pin) — print a PIN's argon2id hash (to set one: set-pin)",
 				flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 					return func(ctx context.Context, e *env, args []string) error {
 						pin, err := readPIN(e)
@@ -481,6 +336,37 @@ func staffCommand() *command {
 							return err
 						}
 						fmt.Fprintln(e.stdout, h)
+						return nil
+					}
+				},
+			},
+			{
+				name:    "set-pin",
+				summary: "đặt mã PIN cán bộ (hoặc kỹ thuật viên) vào tệp bí mật của kioskd — set the staff (or technician) PIN in kioskd's secrets file",
+				usage:   "[--technician] [--config FILE]",
+				flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+					tech := fs.Bool("technician", false, "mã PIN kỹ thuật viên (the technician's PIN)")
+					cfgPath := fs.String("config", defaultConfig, "tệp cấu hình (configuration file)")
+					return func(ctx context.Context, e *env, args []string) error {
+						cfg, err := config.Load(*cfgPath)
+						if err != nil {
+							return err
+						}
+						pin, err := readPIN(e)
+						if err != nil {
+							return err
+						}
+						h, err := staff.HashPIN(pin)
+						if err != nil {
+							return err
+						}
+						if err := config.SetPIN(cfg.Paths.SecretsFile(), *tech, h); err != nil {
+							return err
+						}
+						if err := giveToService(cfg.Paths.StateDir, *cfgPath); err != nil {
+							return err
+						}
+						fmt.Fprintf(e.stdout, "đã đặt mã PIN (PIN set) in %s; systemctl restart kioskd\n", cfg.Paths.SecretsFile())
 						return nil
 					}
 				},

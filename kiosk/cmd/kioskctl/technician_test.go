@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -62,6 +63,22 @@ func TestTechnicianCommands(t *testing.T) {
 	code, out, errs = kioskctl(t, ctx, nil, "selftest", "--config", filepath.Join(dir, "kiosk.toml"))
 	if code != 0 || strings.Count(out, "ĐẠT (PASS)") < 7 {
 		t.Fatalf("selftest: %d\n%s\n%s", code, out, errs)
+	}
+	// The same checks as kioskd's staff self-test, in its order, free disk space included.
+	at := 0
+	for _, dev := range []string{wire.DevicePrinter, wire.DeviceCard, wire.DeviceQR, wire.DeviceScanner, wire.DeviceStore,
+		wire.DeviceCentral, wire.DeviceDisk, wire.DeviceFonts, wire.DeviceOCRData} {
+		i := strings.Index(out[at:], dev)
+		if i < 0 {
+			t.Fatalf("selftest does not report %q after position %d:\n%s", dev, at, out)
+		}
+		at += i + len(dev)
+	}
+	t.Logf("selftest:\n%s", out)
+	code, out, _ = kioskctl(t, ctx, nil, "selftest", "--json", "--config", filepath.Join(dir, "kiosk.toml"))
+	var checks []wire.Check
+	if err := json.Unmarshal([]byte(out), &checks); code != 0 || err != nil || len(checks) != 9 || checks[6].Device != wire.DeviceDisk {
+		t.Fatalf("selftest --json: %d %v %s", code, err, out)
 	}
 	// A broken device: the self-test fails and says what to try.
 	cfg, _ := config.Load(filepath.Join(dir, "kiosk.toml"))

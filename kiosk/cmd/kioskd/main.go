@@ -4,6 +4,7 @@
 //
 //	kioskd [--config /etc/tramso/kiosk.toml]
 //	kioskd --sim [--sim-dir DIR] [--socket PATH]    simulated hardware and a local central server
+//	       [--metrics-listen 127.0.0.1:9464]           serve /metrics there (loopback only)
 package main
 
 import (
@@ -14,7 +15,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"syscall"
 
@@ -30,8 +30,13 @@ func main() {
 	sim := fs.Bool("sim", false, "chạy với thiết bị giả lập và máy chủ trung tâm thử (simulated devices and a local central server)")
 	simDir := fs.String("sim-dir", "", "thư mục cho chế độ giả lập (folder for --sim; default: a new temporary folder)")
 	socket := fs.String("socket", "", "ghi đè paths.socket (override paths.socket)")
+	metricsListen := fs.String("metrics-listen", "", "ghi đè metrics.listen, địa chỉ loopback của /metrics (override metrics.listen, the loopback address of /metrics)")
 	verbose := fs.Bool("debug", false, "ghi nhật ký chi tiết (debug logging; never personal data)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	if *sim && !simBuilt {
+		fmt.Fprintf(os.Stderr, "kioskd: %v\n", kdaemon.ErrNoSim)
 		os.Exit(2)
 	}
 	level := slog.LevelInfo
@@ -46,7 +51,7 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, log, *cfgPath, *sim, *simDir, *socket); err != nil && !errors.Is(err, context.Canceled) {
+	if err := run(ctx, log, *cfgPath, *sim, *simDir, *socket, *metricsListen); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(os.Stderr, "kioskd: %v\n", err)
 		daemon.SdNotify(false, "STATUS=Lỗi (error): "+err.Error())
 		os.Exit(1)
@@ -57,28 +62,17 @@ func main() {
 // about 340 MB resident, the OCR engines' own memory included, like a 10-page one (README, figures).
 const heapLimit = 256 << 20
 
-func run(ctx context.Context, log *slog.Logger, cfgPath string, sim bool, simDir, socket string) error {
+func run(ctx context.Context, log *slog.Logger, cfgPath string, sim bool, simDir, socket, metricsListen string) error {
 	opts := kdaemon.Options{Log: log, Notify: func(s string) { daemon.SdNotify(false, s) }}
 	if wd, err := daemon.SdWatchdogEnabled(false); err == nil {
 		opts.Watchdog = wd
 	}
 	if sim {
-		if simDir == "" {
-			d, err := os.MkdirTemp("", "tramso-sim-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(d)
-			simDir = d
-		}
-		s, cfg, err := kdaemon.StartSim(ctx, simDir)
+		stopSim, err := startSim(ctx, log, simDir, &opts)
 		if err != nil {
 			return err
 		}
-		defer s.Close()
-		opts.Sim, opts.Config = s, cfg
-		log.Info("simulated kiosk", "dir", simDir, "printer", cfg.Devices.Printer, "scanner", cfg.Devices.Scanner, "central", cfg.Central.URL,
-			"staffPIN", filepath.Join(simDir, kdaemon.SimStaffPINFile))
+		defer stopSim()
 	} else {
 		cfg, err := config.Load(cfgPath)
 		if err != nil {
@@ -88,6 +82,9 @@ func run(ctx context.Context, log *slog.Logger, cfgPath string, sim bool, simDir
 	}
 	if socket != "" {
 		opts.Config.Paths.Socket = socket
+	}
+	if metricsListen != "" {
+		opts.Config.Metrics.Listen = metricsListen
 	}
 	return kdaemon.Run(ctx, opts)
 }

@@ -245,6 +245,7 @@ func (g *game) staff(ctx context.Context, socket string, reqs <-chan screens.Sta
 		case screens.StaffLogin:
 			err = c.StaffLogin(cctx, r.PIN)
 		case screens.StaffLogout:
+			c.StaffLogout(cctx)    // ends the session on kioskd too
 			c = client.New(socket) // forget the token
 		case screens.StaffDossiers:
 			err = c.Staff(cctx, http.MethodGet, "dossiers", &res.Dossiers)

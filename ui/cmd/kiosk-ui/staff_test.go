@@ -1,3 +1,5 @@
+//go:build !nosim
+
 package main
 
 import (
@@ -74,6 +76,17 @@ func TestStaffCallsAgainstKioskd(t *testing.T) {
 	}
 	if r := call(screens.StaffRequest{Kind: screens.StaffDevices}); r.Err != "" || r.Devices["printer"] == nil {
 		t.Errorf("device status: %q %v", r.Err, r.Devices)
+	}
+	// The technician's functions need the technician's PIN.
+	if r := call(screens.StaffRequest{Kind: screens.StaffSelfTest}); !strings.Contains(r.Err, "kỹ thuật viên") {
+		t.Errorf("self-test with the staff PIN: %q, want a refusal naming the technician", r.Err)
+	}
+	tech, err := os.ReadFile(filepath.Join(dir, daemon.SimTechnicianPINFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := call(screens.StaffRequest{Kind: screens.StaffLogin, PIN: strings.TrimSpace(string(tech))}); r.Err != "" {
+		t.Fatalf("the technician's PIN refused: %s", r.Err)
 	}
 	r := call(screens.StaffRequest{Kind: screens.StaffSelfTest})
 	if r.Err != "" || len(r.Checks) < 5 {

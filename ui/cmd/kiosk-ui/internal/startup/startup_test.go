@@ -14,7 +14,10 @@ import (
 // build compiles kiosk-ui itself, so the test sees what Ebiten's initialisation does.
 func build(t *testing.T) string {
 	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is not on PATH: %v", err)
+	}
 	bin := filepath.Join(t.TempDir(), "kiosk-ui")
 	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/tramso/tramso/ui/cmd/kiosk-ui")
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -6,6 +6,8 @@
 #      the VM at 10.0.2.2), then the update bundle WORK/good.raucb is installed;
 #   2. the kiosk reboots into slot B (the update), which is marked good, and the broken bundle
 #      WORK/broken.raucb (kioskd fails at start) is installed into slot A;
+#      the kiosk is provisioned with --journal-url too, and a systemd-journal-remote on this machine
+#      must have received kioskd's start message from it by the end of the first boot;
 #   3. slot A fails to come up (kioskd's start limit reboots the kiosk) until GRUB's try counter
 #      gives up on it, and the kiosk rolls back to slot B by itself.
 # The test drives each boot with a step passed through QEMU's fw_cfg; the test image's agent
@@ -71,6 +73,35 @@ if [ -x "${KIOSKCTL:-}" ]; then
 	fi
 fi
 
+# The province's log server: a real systemd-journal-remote on loopback with TLS, its certificate from
+# the CA the kiosk pins at provisioning; the kiosk is provisioned with --journal-url and its
+# systemd-journal-upload sends the journal there (WORK/remote.journal).
+journal=""
+jremote=""
+for d in /lib/systemd /usr/lib/systemd; do
+	[ -x "$d/systemd-journal-remote" ] && jremote=$d/systemd-journal-remote && break
+done
+if [ -n "$server" ] && [ -n "$jremote" ]; then
+	jport=$((port + 1))
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$tlsdir/logs-key.pem" -out "$tlsdir/logs.csr" -subj "/O=tramso/CN=logs" 2>/dev/null
+	openssl x509 -req -in "$tlsdir/logs.csr" -CA "$tlsdir/ca.pem" -CAkey "$tlsdir/ca-key.pem" -CAcreateserial \
+		-days 30 -extfile "$tlsdir/ext" -out "$tlsdir/logs.pem" 2>/dev/null
+	rm -f "$work/remote.journal"
+	"$jremote" --listen-https="127.0.0.1:$jport" --key="$tlsdir/logs-key.pem" --cert="$tlsdir/logs.pem" \
+		--split-mode=none --output="$work/remote.journal" >"$work/journal-remote.log" 2>&1 &
+	jr=$!
+	trap 'kill "$central" "$jr" 2>/dev/null || true' EXIT
+	sleep 1
+	if kill -0 "$jr" 2>/dev/null; then
+		journal="https://10.0.2.2:$jport"
+	else
+		echo "vmtest.sh: systemd-journal-remote did not start (see $work/journal-remote.log); remote logs not tested" >&2
+	fi
+elif [ -n "$server" ]; then
+	echo "vmtest.sh: no systemd-journal-remote on this machine (apt-get install systemd-journal-remote); remote logs not tested" >&2
+fi
+
 mb=$(du -sm "$work/testdisk" | cut -f1)
 mkfs.ext4 -q -F -L TRAMSOTEST -d "$work/testdisk" "$work/testdisk.img" "$((mb + 64))M"
 
@@ -91,6 +122,9 @@ boot() {
 		-fw_cfg name=opt/tramso/step,string="$step"
 	if [ -n "$server" ]; then
 		set -- "$@" -fw_cfg name=opt/tramso/server,string="$server"
+	fi
+	if [ -n "$journal" ]; then
+		set -- "$@" -fw_cfg name=opt/tramso/journal,string="$journal"
 	fi
 	t0=$(date +%s)
 	echo "boot $n (step $step)..."
@@ -114,6 +148,15 @@ if [ -n "$server" ]; then
 	esac
 fi
 grep -aq 'TRAMSO-TEST installed=good.raucb' "$log" || fail "update bundle not installed (log $log)"
+if [ -n "$journal" ]; then
+	grep -a 'TRAMSO-TEST journal-upload' "$log" | tr -d '\r' || true
+	# The kiosk's journal, uploaded over TLS, holds kioskd's start message.
+	if journalctl --file="$work/remote.journal" --no-pager -o cat _SYSTEMD_UNIT=kioskd.service 2>/dev/null | grep -aq 'kioskd ready'; then
+		echo "ok: the host's systemd-journal-remote received kioskd's start message from the kiosk"
+	else
+		fail "kioskd's start message did not reach the host's systemd-journal-remote (logs $log, $work/journal-remote.log)"
+	fi
+fi
 
 boot install:broken.raucb
 case $report in

@@ -75,6 +75,16 @@ put 0644 "$sys/lockdown/system.conf" /usr/lib/systemd/system.conf.d/50-tramso-ki
 put 0644 "$sys/lockdown/sysctl.conf" /usr/lib/sysctl.d/50-tramso-kiosk.conf
 put 0644 "$sys/lockdown/xorg.conf" /usr/share/X11/xorg.conf.d/50-tramso-kiosk.conf
 
+# Fleet: the journal goes to the province's systemd-journal-remote, metrics by the Prometheus agent
+# (both configured by `kioskctl provision`; inert until then). The drop-in hands the kiosk's keys to
+# systemd-journal-upload; the link points its configuration at the file provisioning writes.
+put 0644 "$here/journal/systemd-journal-upload-tramso.conf" /usr/lib/systemd/system/systemd-journal-upload.service.d/tramso.conf
+mkdir -p "$root/etc/systemd/journal-upload.conf.d"
+ln -s ../../tramso/journal-upload.conf "$root/etc/systemd/journal-upload.conf.d/tramso.conf"
+put 0644 "$here/prometheus/tramso-prometheus-agent.service" /lib/systemd/system/tramso-prometheus-agent.service
+put 0644 "$here/prometheus/node-exporter-tramso.conf" /usr/lib/systemd/system/prometheus-node-exporter.service.d/tramso.conf
+put 0644 "$here/prometheus/tramso-alerts.yml" /usr/share/tramso/prometheus/tramso-alerts.yml
+
 # Default configuration (a conffile) and documentation.
 put 0644 "$config" /etc/tramso/kiosk.toml
 put 0644 "$here/debian/copyright" /usr/share/doc/tramso/copyright

@@ -116,26 +116,31 @@ func TestControl(t *testing.T) {
 func TestContents(t *testing.T) {
 	deb := buildDeb(t)
 	want := map[string]string{
-		"./usr/bin/kioskd":                                     "-rwxr-xr-x",
-		"./usr/bin/kioskctl":                                   "-rwxr-xr-x",
-		"./usr/sbin/tramso-device-name":                        "-rwxr-xr-x",
-		"./usr/share/man/man8/kioskd.8.gz":                     "-rw-r--r--",
-		"./usr/share/man/man1/kioskctl.1.gz":                   "-rw-r--r--",
-		"./usr/share/man/man8/tramso-device-name.8.gz":         "-rw-r--r--",
-		"./lib/systemd/system/kioskd.service":                  "-rw-r--r--",
-		"./lib/systemd/system/kiosk-ui.service":                "-rw-r--r--",
-		"./lib/udev/rules.d/70-tramso.rules":                   "-rw-r--r--",
-		"./usr/lib/sysusers.d/tramso.conf":                     "-rw-r--r--",
-		"./usr/lib/tmpfiles.d/tramso.conf":                     "-rw-r--r--",
-		"./usr/lib/systemd/logind.conf.d/50-tramso-kiosk.conf": "-rw-r--r--",
-		"./usr/lib/systemd/system.conf.d/50-tramso-kiosk.conf": "-rw-r--r--",
-		"./usr/lib/sysctl.d/50-tramso-kiosk.conf":              "-rw-r--r--",
-		"./usr/share/X11/xorg.conf.d/50-tramso-kiosk.conf":     "-rw-r--r--",
-		"./etc/tramso/kiosk.toml":                              "-rw-r--r--",
-		"./usr/share/doc/tramso/copyright":                     "-rw-r--r--",
-		"./usr/share/doc/tramso/changelog.gz":                  "-rw-r--r--",
-		"./usr/share/doc/tramso/TECHNICIAN.md":                 "-rw-r--r--",
-		"./usr/share/lintian/overrides/tramso":                 "-rw-r--r--",
+		"./usr/bin/kioskd":                                                        "-rwxr-xr-x",
+		"./usr/bin/kioskctl":                                                      "-rwxr-xr-x",
+		"./usr/sbin/tramso-device-name":                                           "-rwxr-xr-x",
+		"./usr/share/man/man8/kioskd.8.gz":                                        "-rw-r--r--",
+		"./usr/share/man/man1/kioskctl.1.gz":                                      "-rw-r--r--",
+		"./usr/share/man/man8/tramso-device-name.8.gz":                            "-rw-r--r--",
+		"./lib/systemd/system/kioskd.service":                                     "-rw-r--r--",
+		"./lib/systemd/system/kiosk-ui.service":                                   "-rw-r--r--",
+		"./lib/udev/rules.d/70-tramso.rules":                                      "-rw-r--r--",
+		"./usr/lib/sysusers.d/tramso.conf":                                        "-rw-r--r--",
+		"./usr/lib/tmpfiles.d/tramso.conf":                                        "-rw-r--r--",
+		"./usr/lib/systemd/logind.conf.d/50-tramso-kiosk.conf":                    "-rw-r--r--",
+		"./usr/lib/systemd/system.conf.d/50-tramso-kiosk.conf":                    "-rw-r--r--",
+		"./usr/lib/sysctl.d/50-tramso-kiosk.conf":                                 "-rw-r--r--",
+		"./usr/share/X11/xorg.conf.d/50-tramso-kiosk.conf":                        "-rw-r--r--",
+		"./etc/tramso/kiosk.toml":                                                 "-rw-r--r--",
+		"./usr/share/doc/tramso/copyright":                                        "-rw-r--r--",
+		"./usr/share/doc/tramso/changelog.gz":                                     "-rw-r--r--",
+		"./usr/share/doc/tramso/TECHNICIAN.md":                                    "-rw-r--r--",
+		"./usr/share/lintian/overrides/tramso":                                    "-rw-r--r--",
+		"./usr/lib/systemd/system/systemd-journal-upload.service.d/tramso.conf":   "-rw-r--r--",
+		"./etc/systemd/journal-upload.conf.d/tramso.conf":                         "lrwxrwxrwx",
+		"./lib/systemd/system/tramso-prometheus-agent.service":                    "-rw-r--r--",
+		"./usr/lib/systemd/system/prometheus-node-exporter.service.d/tramso.conf": "-rw-r--r--",
+		"./usr/share/tramso/prometheus/tramso-alerts.yml":                         "-rw-r--r--",
 	}
 	got := map[string]string{}
 	for _, l := range strings.Split(strings.TrimSpace(run(t, "dpkg-deb", "-c", deb)), "\n") {
@@ -173,6 +178,12 @@ func TestContents(t *testing.T) {
 	if err == nil && !bytes.Equal(shipped, example) {
 		t.Error("/etc/tramso/kiosk.toml is not kiosk/config/kiosk.example.toml")
 	}
+	if l, err := os.Readlink(filepath.Join(dir, "etc/systemd/journal-upload.conf.d/tramso.conf")); err != nil || l != "../../tramso/journal-upload.conf" {
+		t.Errorf("journal-upload.conf.d/tramso.conf links to %q (%v), want ../../tramso/journal-upload.conf", l, err)
+	}
+	if a, _ := os.ReadFile("journal/systemd-journal-upload-tramso.conf"); !bytes.Equal(a, must(os.ReadFile(filepath.Join(dir, "usr/lib/systemd/system/systemd-journal-upload.service.d/tramso.conf")))) {
+		t.Error("the journal-upload drop-in differs from packaging/journal's")
+	}
 	for _, name := range []string{"kioskd.service", "kiosk-ui.service", "70-tramso.rules"} {
 		a, _ := os.ReadFile(filepath.Join("../systemd", name))
 		matches, _ := filepath.Glob(filepath.Join(dir, "lib/*/*", name))
@@ -208,3 +219,5 @@ func TestLintian(t *testing.T) {
 		t.Fatalf("lintian: %v\n%s", err, out)
 	}
 }
+
+func must(b []byte, _ error) []byte { return b }

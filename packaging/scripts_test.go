@@ -129,3 +129,33 @@ func TestScriptsSyntax(t *testing.T) {
 		}
 	}
 }
+
+// TestPostinstFleetUnits: on a first install the log upload, agent and node exporter are enabled
+// (where their packages are installed) and Debian's full Prometheus server masked; an upgrade
+// leaves the administrator's choice alone; a unit whose package is absent is not touched.
+func TestPostinstFleetUnits(t *testing.T) {
+	root := t.TempDir()
+	for _, u := range []string{"systemd-journal-upload.service", "tramso-prometheus-agent.service", "prometheus.service"} {
+		p := filepath.Join(root, "lib/systemd/system", u)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("[Unit]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := runScript(t, "postinst", root, "configure", "")
+	for _, want := range []string{"deb-systemd-helper enable systemd-journal-upload.service",
+		"deb-systemd-helper enable tramso-prometheus-agent.service", "deb-systemd-helper mask prometheus.service"} {
+		if !strings.Contains(calls, want+"\n") {
+			t.Errorf("first install did not run %q; calls:\n%s", want, calls)
+		}
+	}
+	if strings.Contains(calls, "enable prometheus-node-exporter.service") {
+		t.Errorf("enabled the node exporter, whose package is not installed:\n%s", calls)
+	}
+	calls = runScript(t, "postinst", root, "configure", "0.1.0+git20261201.abcdef12")
+	if strings.Contains(calls, "enable systemd-journal-upload.service") || strings.Contains(calls, "enable tramso-prometheus-agent.service") {
+		t.Errorf("an upgrade re-enabled the fleet units:\n%s", calls)
+	}
+}

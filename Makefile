@@ -18,6 +18,7 @@ GOFLAGS_TEST ?= -count=1 -timeout 15m
 # libnfc-bin: nfc-list, libnfc's client, drives the simulated PN532 in the tests; opensc and pcsc-tools:
 # opensc-tool and pcsc_scan drive the simulated chip through pcscd.
 # poppler-utils + libnss3-tools (certutil): pdfsig checks the signed dossier PDFs against a test CA.
+# systemd-journal-remote: a real journal-remote and journal-upload for the remote-log test (packaging/journal).
 DEB_PACKAGES := \
 	ca-certificates git gcc pkg-config util-linux \
 	fonts-noto-core fonts-dejavu-core fonts-liberation2 icc-profiles-free \
@@ -26,11 +27,15 @@ DEB_PACKAGES := \
 	sane-utils sane-airscan poppler-utils libnss3-tools \
 	libc6-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libgl1-mesa-dev libgl1-mesa-dri mesa-utils xvfb espeak-ng \
-	systemd udev lintian file binutils dpkg-dev grub-common
+	systemd udev lintian file binutils dpkg-dev grub-common \
+	prometheus prometheus-node-exporter systemd-journal-remote
+
+# staticcheck runs in make test beside go vet (installed by make deps into ~/go/bin).
+STATICCHECK_VERSION := v0.8.2
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps test test-race vet fmt-check bench bench-ui bench-ocr demo demo-load fuzz clean
+.PHONY: all build deps test test-race vet staticcheck fmt-check bench bench-ui bench-ocr demo demo-load fuzz clean
 
 all: build
 
@@ -45,21 +50,34 @@ deps:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 at /usr/local/go"; exit 1; }
+	@command -v staticcheck >/dev/null || { echo "Installing staticcheck $(STATICCHECK_VERSION)"; \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); }
+	@# Redocly CLI and Prism (npm, pinned in tools/openapi/package-lock.json) lint the OpenAPI documents
+	@# and check real traffic against them; they need Node.js 20.19 or later with npm.
+	@[ -x tools/openapi/node_modules/.bin/redocly ] && [ -x tools/openapi/node_modules/.bin/prism ] || { \
+		command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 (nodejs) with npm"; exit 1; }; \
+		npm ci --prefix tools/openapi --no-audit --no-fund --loglevel=error; }
 
 build: deps
 	$(GO) build -o bin/ ./kiosk/cmd/... ./ui/cmd/...
 
+# The package's build (-tags nosim, without the simulators) is vetted too.
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags nosim ./...
+
+staticcheck: deps
+	staticcheck ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # TRAMSO_REQUIRE_PCSCD, TRAMSO_REQUIRE_SPEECH, TRAMSO_REQUIRE_NFCLIST: those tests fail instead of
-# skipping when pcscd, espeak-ng or nfc-list cannot run; TRAMSO_REQUIRE_PDFSIG: when pdfsig or certutil is missing.
-test: deps fmt-check vet
-	TRAMSO_REQUIRE_PCSCD=1 TRAMSO_REQUIRE_SPEECH=1 TRAMSO_REQUIRE_NFCLIST=1 TRAMSO_REQUIRE_PDFSIG=1 $(GO) test $(GOFLAGS_TEST) ./...
+# skipping when pcscd, espeak-ng or nfc-list cannot run; TRAMSO_REQUIRE_PDFSIG: when pdfsig or certutil is missing;
+# TRAMSO_REQUIRE_PROMETHEUS: when promtool or prometheus is missing.
+test: deps fmt-check vet staticcheck
+	TRAMSO_REQUIRE_PCSCD=1 TRAMSO_REQUIRE_SPEECH=1 TRAMSO_REQUIRE_NFCLIST=1 TRAMSO_REQUIRE_PDFSIG=1 TRAMSO_REQUIRE_PROMETHEUS=1 TRAMSO_REQUIRE_JOURNAL=1 TRAMSO_REQUIRE_REDOCLY=1 TRAMSO_REQUIRE_PRISM=1 $(GO) test $(GOFLAGS_TEST) ./...
 
 # The race detector over the packages that run goroutines against each other (long: not part of
 # make test; see the README for its time).

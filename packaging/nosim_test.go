@@ -102,7 +102,7 @@ func TestPackagedProgramsHaveNoSimulators(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		cmd := exec.CommandContext(ctx, filepath.Join(bin, args[0]), args[1:]...)
 		cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-		cmd.Dir = t.TempDir() // a build that does run the demo writes its demo-out/ there, not in the tree
+		cmd.Dir = t.TempDir()                                                 // a build that does run the demo writes its demo-out/ there, not in the tree
 		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // lets it clean up
 		cmd.WaitDelay = 10 * time.Second
 		out, err := cmd.CombinedOutput()

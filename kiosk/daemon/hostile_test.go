@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -306,10 +307,20 @@ func TestShutdownWithStreamOpen(t *testing.T) {
 }
 
 // BenchmarkHostileFlood: latency of kiosk-ui's GET /v1/session while a hostile client holds every
-// event stream and floods the socket with idle connections; reports p99-ms.
+// event stream and floods the socket with idle connections; reports p99-ms, and the Go heap kioskd
+// holds before and during the flood (heap-MB-quiet, heap-MB-flood: bounded by the connection caps).
 func BenchmarkHostileFlood(b *testing.B) {
 	cfg, _ := runKiosk(b, Options{UploaderPoll: 100 * time.Millisecond})
+	heapMB := func() float64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return float64(m.HeapInuse) / (1 << 20)
+	}
+	quiet := heapMB()
 	startFlood(b, cfg.Paths.Socket, 12, 200)
+	time.Sleep(time.Second) // let the flood reach the caps
+	flooded := heapMB()
 	ui := client.New(cfg.Paths.Socket)
 	ctx := context.Background()
 	var lat []time.Duration
@@ -323,6 +334,8 @@ func BenchmarkHostileFlood(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(quiet, "heap-MB-quiet")
+	b.ReportMetric(flooded, "heap-MB-flood")
 }
 
 // TestStreamOutlivesReadTimeout: the read timeout that drops slow requests does not cut an event

@@ -446,6 +446,11 @@ func closed(c <-chan struct{}) bool {
 // whole screen, and Ebiten presents a few frames more after each change.
 const idleFrame = 50 * time.Millisecond
 
+// attractFrame is how long a frame rests on the still attract screen once the start-up rehearsal is
+// over: the kiosk spends most of its day there, and every wake costs Ebiten's loop (events, timers)
+// even when nothing is presented. A tap is still kept between two polls, and is seen within 0.1 s.
+const attractFrame = 100 * time.Millisecond
+
 // busyFrame is the shortest frame while a finger is on the glass or the screen keeps changing:
 // sixty a second, as the display shows them.
 const busyFrame = time.Second / 60
@@ -456,6 +461,9 @@ func (g *game) pace(began time.Time) time.Duration {
 	rest := busyFrame - time.Since(began)
 	if !g.down && !g.app.Dirty() {
 		rest = idleFrame
+		if g.rehearsal == nil && g.app.View().State == wire.Attract && !g.app.Animated() {
+			rest = attractFrame
+		}
 		if g.app.Animated() {
 			rest = g.app.NextStep()
 		}

@@ -56,7 +56,7 @@ func (o *outboxSubmitter) capture(ctx context.Context, d *session.Dossier) (outb
 		Unit:      dossier.Unit{Code: o.kiosk.UnitCode, Name: o.kiosk.UnitName},
 		Applicant: dossier.Applicant{
 			IDNumber: d.Applicant.IDNumber, FullName: d.Applicant.FullName, DateOfBirth: d.Applicant.DateOfBirth.String(),
-			Phone: d.Fields["phone"], Address: d.Applicant.PlaceOfResidence, PassiveAuth: d.PassiveAuth,
+			Phone: d.Fields["phone"], Address: d.Applicant.PlaceOfResidence, PassiveAuth: wire.PassiveAuth(d.PassiveAuth),
 		},
 		Fields:     d.Fields,
 		Consent:    dossier.Consent{Given: d.Consent, At: d.CapturedAt, Text: consentText},

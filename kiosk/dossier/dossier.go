@@ -18,19 +18,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"golang.org/x/text/unicode/norm"
 )
 
 // ManifestVersion is the version of the manifest layout produced by [Dossier.Manifest].
 const ManifestVersion = 1
-
-// Passive-authentication results of the identity card's chip (ICAO 9303), in the words of
-// `kioskctl card read --json`.
-const (
-	PassiveAuthPassed  = "valid"      // the chip's data groups are signed by a trusted CSCA
-	PassiveAuthFailed  = "invalid"    // the signature or a data-group hash did not verify
-	PassiveAuthSkipped = "unverified" // no trust anchor, or no chip read (typed in)
-)
 
 // Dossier is one captured dossier. Its JSON form is the manifest sent to the central system.
 type Dossier struct {
@@ -66,12 +59,12 @@ type Unit struct {
 
 // Applicant is the person filing the dossier, as read from the identity card.
 type Applicant struct {
-	IDNumber    string `json:"idNumber"`              // 12-digit personal identification number
-	FullName    string `json:"fullName"`              // family name first, with diacritics
-	DateOfBirth string `json:"dateOfBirth"`           // YYYY-MM-DD (given dd/mm/yyyy, Normalize converts it)
-	Phone       string `json:"phone,omitempty"`       // contact phone
-	Address     string `json:"address,omitempty"`     // place of residence
-	PassiveAuth string `json:"passiveAuth,omitempty"` // one of the PassiveAuth constants
+	IDNumber    string           `json:"idNumber"`              // 12-digit personal identification number
+	FullName    string           `json:"fullName"`              // family name first, with diacritics
+	DateOfBirth string           `json:"dateOfBirth"`           // YYYY-MM-DD (given dd/mm/yyyy, Normalize converts it)
+	Phone       string           `json:"phone,omitempty"`       // contact phone
+	Address     string           `json:"address,omitempty"`     // place of residence
+	PassiveAuth wire.PassiveAuth `json:"passiveAuth,omitempty"` // valid, invalid or unverified (wire.PassiveAuth)
 }
 
 // Attachment is one document of the dossier: a searchable PDF, referenced by its SHA-256.
@@ -150,7 +143,7 @@ func (d *Dossier) Normalize() {
 	d.Unit = Unit{n(d.Unit.Code), n(d.Unit.Name)}
 	a := &d.Applicant
 	a.IDNumber, a.FullName, a.DateOfBirth, a.Phone, a.Address, a.PassiveAuth =
-		n(a.IDNumber), n(a.FullName), n(a.DateOfBirth), n(a.Phone), n(a.Address), n(a.PassiveAuth)
+		n(a.IDNumber), n(a.FullName), n(a.DateOfBirth), n(a.Phone), n(a.Address), wire.PassiveAuth(n(string(a.PassiveAuth)))
 	if d.Fields != nil {
 		f := make(map[string]string, len(d.Fields))
 		for k, v := range d.Fields {
@@ -287,7 +280,7 @@ func (d *Dossier) Validate(required []Requirement) error {
 		}
 	}
 	switch d.Applicant.PassiveAuth {
-	case "", PassiveAuthPassed, PassiveAuthFailed, PassiveAuthSkipped:
+	case "", wire.PassiveValid, wire.PassiveInvalid, wire.PassiveUnverified:
 	default:
 		add("kết quả xác thực chip không hợp lệ", "passive authentication result unknown")
 	}

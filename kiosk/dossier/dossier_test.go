@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -21,7 +22,7 @@ func sample() *Dossier {
 		CapturedAt:     time.Date(2025, 11, 24, 2, 15, 0, 123456789, time.UTC),
 		Procedure:      Procedure{"1.001193", "Đăng ký khai sinh"},
 		Unit:           Unit{"000.00.21.H26", "Ủy ban nhân dân phường Ô Chợ Dừa"},
-		Applicant:      Applicant{IDNumber: "001189012345", FullName: "Nguyễn Văn An", DateOfBirth: "1989-03-02", PassiveAuth: PassiveAuthPassed},
+		Applicant:      Applicant{IDNumber: "001189012345", FullName: "Nguyễn Văn An", DateOfBirth: "1989-03-02", PassiveAuth: wire.PassiveValid},
 		Fields:         map[string]string{"z": "1", "a": "2"},
 		Attachments: []Attachment{{Type: "to-khai", Name: "Tờ khai", Pages: 1, Size: 10,
 			SHA256: strings.Repeat("ab", 32)}},

@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/central/devserver"
 	"github.com/tramso/tramso/kiosk/dossier"
@@ -154,7 +155,7 @@ func newDossier() *dossier.Dossier {
 		Procedure: dossier.Procedure{Code: "1.001193", Name: "Đăng ký khai sinh"},
 		Unit:      dossier.Unit{Code: "000.00.21.H26", Name: "Ủy ban nhân dân phường Ô Chợ Dừa"},
 		Applicant: dossier.Applicant{IDNumber: citizenID, FullName: citizenName, DateOfBirth: "1989-03-02",
-			Phone: "0912345678", Address: "Số 1 phố Xã Đàn", PassiveAuth: dossier.PassiveAuthPassed},
+			Phone: "0912345678", Address: "Số 1 phố Xã Đàn", PassiveAuth: wire.PassiveValid},
 		Fields:  map[string]string{"hoTenTre": citizenName + " con", "noiSinh": "Bệnh viện Phụ sản Hà Nội"},
 		Consent: dossier.Consent{Given: true, At: time.Now(), Text: "dong-y-v1"},
 	}

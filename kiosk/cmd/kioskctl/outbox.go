@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/dossier"
 	"github.com/tramso/tramso/kiosk/outbox"
@@ -103,7 +104,7 @@ file's folder, each a readable PDF). Tùy chọn (optional):
 				}
 				d := &dossier.Dossier{Procedure: in.Procedure, Unit: in.Unit, Applicant: in.Applicant, Fields: in.Fields}
 				if d.Applicant.PassiveAuth == "" {
-					d.Applicant.PassiveAuth = dossier.PassiveAuthSkipped
+					d.Applicant.PassiveAuth = wire.PassiveUnverified
 				}
 				if in.Consent != nil {
 					d.Consent = *in.Consent

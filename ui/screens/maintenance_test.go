@@ -28,3 +28,29 @@ func TestAttractInMaintenance(t *testing.T) {
 		t.Fatal("maintenance shown after the door closed")
 	}
 }
+
+// TestAttractRestsUntilSomeoneIsThere: the attract screen is still (kiosk-ui rests between polls)
+// until the presence sensor sees someone; then lights beckon towards the start button, and they stop
+// when the person leaves.
+func TestAttractRestsUntilSomeoneIsThere(t *testing.T) {
+	a, _ := newApp(t, false, theme.Options{})
+	a.SetView(wire.View{State: wire.Attract})
+	if a.Frame().Animated {
+		t.Fatal("the attract screen animates with nobody in front of the kiosk")
+	}
+	a.SetView(wire.View{State: wire.Attract, Presence: true, Seq: 1})
+	if !a.Frame().Animated {
+		t.Fatal("someone stands at the kiosk and the attract screen does not wake")
+	}
+	if _, ok := a.Frame().Center("Chạm để bắt đầu"); !ok {
+		t.Fatal("the start button is gone while someone stands at the kiosk")
+	}
+	a.SetView(wire.View{State: wire.Attract, Seq: 2})
+	if a.Frame().Animated {
+		t.Fatal("the attract screen keeps animating after the person left")
+	}
+	a.SetView(wire.View{State: wire.Attract, Presence: true, Maintenance: true, Seq: 3})
+	if a.Frame().Animated {
+		t.Fatal("the attract screen beckons while the kiosk is under maintenance")
+	}
+}

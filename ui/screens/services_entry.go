@@ -3,6 +3,7 @@ package screens
 import (
 	"image"
 
+	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/ui/theme"
 	"github.com/tramso/tramso/ui/widget"
@@ -51,8 +52,36 @@ func (a *App) attractEntries(f *widget.Frame, r image.Rectangle) {
 		bottom = top - gap
 	}
 	if start != nil {
+		if a.view.Presence {
+			// Someone stands in front of the kiosk (kioskd's presence sensor): a row of lights runs
+			// towards the start button. Without anyone there the attract screen rests, still.
+			strip := image.Rect(r.Min.X, bottom-beckonH, r.Max.X, bottom)
+			bottom = strip.Min.Y - gap/2
+			f.Custom(strip, beckon(a.th))
+		}
 		fn, sub := handler(*start)
 		f.Button(image.Rect(r.Min.X, r.Min.Y, r.Max.X, bottom), start.Label.Vi, sub, widget.Primary, fn)
+	}
+}
+
+// beckonH is the height of the row of lights that beckons a person standing at the kiosk.
+const beckonH = 60
+
+// beckon draws a row of lights, one lit after another, every step: it repaints every light, so the
+// animation needs nothing beneath it.
+func beckon(th *theme.Theme) func(dst *ebiten.Image, r image.Rectangle, tick int) {
+	const n = 7
+	return func(dst *ebiten.Image, r image.Rectangle, tick int) {
+		rad := float64(r.Dy()) / 4
+		step := float64(r.Dx()) / n
+		lit := (tick / 6) % n
+		for i := range n {
+			c := th.Border
+			if i == lit || i == (lit+n-1)%n {
+				c = th.Accent
+			}
+			fillCircle(th, dst, float64(r.Min.X)+step*(float64(i)+0.5), float64(r.Min.Y+r.Dy()/2), rad, c)
+		}
 	}
 }
 

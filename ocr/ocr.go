@@ -20,8 +20,8 @@ type Options struct {
 	Engine     engine.Options
 	Preprocess preprocess.Options
 	// RetryBelow is the reading quality (Verdict.Quality, 0–1) under which a page is read a second
-	// time from the page as scanned (preprocess.Page.Plain, thresholded by Tesseract); the better
-	// reading is kept. Default 0.9.
+	// time from the page as scanned (preprocess.Page.Scanned, in colour, as raw Tesseract reads
+	// it); the better reading is kept. Default 0.9.
 	RetryBelow float64
 	// CoverBelow is the share of the page's ink (ruled lines not counted) inside recognised words
 	// (Verdict.Coverage) under which the page is read again with Tesseract's layout analysis;
@@ -95,10 +95,10 @@ func (p *Pipeline) Process(ctx context.Context, img image.Image, dpi float64) (*
 
 // ProcessPage OCRs a page already preprocessed (preprocess.Process with the pipeline's options),
 // for callers that decode and preprocess a page once for several uses. It may turn pg over (and
-// updates pg.Turns) when the page turns out to be upside down, and it drops pg.Plain.
+// updates pg.Turns) when the page turns out to be upside down, and it drops pg.Scanned.
 func (p *Pipeline) ProcessPage(ctx context.Context, pg *preprocess.Page) (*Result, error) {
 	r := &Result{Page: pg, Angle: pg.Skew, Rotation: 90 * pg.Turns, Verdict: Verdict{Reading: ReadNone}}
-	defer func() { pg.Plain = nil }() // only needed for the readings here
+	defer func() { pg.Scanned = nil }() // only needed for the readings here
 	if pg.Has(preprocess.BlankPage) {
 		return r, nil
 	}
@@ -143,6 +143,8 @@ func (p *Pipeline) ProcessPage(ctx context.Context, pg *preprocess.Page) (*Resul
 	if bestTurn != 0 {
 		turnPage(pg, bestTurn)
 	}
+	cleaned := best
+	var layout *reading
 	// Text the reading missed: read as one block, a ruled table or a page with columns loses its
 	// cells. The rules' own ink counts as missed here, so a page with a table is checked again
 	// without them; when the words still miss a good part of the ink, the page is read again with
@@ -159,25 +161,26 @@ func (p *Pipeline) ProcessPage(ctx context.Context, pg *preprocess.Page) (*Resul
 		if err != nil {
 			return nil, err
 		}
-		if alt.ranked() > best.ranked() {
-			best = alt
-		}
+		layout = alt
+		best = choose(best, alt, nil, p.cls)
 	}
-	if (r.Verdict.Doubtful || best.quality < p.opt.RetryBelow) && pg.Plain != nil {
+	if (r.Verdict.Doubtful || best.quality < p.opt.RetryBelow) && pg.Scanned != nil {
 		r.Verdict.Doubtful = true
-		// The cleaning may have hurt: read the page as scanned, thresholded by Tesseract itself and
-		// with its own layout analysis, as raw Tesseract reads it. The verdict cannot see every
-		// misreading (a table's cells read in another order score the same), so when it is unsure
-		// the reading closest to raw Tesseract's is kept: the others must rank clearly higher.
-		alt, err := p.read(ctx, pg.Plain, pg.SourceDPI, ReadPlain, gosseract.PSM_AUTO)
+		// The cleaning may have hurt: read the page as scanned, as raw Tesseract reads it (the
+		// decoded image, in colour, only turned upright; Tesseract's own grey, thresholding, layout
+		// analysis and inverted retry). Readings are ranked by
+		// their plausible text less the text they took out of the page's order (outOfOrder: a table
+		// read by columns or cells, a heading by blocks). The verdict cannot see every misreading,
+		// so when it is unsure the reading closest to raw Tesseract's is kept: the others must rank
+		// clearly higher.
+		alt, err := p.readScanned(ctx, pg)
 		if err != nil {
 			return nil, err
 		}
-		if alt.ranked()*plainMargin >= best.ranked() {
-			for i := range alt.words {
-				alt.words[i].Box = pg.FromPlain(alt.words[i].Box)
-			}
-			best = alt
+		if layout != nil {
+			best = choose(cleaned, layout, alt, p.cls)
+		} else {
+			best = choose(cleaned, nil, alt, p.cls)
 		}
 	}
 	if best.good < 10 && !pg.Has(preprocess.NoText) {
@@ -195,6 +198,63 @@ func (p *Pipeline) ProcessPage(ctx context.Context, pg *preprocess.Page) (*Resul
 // seeds: the readings that were rightly preferred ranked 15 % and more above the plain one).
 const plainMargin = 1.1
 
+// coverWeight is what each character of plausible text (confidence weighted) costs a reading when
+// another reading of the same page has it where this one has no text at all (missed), on top of
+// the score the other reading already has for it. On the tuning seeds no choice changes between 1
+// and 2, nor from the ranking without it: the readings of those pages that leave text out are also
+// the ones that rank lower, or are filled (fillMissed); 1 is the smaller.
+const coverWeight = 1.0
+
+// choose keeps one of a doubtful page's readings: the cleaned page's, the layout analysis' (nil
+// when not made) and the page as scanned's (nil when not made). Each is ranked by its own text
+// (ranked) less coverWeight times the text another reading found where it has none (missed, the
+// most of any other reading); the better of the cleaned and layout readings is kept, and the plain
+// reading instead unless it ranks more than plainMargin below. The reading kept then gets the lines
+// the others found where it has none (fillMissed), and is judged again with them.
+func choose(cleaned, layout, plain *reading, cls *engine.Classifier) *reading {
+	all := make([]*reading, 0, 3)
+	for _, rd := range []*reading{cleaned, layout, plain} {
+		if rd != nil {
+			all = append(all, rd)
+		}
+	}
+	adjusted := func(rd *reading) float64 {
+		var lost float64
+		for _, o := range all {
+			if o != rd {
+				lost = max(lost, missed(rd.lines, o.lines))
+			}
+		}
+		return rd.ranked() - coverWeight*lost
+	}
+	best := cleaned
+	if layout != nil && adjusted(layout) > adjusted(cleaned) {
+		best = layout
+	}
+	if plain != nil {
+		p, b := adjusted(plain), adjusted(best)
+		if p*plainMargin >= b {
+			best = plain
+		}
+	}
+	var others [][]engine.Word
+	for _, o := range all {
+		if o != best {
+			others = append(others, o.words)
+		}
+	}
+	words, n := fillMissed(best.words, others, cls)
+	if n == 0 {
+		return best
+	}
+	filled := *best
+	filled.words = words
+	filled.conf, filled.quality, filled.score, filled.good = judge(words, cls)
+	filled.moved = outOfOrder(words, cls)
+	filled.lines = textLines(words, cls)
+	return &filled
+}
+
 // reading is one OCR of a page with its judgement.
 type reading struct {
 	reading Reading
@@ -204,24 +264,54 @@ type reading struct {
 	score   float64 // plausible characters (confidence weighted) less half the junk characters
 	good    float64 // plausible characters, confidence weighted
 	dropped int
-	back    float64 // share of line changes that go back up the page (reading out of order)
+	moved   float64 // plausible text out of the page's reading order, weighted as score (outOfOrder)
+	lines   []textLine
 }
 
-// ranked is the score by which two readings of a page are compared: the plausible text, less a
-// share for every line change that goes back up the page. Text read column by column or block by
-// block out of order scores as much as the same text read row by row, but its order is wrong.
-func (rd *reading) ranked() float64 { return rd.score * (1 - 2*rd.back) }
+// ranked is the score by which two readings of a page are compared: the plausible text, less twice
+// the text read out of the page's order. Text read column by column, block by block or cell by
+// cell out of order scores as much as the same text read row by row, but each misplaced character
+// costs as much as a character lost and another misread (it is missing where it belongs and extra
+// where it was put).
+func (rd *reading) ranked() float64 { return rd.score - 2*rd.moved }
 
+// read recognises img in mode psm and judges the reading.
 func (p *Pipeline) read(ctx context.Context, img *image.Gray, dpi float64, kind Reading, psm gosseract.PageSegMode) (*reading, error) {
 	res, err := p.pool.RecognizeMode(ctx, img, dpi, psm)
 	if err != nil {
 		return nil, err
 	}
-	rd := &reading{reading: kind}
-	rd.words, rd.dropped = dropJunk(res.Words, p.cls, img.Rect)
-	rd.conf, rd.quality, rd.score, rd.good = judge(rd.words, p.cls)
-	rd.back = backJumps(rd.words)
+	return p.assess(res.Words, kind, img.Rect, nil), nil
+}
+
+// readScanned reads the page as scanned the way raw Tesseract reads it and maps the words' boxes to
+// the page's geometry (the page as scanned is neither scaled nor deskewed).
+func (p *Pipeline) readScanned(ctx context.Context, pg *preprocess.Page) (*reading, error) {
+	data, rect := scannedImage(pg)
+	res, err := p.pool.RecognizeScanned(ctx, data, pg.SourceDPI)
+	if err != nil {
+		return nil, err
+	}
+	words, stamped := dropStampText(res.Words, data, rect)
+	rd := p.assess(words, ReadPlain, rect, pg.FromPlain)
+	rd.dropped += stamped
 	return rd, nil
+}
+
+// assess drops the junk of a reading of an image of bounds page and judges it; from, when not
+// nil, maps the words' boxes to the page's geometry.
+func (p *Pipeline) assess(words []engine.Word, kind Reading, page image.Rectangle, from func(image.Rectangle) image.Rectangle) *reading {
+	rd := &reading{reading: kind}
+	rd.words, rd.dropped = dropJunk(splitRules(words), p.cls, page)
+	if from != nil {
+		for i := range rd.words {
+			rd.words[i].Box = from(rd.words[i].Box)
+		}
+	}
+	rd.conf, rd.quality, rd.score, rd.good = judge(rd.words, p.cls)
+	rd.moved = outOfOrder(rd.words, p.cls)
+	rd.lines = textLines(rd.words, p.cls)
+	return rd
 }
 
 // turnPage turns a preprocessed page by quarter turns clockwise.
@@ -234,9 +324,6 @@ func turnPage(pg *preprocess.Page, turns int) {
 	if pg.Gray != nil {
 		pg.Gray = preprocess.Rotate90(pg.Gray, turns)
 		pg.Bounds = pg.Gray.Rect
-	}
-	if pg.Plain != nil {
-		pg.Plain = preprocess.Rotate90(pg.Plain, turns)
 	}
 	if pg.Colour != nil {
 		pg.Colour = rotateRGBA(pg.Colour, turns)
@@ -346,28 +433,4 @@ func coverage(b *image.Gray, words []engine.Word) float64 {
 		return 1
 	}
 	return float64(in) / float64(all)
-}
-
-// backJumps is the share of line changes in a reading whose new line ends above the middle of
-// the line before: a single-column page read in order has none.
-func backJumps(words []engine.Word) float64 {
-	var n, back int
-	var y0, y1 int
-	for i, w := range words {
-		if i > 0 && words[i-1].Block == w.Block && words[i-1].Par == w.Par && words[i-1].Line == w.Line {
-			y0, y1 = min(y0, w.Box.Min.Y), max(y1, w.Box.Max.Y)
-			continue
-		}
-		if i > 0 {
-			n++
-			if w.Box.Max.Y < (y0+y1)/2 {
-				back++
-			}
-		}
-		y0, y1 = w.Box.Min.Y, w.Box.Max.Y
-	}
-	if n == 0 {
-		return 0
-	}
-	return float64(back) / float64(n)
 }

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/tramso/tramso/ocr/fields"
+	"github.com/tramso/tramso/drivers/mrtd/lds"
 )
 
 // Card is one generated ID card, both sides, with what extraction should find on each.
@@ -82,11 +82,17 @@ func (g *Generator) Card(seed uint64, dpi float64) *Card {
 	return c
 }
 
+// checkDigit is the ICAO 9303 check digit of s, as a string.
+func checkDigit(s string) string {
+	c, _ := lds.CheckDigit(s)
+	return string(c)
+}
+
 // td1 writes the card's machine-readable zone as the CCCD does (idcard.md §4.1). A card valid
 // without limit carries fillers as its expiry.
 func td1(p person, expiry [3]int) [3]string {
 	doc := p.id[3:]
-	l1 := "IDVNM" + doc + string(fields.CheckDigit(doc)) + p.id + "<<" + string(fields.CheckDigit(p.id))
+	l1 := "IDVNM" + doc + checkDigit(doc) + p.id + "<<" + checkDigit(p.id)
 	exp := "<<<<<<"
 	if expiry[2] != 0 {
 		exp = yymmdd(expiry)
@@ -96,9 +102,9 @@ func td1(p person, expiry [3]int) [3]string {
 		sex = "M"
 	}
 	b := yymmdd(p.birth)
-	l2 := b + string(fields.CheckDigit(b)) + sex + exp + string(fields.CheckDigit(exp)) + "VNM" + strings.Repeat("<", 11)
+	l2 := b + checkDigit(b) + sex + exp + checkDigit(exp) + "VNM" + strings.Repeat("<", 11)
 	comp := l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]
-	l2 += string(fields.CheckDigit(comp))
+	l2 += checkDigit(comp)
 	name := strings.Fields(foldASCII(p.name))
 	l3 := name[0] + "<<" + strings.Join(name[1:], "<")
 	l3 = (l3 + strings.Repeat("<", 30))[:30]

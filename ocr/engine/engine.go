@@ -147,6 +147,52 @@ func (p *Pool) Recognize(ctx context.Context, img *image.Gray, dpi float64) (*Re
 // RecognizeMode is Recognize with another page segmentation mode for this page, e.g.
 // gosseract.PSM_SINGLE_COLUMN to read a ruled table row by row.
 func (p *Pool) RecognizeMode(ctx context.Context, img *image.Gray, dpi float64, psm gosseract.PageSegMode) (*Result, error) {
+	// A bilevel page goes as a 1-bit PBM: an eighth of the bytes to read, and Tesseract skips its
+	// own thresholding and works on packed bits in layout analysis.
+	data, ok := PBM(img)
+	if !ok {
+		data = PGM(img)
+	}
+	return p.recognize(ctx, data, dpi, psm, false)
+}
+
+// RecognizeScanned reads a page as scanned the way `tesseract FILE` reads it: Tesseract converts
+// it to grey and thresholds it itself (Otsu, per colour channel), analyses the layout (PSM 3) and
+// retries weak lines inverted. pnm is the page encoded by ScannedPNM; dpi, when above 0, is its
+// resolution. Only a binary PNM whose header and size agree is taken: Tesseract must never be
+// handed a page its reader could not decode.
+func (p *Pool) RecognizeScanned(ctx context.Context, pnm []byte, dpi float64) (*Result, error) {
+	if _, _, ok := pnmSize(pnm); !ok {
+		return nil, fmt.Errorf("%w: %w", ErrEngine, ErrNoImage)
+	}
+	return p.recognize(ctx, pnm, dpi, gosseract.PSM_AUTO, true)
+}
+
+// pnmSize is the width and height of a binary PNM as PGM and ScannedPNM write it (P5 or P6, depth
+// 255); ok is false for anything else.
+func pnmSize(data []byte) (w, h int, ok bool) {
+	if !bytes.HasPrefix(data, []byte("P5\n")) && !bytes.HasPrefix(data, []byte("P6\n")) {
+		return 0, 0, false
+	}
+	var depth int
+	n, err := fmt.Sscanf(string(data[3:min(len(data), 40)]), "%d %d\n%d", &w, &h, &depth)
+	if err != nil || n != 3 || depth != 255 || w <= 0 || h <= 0 {
+		return 0, 0, false
+	}
+	head := len(fmt.Sprintf("P5\n%d %d\n255\n", w, h))
+	ch := 1
+	if data[1] == '6' {
+		ch = 3
+	}
+	return w, h, len(data)-head == w*h*ch
+}
+
+// recognize reads one encoded image in mode psm; invert turns Tesseract's inverted retry of weak
+// lines on for this image (the engines have it off).
+func (p *Pool) recognize(ctx context.Context, data []byte, dpi float64, psm gosseract.PageSegMode, invert bool) (*Result, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: %w", ErrEngine, ErrNoImage)
+	}
 	var c *gosseract.Client
 	select {
 	case <-p.done:
@@ -171,11 +217,15 @@ func (p *Pool) RecognizeMode(ctx context.Context, img *image.Gray, dpi float64, 
 	}
 	// The mode goes as a variable on every page: gosseract applies variables after Tesseract's
 	// Init, whereas a mode set on a client not yet initialised is lost at Init, and the page would
-	// be read in the API's default mode (a single block) until some call set the mode again.
+	// be read in the API's default mode (a single block) until some call set the mode again. The
+	// inverted retry likewise, so that it does not stay on for the next page.
 	var res *Result
 	err := c.SetVariable("tessedit_pageseg_mode", strconv.Itoa(int(psm)))
 	if err == nil {
-		res, err = p.run(c, img, dpi)
+		err = c.SetVariable("tessedit_do_invert", boolVar(invert))
+	}
+	if err == nil {
+		res, err = p.run(c, data, dpi)
 	} else {
 		err = fmt.Errorf("%w: %w", ErrEngine, err)
 	}
@@ -187,18 +237,22 @@ func (p *Pool) RecognizeMode(ctx context.Context, img *image.Gray, dpi float64, 
 	return res, nil
 }
 
-func (p *Pool) run(c *gosseract.Client, img *image.Gray, dpi float64) (*Result, error) {
+// ErrNoImage reports an empty image handed to the engine.
+var ErrNoImage = errors.New("không có ảnh để nhận dạng (no image to recognise)")
+
+func boolVar(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func (p *Pool) run(c *gosseract.Client, data []byte, dpi float64) (*Result, error) {
 	// OpenMP settings belong to the calling OS thread: pin the goroutine to its thread and hold
 	// OpenMP to one thread there, so the LSTM does not fan out and spin on cores other engines use.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	singleThreadOpenMP()
-	// A bilevel page goes as a 1-bit PBM: an eighth of the bytes to read, and Tesseract skips its
-	// own thresholding and works on packed bits in layout analysis.
-	data, ok := PBM(img)
-	if !ok {
-		data = PGM(img)
-	}
 	if err := c.SetImageFromBytes(data); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEngine, err)
 	}

@@ -58,46 +58,43 @@ func TestMissingLanguage(t *testing.T) {
 }
 
 // TestOneOpenMPThreadPerEngine: recognition on any OS thread holds OpenMP to that thread. Left at
-// its default, Tesseract's LSTM fans out to every core from each engine and the engines spin
-// against each other.
+// its default, Tesseract's LSTM fans out to several threads from each engine and the engines spin
+// against each other on the cores. The thread the test runs on is first given OpenMP's
+// multi-threaded defaults (four threads, one active level), whatever the machine's cores and
+// whichever thread the Go runtime picked: a thread an earlier recognition already held to one
+// thread, or a one-core machine, would otherwise prove nothing. (Counting the process's threads in
+// /proc/self/task was tried: libgomp keeps and tears down worker pools per thread asynchronously,
+// so the count moves with earlier recognitions and does not show a regression reliably.)
 func TestOneOpenMPThreadPerEngine(t *testing.T) {
-	if _, err := os.Stat("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata"); err != nil {
-		t.Skip("tesseract-ocr-vie not installed")
-	}
+	crop := topOfPage(t, 6) // text, so that the LSTM runs
 	p := NewPool(Options{Size: 1})
 	defer p.Close()
-	img := image.NewGray(image.Rect(0, 0, 60, 40))
-	for i := range img.Pix {
-		img.Pix[i] = 255
+	type outcome struct {
+		threads, levels int
+		err             error
 	}
-	done := make(chan error)
+	done := make(chan outcome)
 	go func() {
-		// A new goroutine, locked and never unlocked: its thread is one OpenMP has not been
-		// told about, and is discarded when the goroutine ends.
-		runtime.LockOSThread()
-		if n := ompMaxThreads(); n < 2 {
-			done <- errSkip
+		runtime.LockOSThread() // never unlocked: the thread goes when the goroutine ends
+		manyThreadsOpenMP(4)
+		var o outcome
+		if ompMaxThreads() != 4 || ompMaxActiveLevels() != 1 {
+			o.err = fmt.Errorf("could not give the thread OpenMP's defaults: %d threads, %d levels", ompMaxThreads(), ompMaxActiveLevels())
+			done <- o
 			return
 		}
-		if _, err := p.Recognize(context.Background(), img, 300); err != nil {
-			done <- err
-			return
-		}
-		if n := ompMaxThreads(); n != 1 {
-			done <- fmt.Errorf("OpenMP threads on the engine's thread after recognition: %d", n)
-			return
-		}
-		done <- nil
+		_, o.err = p.Recognize(context.Background(), crop, 300)
+		o.threads, o.levels = ompMaxThreads(), ompMaxActiveLevels()
+		done <- o
 	}()
-	switch err := <-done; {
-	case errors.Is(err, errSkip):
-		t.Skip("OpenMP already single-threaded here (one CPU or OMP_NUM_THREADS=1)")
-	case err != nil:
-		t.Fatal(err)
+	o := <-done
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if o.threads != 1 || o.levels != 0 {
+		t.Errorf("OpenMP on the engine's thread after recognition: %d threads, %d active levels; want 1, 0", o.threads, o.levels)
 	}
 }
-
-var errSkip = errors.New("skip")
 
 func TestPBM(t *testing.T) {
 	g := image.NewGray(image.Rect(0, 0, 10, 2))

@@ -73,7 +73,6 @@ func extract(lines []Line, labels []Label, rightEdge int) map[string]Field {
 	type cand struct {
 		found
 		keys []string // keys sharing this printed label, in list order
-		n    int
 	}
 	// one candidate per occurrence of each distinct printed label
 	byText := map[string][]int{} // folded label → indices into labels

@@ -34,9 +34,9 @@ func layout(rows ...string) []engine.Word {
 }
 
 func TestCheckDigitICAO(t *testing.T) {
-	for s, want := range map[string]byte{"D23145890": '7', "740812": '2', "120415": '9', "L898902C<": '3'} {
-		if got := CheckDigit(s); got != want {
-			t.Errorf("CheckDigit(%q) = %c, want %c", s, got, want)
+	for s, want := range map[string]byte{"D23145890": '7', "740812": '2', "120415": '9', "L898902C<": '3', "12a4": 0} {
+		if got := checkDigit(s); got != want {
+			t.Errorf("checkDigit(%q) = %c, want %c", s, got, want)
 		}
 	}
 }
@@ -58,10 +58,10 @@ func TestParseMRZSpecimen(t *testing.T) {
 // vnTD1 builds a CCCD zone (idcard.md §4.1) with correct check digits from synthetic values.
 func vnTD1(id, birth, sex, expiry string) string {
 	doc := id[3:]
-	l1 := "IDVNM" + doc + string(CheckDigit(doc)) + id + "<<" + string(CheckDigit(id))
-	l2a := birth + string(CheckDigit(birth)) + sex + expiry + string(CheckDigit(expiry)) + "VNM" + "<<<<<<<<<<<"
+	l1 := "IDVNM" + doc + string(checkDigit(doc)) + id + "<<" + string(checkDigit(id))
+	l2a := birth + string(checkDigit(birth)) + sex + expiry + string(checkDigit(expiry)) + "VNM" + "<<<<<<<<<<<"
 	comp := l1[5:30] + l2a[0:7] + l2a[8:15] + l2a[18:29]
-	l2 := l2a + string(CheckDigit(comp))
+	l2 := l2a + string(checkDigit(comp))
 	return l1 + "\n" + l2 + "\nNGUYEN<<VAN<AN<<<<<<<<<<<<<<<<"
 }
 
@@ -418,10 +418,7 @@ func FuzzExtract(f *testing.F) {
 	f.Add("Nơi cư trú: Số 12 ....\nĐà Nẵng\nSố điện thoại: 0912.345.678")
 	f.Add("::::/ / ///\n\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		var rows []string
-		for _, r := range strings.Split(s, "\n") {
-			rows = append(rows, r)
-		}
+		rows := strings.Split(s, "\n")
 		all := append(append([]Label{}, birthForm...), cardLabels...)
 		for _, lines := range [][]Line{LinesFromText(s), LinesFromWords(layout(rows...))} {
 			for k, v := range Extract(lines, all) {
@@ -510,5 +507,25 @@ func TestCardResidenceLabelBesideTheExpiry(t *testing.T) {
 	)), []Label{{Key: "nat", Labels: []string{"Quốc tịch"}}, {Key: "place", Labels: []string{"Nơi sinh"}}})
 	if g["nat"].Value != "Việt Nam" || g["place"].Value != "Bệnh viện Đa khoa Xã Tân Phú, Huyện Mỹ Đức, Tỉnh Nghệ An" {
 		t.Errorf("%+v", g)
+	}
+}
+
+// TestFoldKeepsRunePositions: Fold is vntext's fold plus the OCR's slashes, rune for rune, so a
+// label found in the folded text points at the same runes of the text (in NFC, even from NFD).
+func TestFoldKeepsRunePositions(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Ngày sinh", "ngay sinh"},
+		{"Số | No.: 001", "so / no.: 001"},
+		{`12\05\1990`, "12/05/1990"},
+		{"ĐỖ THỊ HỒNG", "do thi hong"},
+		{"Nga\u0300y", "ngay"}, // NFD in, four runes out
+	} {
+		got := Fold(c.in)
+		if string(got) != c.want {
+			t.Errorf("Fold(%q) = %q, want %q", c.in, string(got), c.want)
+		}
+		if n := len([]rune(norm.NFC.String(c.in))); len(got) != n {
+			t.Errorf("Fold(%q) has %d runes, the text in NFC %d", c.in, len(got), n)
+		}
 	}
 }

@@ -55,7 +55,7 @@ func ParseLabels(b []byte) ([]Label, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, &labelsError{vi: "có dữ liệu thừa sau mảng", en: "trailing data after the array"}
 	}
-	if specs == nil || len(specs) == 0 {
+	if len(specs) == 0 {
 		return nil, &labelsError{vi: "không có nhãn nào", en: "no labels"}
 	}
 	if len(specs) > maxLabels {

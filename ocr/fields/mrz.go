@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tramso/tramso/drivers/mrtd/lds"
 )
 
 // MRZ is the machine-readable zone of an ID card (ICAO 9303 TD1: three lines of 30 characters).
@@ -38,22 +40,11 @@ var (
 	mrzLetterFor = map[byte]byte{'0': 'O', '1': 'I', '8': 'B', '5': 'S', '2': 'Z', '6': 'G', '4': 'A'}
 )
 
-// CheckDigit computes the ICAO 9303 check digit (weights 7, 3, 1) of s.
-func CheckDigit(s string) byte {
-	w := [3]int{7, 3, 1}
-	sum := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		v := 0
-		switch {
-		case c >= '0' && c <= '9':
-			v = int(c - '0')
-		case c >= 'A' && c <= 'Z':
-			v = int(c-'A') + 10
-		}
-		sum += v * w[i%3]
-	}
-	return byte('0' + sum%10)
+// checkDigit is the ICAO 9303 check digit of s (lds.CheckDigit, shared with the card reader);
+// 0, which matches no check digit, when s holds a character outside the MRZ alphabet.
+func checkDigit(s string) byte {
+	c, _ := lds.CheckDigit(s)
+	return c
 }
 
 // cleanMRZLine keeps the MRZ alphabet, mapping look-alikes of the filler '<'.
@@ -252,17 +243,17 @@ func numericField(field string, check byte) (string, byte, bool) {
 	}
 	f := digits(field)
 	c := digits(string(check))[0]
-	return f, c, CheckDigit(f) == c
+	return f, c, checkDigit(f) == c
 }
 
 // alnumField chooses, among the field as read and its variants with single confusable characters
 // swapped, one whose check digit holds.
 func alnumField(field string, check byte) (string, byte, bool, bool) {
 	c := digits(string(check))[0]
-	if CheckDigit(field) == c {
+	if checkDigit(field) == c {
 		return field, c, true, c != check
 	}
-	if d := digits(field); CheckDigit(d) == c {
+	if d := digits(field); checkDigit(d) == c {
 		return d, c, true, true
 	}
 	b := []byte(field)
@@ -276,7 +267,7 @@ func alnumField(field string, check byte) (string, byte, bool, bool) {
 		}
 		for _, a := range alts {
 			b[i] = a
-			if CheckDigit(string(b)) == c {
+			if checkDigit(string(b)) == c {
 				return string(b), c, true, true
 			}
 		}
@@ -315,10 +306,10 @@ func ParseMRZ(text string) (*MRZ, error) {
 	opt2 := l2[18:29]
 	composite := docNum + string(docCheck) + l1[15:30] + birth + string(birthCheck) + expiry + string(expiryCheck) + opt2
 	compCheck := digits(string(l2[29]))[0]
-	okComp := CheckDigit(composite) == compCheck
+	okComp := checkDigit(composite) == compCheck
 	if !okComp && m.Country == "VNM" {
 		composite = docNum + string(docCheck) + fit15(opt1) + birth + string(birthCheck) + expiry + string(expiryCheck) + opt2
-		okComp = CheckDigit(composite) == compCheck
+		okComp = checkDigit(composite) == compCheck
 	}
 	m.DocNumber = strings.TrimRight(docNum, "<")
 	m.Optional1 = strings.TrimRight(opt1, "<")

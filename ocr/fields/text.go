@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/tramso/tramso/internal/vntext"
 	"github.com/tramso/tramso/ocr/engine"
 	"golang.org/x/text/unicode/norm"
 )
@@ -138,33 +139,16 @@ func LinesFromText(s string) []Line {
 }
 
 // Fold maps s rune for rune to lower case without diacritics (đ → d), so "Ngày sinh", "Ngay sinh"
-// and "Ngáy sinh" fold alike. The result has as many runes as norm.NFC.String(s).
+// and "Ngáy sinh" fold alike (vntext.FoldRunes), and reads '|' and '\\' as '/' (how Tesseract reads
+// the slash of "Số / No." and of dates). The result has as many runes as norm.NFC.String(s).
 func Fold(s string) []rune {
-	rs := []rune(norm.NFC.String(s))
-	out := make([]rune, len(rs))
+	rs := vntext.FoldRunes(s)
 	for i, r := range rs {
-		out[i] = foldRune(r)
-	}
-	return out
-}
-
-func foldRune(r rune) rune {
-	switch r {
-	case 'đ', 'Đ':
-		return 'd'
-	case '|', '\\':
-		return '/'
-	}
-	if r < 0x80 {
-		return unicode.ToLower(r)
-	}
-	d := norm.NFD.String(string(r))
-	for _, b := range d {
-		if !unicode.Is(unicode.Mn, b) {
-			return unicode.ToLower(b)
+		if r == '|' || r == '\\' {
+			rs[i] = '/'
 		}
 	}
-	return unicode.ToLower(r)
+	return rs
 }
 
 // collapse makes s NFC, trims it and reduces whitespace runs to one space.
@@ -260,7 +244,7 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 
 // vietLetter says r is a letter of the Vietnamese alphabet (with or without its marks).
 func vietLetter(r rune) bool {
-	f := foldRune(r)
+	f := vntext.FoldRune(r)
 	return f >= 'a' && f <= 'z' && (r < 0x80 || strings.ContainsRune(vietMarked, unicode.ToLower(r)))
 }
 

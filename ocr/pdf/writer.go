@@ -187,7 +187,7 @@ func Write(out io.Writer, pages []Page, info Info) error {
 	w.stream(xmpID, " /Type /Metadata /Subtype /XML", xmp(info))
 	intent := ""
 	if iccID != 0 {
-		w.stream(iccID, fmt.Sprintf(" /N 3 /Filter /FlateDecode"), deflate(info.ICCProfile))
+		w.stream(iccID, " /N 3 /Filter /FlateDecode", deflate(info.ICCProfile))
 		intent = fmt.Sprintf(" /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB) /Info (sRGB IEC61966-2.1) /DestOutputProfile %d 0 R >>]", iccID)
 	}
 	w.object(catalog, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R /Metadata %d 0 R /Lang %s%s >>", pagesID, xmpID, TextString(info.Lang), intent))

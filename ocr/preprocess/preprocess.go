@@ -100,10 +100,11 @@ type Page struct {
 	Gray   *image.Gray // greyscale, stamp red removed
 	Binary *image.Gray // cleaned bilevel image: ink 0, paper 255
 	Colour *image.RGBA // the page in colour when it carries colour (photo, colour form), else nil
-	// Plain is the page as scanned, in grey at SourceDPI, only turned by Turns (not deskewed, not
-	// scaled, stamp red kept out): the least processed image, for a second reading when the
-	// cleaning may have hurt. FromPlain maps its coordinates to the page's. Callers may drop it.
-	Plain      *image.Gray
+	// Scanned is the image Process was given (not a copy, not turned, in colour when it is): the
+	// page as scanned, for a second reading when the cleaning may have hurt, as raw Tesseract reads
+	// it. FromPlain maps coordinates of Scanned turned by Turns to the page's. Callers may drop it;
+	// the OCR drops it once read.
+	Scanned    image.Image
 	DPI        float64         // resolution of the images above
 	SourceDPI  float64         // resolution of the input (estimated from an A4 size when not given)
 	Skew       float64         // skew found and removed, degrees counter-clockwise
@@ -186,7 +187,7 @@ func Process(ctx context.Context, img image.Image, dpi float64, opt Options) (*P
 		return nil, err
 	}
 
-	p.Plain = gray
+	p.Scanned = img
 	scale := 1.0
 	if dpi < opt.UpscaleBelow {
 		scale = opt.TargetDPI / dpi
@@ -322,10 +323,11 @@ func sharpness(g, bin *image.Gray) float64 {
 	return vals[len(vals)/2]
 }
 
-// FromPlain maps a rectangle of Plain to the page's geometry (Gray, Binary): scaled from SourceDPI
-// to DPI and deskewed the way ScaleRotate does it, as the box around the four corners.
+// FromPlain maps a rectangle of the page as scanned (Scanned turned by Turns, at SourceDPI) to the
+// page's geometry (Gray, Binary): scaled from SourceDPI to DPI and deskewed the way ScaleRotate
+// does it, as the box around the four corners.
 func (p *Page) FromPlain(r image.Rectangle) image.Rectangle {
-	if p.Plain == nil || p.Gray == nil && p.Binary == nil {
+	if p.Gray == nil && p.Binary == nil || p.SourceDPI <= 0 {
 		return r
 	}
 	out := p.Binary

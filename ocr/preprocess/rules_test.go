@@ -102,7 +102,7 @@ func TestFromPlain(t *testing.T) {
 	}
 	const skew = 3.0
 	out := ScaleRotate(src, 2, skew)
-	p := &Page{Plain: src, Gray: out, DPI: 300, SourceDPI: 150, Skew: skew}
+	p := &Page{Gray: out, DPI: 300, SourceDPI: 150, Skew: skew}
 	got := p.FromPlain(mark)
 	// the dark pixels of out lie within got (give or take interpolation)
 	var ink image.Rectangle

@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/tramso/tramso/internal/testtool"
 	"github.com/tramso/tramso/ocr/pdf"
 )
 
@@ -120,12 +121,7 @@ func textPagePDF(t testing.TB) []byte {
 
 func needTool(t testing.TB, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("TRAMSO_REQUIRE_PDFSIG") != "" {
-			t.Fatalf("%s not installed", name)
-		}
-		t.Skipf("%s not installed (poppler-utils, libnss3-tools)", name)
-	}
+	testtool.Program(t, name, "poppler-utils, libnss3-tools", "TRAMSO_REQUIRE_PDFSIG")
 }
 
 // nssDB returns an NSS database directory that trusts p's CA, made with certutil.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"regexp"
 	"testing"
 	"time"
 
@@ -37,7 +38,10 @@ func TestCardJSONMatchesGolden(t *testing.T) {
 	if err := enc.Encode(res.JSON()); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got.Bytes(), want) {
+	// The byte count varies by a few bytes from read to read (the chip's signatures and nonces are
+	// random, and a DER signature's length with them); everything else is fixed.
+	count := regexp.MustCompile(`"bytes": [0-9]+`)
+	if g, w := count.ReplaceAll(got.Bytes(), []byte(`"bytes": N`)), count.ReplaceAll(want, []byte(`"bytes": N`)); !bytes.Equal(g, w) {
 		t.Fatalf("card read JSON changed:\n%s\nwant\n%s", got.Bytes(), want)
 	}
 	// The model is typed: the dates are calendar days, the results the wire vocabulary.
@@ -47,7 +51,7 @@ func TestCardJSONMatchesGolden(t *testing.T) {
 	}
 	// And back: the JSON form parses to the same model.
 	var j CardJSON
-	if err := json.Unmarshal(want, &j); err != nil {
+	if err := json.Unmarshal(got.Bytes(), &j); err != nil {
 		t.Fatal(err)
 	}
 	back, err := j.Result()

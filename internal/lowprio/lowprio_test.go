@@ -43,8 +43,8 @@ func TestRunLowersOnlyItsThread(t *testing.T) {
 	if inside != Nice {
 		t.Errorf("niceness inside Run = %d, want %d", inside, Nice)
 	}
-	if policy != unix.SCHED_IDLE {
-		t.Errorf("scheduling policy inside Run = %d, want SCHED_IDLE (%d)", policy, unix.SCHED_IDLE)
+	if policy != unix.SCHED_BATCH {
+		t.Errorf("scheduling policy inside Run = %d, want SCHED_BATCH (%d)", policy, unix.SCHED_BATCH)
 	}
 	if after := threadNice(t); after != before {
 		t.Errorf("caller's thread niceness changed from %d to %d", before, after)

@@ -34,18 +34,34 @@ type kiosk struct {
 	cfg *config.Config
 }
 
+// simulated starts the simulated hardware in a fresh folder with a short path (unix socket paths are
+// limited) and returns the folder, the simulators and the kiosk's configuration; the test's cleanup
+// closes them and removes the folder, after any cleanup registered later (a kioskd still running).
+func simulated(tb testing.TB) (dir string, sim *Sim, cfg *config.Config) {
+	tb.Helper()
+	dir, err := os.MkdirTemp("", "tramso-kd-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(func() {
+		cancel()
+		if sim != nil {
+			sim.Close()
+		}
+		os.RemoveAll(dir)
+	})
+	if sim, cfg, err = StartSim(ctx, dir); err != nil {
+		tb.Fatal(err)
+	}
+	return dir, sim, cfg
+}
+
 // startKiosk runs kioskd in-process on the simulated hardware.
 func startKiosk(t *testing.T, mutate func(*config.Config)) *kiosk {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "tramso-kd-") // short path: unix socket paths are limited
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sim, cfg := simulated(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	sim, cfg, err := StartSim(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if mutate != nil {
 		mutate(cfg)
 	}
@@ -56,8 +72,6 @@ func startKiosk(t *testing.T, mutate func(*config.Config)) *kiosk {
 		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 			t.Errorf("kioskd: %v", err)
 		}
-		sim.Close()
-		os.RemoveAll(dir)
 	})
 	k := &kiosk{t: t, c: client.New(cfg.Paths.Socket), sim: sim, cfg: cfg}
 	k.waitFor("ready", 20*time.Second, func(v wire.View) bool { return v.State == wire.Attract })

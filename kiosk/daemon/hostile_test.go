@@ -29,15 +29,8 @@ import (
 // stops it and says how long Run took to return, and a cleanup.
 func runKiosk(tb testing.TB, o Options) (*config.Config, func() (time.Duration, error)) {
 	tb.Helper()
-	dir, err := os.MkdirTemp("", "tramso-kh-")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	_, sim, cfg := simulated(tb)
 	ctx, cancel := context.WithCancel(context.Background())
-	sim, cfg, err := StartSim(ctx, dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	o.Config, o.Sim = cfg, sim
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, o) }()
@@ -60,8 +53,6 @@ func runKiosk(tb testing.TB, o Options) (*config.Config, func() (time.Duration, 
 		if _, err := stop(); err != nil {
 			tb.Errorf("kioskd: %v", err)
 		}
-		sim.Close()
-		os.RemoveAll(dir)
 	})
 	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer wcancel()

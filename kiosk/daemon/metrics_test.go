@@ -249,20 +249,11 @@ func TestCatalogueLabel(t *testing.T) {
 
 // TestMetricsRefuseNonLoopback: kioskd does not start with /metrics open to the network.
 func TestMetricsRefuseNonLoopback(t *testing.T) {
-	dir, err := os.MkdirTemp("", "tramso-km-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
+	dir, sim, cfg := simulated(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sim, cfg, err := StartSim(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
 	cfg.Metrics.Listen = "0.0.0.0:9464"
-	err = Run(ctx, Options{Config: cfg, Sim: sim})
+	err := Run(ctx, Options{Config: cfg, Sim: sim})
 	if !errors.Is(err, metrics.ErrNotLoopback) {
 		t.Fatalf("Run with /metrics on every interface: %v", err)
 	}

@@ -123,22 +123,13 @@ func TestStaffAndTechnicianAccess(t *testing.T) {
 
 // kioskd does not start when its secrets file can be read by kiosk-ui's group or by others.
 func TestStaffSecretsReadableRefused(t *testing.T) {
-	dir, err := os.MkdirTemp("", "tramso-kd-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
+	_, sim, cfg := simulated(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sim, cfg, err := StartSim(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
 	if err := os.Chmod(cfg.Paths.SecretsFile(), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	err = Run(ctx, Options{Config: cfg, Sim: sim})
+	err := Run(ctx, Options{Config: cfg, Sim: sim})
 	if !errors.Is(err, config.ErrSecrets) || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("kioskd with a group-readable secrets file: %v", err)
 	}

@@ -4,10 +4,8 @@ package devserver
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,8 +47,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, k kiosk) {
 		problem(w, http.StatusBadRequest, central.ProblemBadRequest, "nội dung không đọc được (body unreadable)")
 		return
 	}
-	fp := sha256.Sum256(body.Manifest)
-	fingerprint := hex.EncodeToString(fp[:])
+	fingerprint := fingerprintOf(body.Manifest)
 
 	s.mu.Lock()
 	busy := s.inFlight[key]

@@ -5,8 +5,10 @@ package devserver
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -154,4 +156,11 @@ func (s *Server) auth(h kioskHandler) http.HandlerFunc {
 		}
 		h(w, r, k)
 	}
+}
+
+// fingerprintOf is what an idempotent request is remembered by: the SHA-256 of its body, in hex. The
+// same key with another fingerprint is a different request reusing the key, and is refused.
+func fingerprintOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }

@@ -3,7 +3,6 @@ package devserver
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -206,8 +205,7 @@ func (v *services) takeTicket(w http.ResponseWriter, r *http.Request, k kiosk) {
 		return
 	}
 	body, _ := json.Marshal(req)
-	fp := sha256.Sum256(body)
-	fingerprint := hex.EncodeToString(fp[:])
+	fingerprint := fingerprintOf(body)
 	ctx := context.WithoutCancel(r.Context())
 	tx, err := v.s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -2,9 +2,7 @@ package devserver
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -42,8 +40,7 @@ func (v *services) rate(w http.ResponseWriter, r *http.Request, k kiosk) {
 		return
 	}
 	body, _ := json.Marshal(rt)
-	sum := sha256.Sum256(body)
-	fp := hex.EncodeToString(sum[:])
+	fp := fingerprintOf(body)
 	ctx := context.WithoutCancel(r.Context())
 	tx, err := v.s.db.BeginTx(ctx, nil)
 	if err != nil {

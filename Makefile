@@ -57,6 +57,8 @@ deps:
 	@[ -x tools/openapi/node_modules/.bin/redocly ] && [ -x tools/openapi/node_modules/.bin/prism ] || { \
 		command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 (nodejs) with npm"; exit 1; }; \
 		npm ci --prefix tools/openapi --no-audit --no-fund --loglevel=error; }
+	@# receiptio (npm, pinned in tools/escpos/package-lock.json) checks the simulated printer's answers.
+	@[ -x tools/escpos/node_modules/.bin/receiptio ] || npm ci --prefix tools/escpos --no-audit --no-fund --loglevel=error
 
 build: deps
 	$(GO) build -o bin/ ./kiosk/cmd/... ./ui/cmd/...
@@ -77,7 +79,7 @@ fmt-check:
 # skipping when pcscd, espeak-ng or nfc-list cannot run; TRAMSO_REQUIRE_PDFSIG: when pdfsig or certutil is missing;
 # TRAMSO_REQUIRE_PROMETHEUS: when promtool or prometheus is missing.
 test: deps fmt-check vet staticcheck
-	TRAMSO_REQUIRE_PCSCD=1 TRAMSO_REQUIRE_SPEECH=1 TRAMSO_REQUIRE_NFCLIST=1 TRAMSO_REQUIRE_PDFSIG=1 TRAMSO_REQUIRE_PROMETHEUS=1 TRAMSO_REQUIRE_JOURNAL=1 TRAMSO_REQUIRE_REDOCLY=1 TRAMSO_REQUIRE_PRISM=1 $(GO) test $(GOFLAGS_TEST) ./...
+	TRAMSO_REQUIRE_PCSCD=1 TRAMSO_REQUIRE_SPEECH=1 TRAMSO_REQUIRE_NFCLIST=1 TRAMSO_REQUIRE_PDFSIG=1 TRAMSO_REQUIRE_PROMETHEUS=1 TRAMSO_REQUIRE_JOURNAL=1 TRAMSO_REQUIRE_REDOCLY=1 TRAMSO_REQUIRE_PRISM=1 TRAMSO_REQUIRE_RECEIPTIO=1 $(GO) test $(GOFLAGS_TEST) ./...
 
 # The race detector over the packages that run goroutines against each other (long: not part of
 # make test; see the README for its time).

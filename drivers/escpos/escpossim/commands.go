@@ -252,6 +252,7 @@ func commandTable() []command {
 			return true
 		}),
 		g('b', 3, accept(3)), // smoothing
+		g('I', 3, gsI),
 
 		f('.', 2, set(2, func(in *interpreter, _ []byte) { in.m.kanji = false })),
 		f('&', 2, set(2, func(in *interpreter, _ []byte) { in.m.kanji = true })),
@@ -261,6 +262,7 @@ func commandTable() []command {
 		f('C', 3, accept(3)),
 		f('W', 3, accept(3)),
 		f('S', 4, accept(4)),
+		f('(', 5, fsParen),
 		f('p', 4, func(in *interpreter, d []byte) bool {
 			in.report(4, fmt.Sprintf("FS p: NV bit image %d not stored in the simulator", d[2]))
 			in.consume(4)
@@ -340,6 +342,25 @@ func gsR(in *interpreter, d []byte) bool {
 	}
 	in.consume(3)
 	return true
+}
+
+// fsParen handles FS ( x pL pH …, whose length field lets an unknown function be skipped whole.
+// FS ( A function 48 (select the Kanji character font, m = 0/48 font A, 1/49 font B, 2/50 font C)
+// is taken: the simulator draws Kanji as boxes in a single size, so the choice changes nothing on
+// the paper. Everything else is skipped whole and reported.
+func fsParen(in *interpreter, d []byte) bool {
+	n := int64(le16(d[3:]))
+	if d[2] == 'A' && n == 2 {
+		if len(d) < 7 {
+			return false
+		}
+		if d[5] == 48 && (d[6] <= 2 || d[6] >= 48 && d[6] <= 50) {
+			in.consume(7)
+			return true
+		}
+	}
+	in.report(5, fmt.Sprintf("FS ( %s not supported", printable(d[2])))
+	return in.startPayload(5, discard(n))
 }
 
 // realtimeSkip skips a real-time command whose length depends on its third byte.

@@ -30,6 +30,9 @@ type mechanism struct {
 	paperOut, nearEnd, coverOpen, offline bool
 	paperLeft                             int  // -1 = unlimited
 	stopOnNearEnd                         bool // ESC c 4: stop printing on near end (survives ESC @)
+	// cutterJam is the cause of an autocutter error (paper jammed at the blade); cutterError is the
+	// error itself, which stays until the host recovers it (DLE ENQ 1/2) once the jam is gone.
+	cutterJam, cutterError bool
 
 	// Paper.
 	sheet     *paper
@@ -56,7 +59,17 @@ func newMechanism(cfg Config, log *slog.Logger) *mechanism {
 
 // stopped reports whether the printer has stopped processing print data.
 func (m *mechanism) stopped() bool {
-	return m.paperOut || m.coverOpen || m.offline || (m.nearEnd && m.stopOnNearEnd)
+	return m.paperOut || m.coverOpen || m.offline || m.cutterError || (m.nearEnd && m.stopOnNearEnd)
+}
+
+// recover ends an autocutter error whose cause is gone (DLE ENQ 1 or 2); it reports whether it did.
+func (m *mechanism) recover() bool {
+	if !m.cutterError || m.cutterJam {
+		return false
+	}
+	m.cutterError = false
+	m.log.Info("printer error recovered", "fault", "autocutter")
+	return true
 }
 
 // setPaperOut takes the paper out or loads a fresh roll; it reports whether anything changed.
@@ -191,6 +204,9 @@ func (m *mechanism) asbBytes() [4]byte {
 	if m.coverOpen {
 		b[0] |= 0x20
 	}
+	if m.cutterError {
+		b[1] |= 0x08
+	}
 	if m.nearEnd {
 		b[2] |= 0x03
 	}
@@ -249,8 +265,14 @@ func (m *mechanism) rtStatus(n byte) byte {
 		if m.paperOut {
 			s |= 0x20
 		}
+		if m.cutterError {
+			s |= 0x40
+		}
 	case 3:
-		// No cutter, unrecoverable or auto-recoverable errors are simulated.
+		// Of the errors only the autocutter's is simulated (no unrecoverable or auto-recoverable).
+		if m.cutterError {
+			s |= 0x08
+		}
 	case 4:
 		if m.nearEnd {
 			s |= 0x0C

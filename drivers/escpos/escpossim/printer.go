@@ -63,6 +63,11 @@ type Config struct {
 	// OneWay makes the printer one-way, with no back channel at all (a USB printer-class device
 	// without a read endpoint, or a TX-only cable): it answers nothing, not even DLE EOT.
 	OneWay bool
+	// Maker and Model are the names the printer reports to GS I 66 and GS I 67 (transmit printer
+	// ID), in printable ASCII, at most 32 bytes each. "" means DefaultMaker and DefaultModel; a
+	// test that must look like a particular printer to a host sets them (for example "EPSON" and
+	// "TM-T20III").
+	Maker, Model string
 	// Logger receives events (receipts, faults, unknown commands); nil discards them. Printed
 	// text is never logged.
 	Logger *slog.Logger
@@ -94,7 +99,9 @@ func (u Unknown) String() string {
 // Status is what a technician would see on the printer.
 type Status struct {
 	PaperOut, NearEnd, CoverOpen, Offline bool
-	Stopped                               bool           // not processing print data (paper end, cover open, offline)
+	CutterError                           bool           // autocutter error, until the host recovers it
+	CutterJam                             bool           // its cause: paper jammed at the blade
+	Stopped                               bool           // not processing print data (paper end, cover open, offline, error)
 	Selected                              bool           // ESC = has the printer selected
 	KanjiMode                             bool           // double-byte mode (FS &) is on
 	CodeTable                             codepage.Table // current ESC t table
@@ -148,6 +155,8 @@ func NewPrinter(cfg Config) *Printer {
 	if cfg.CutterOffsetDots < 0 {
 		cfg.CutterOffsetDots = 0
 	}
+	cfg.Maker = idText(cfg.Maker, DefaultMaker)
+	cfg.Model = idText(cfg.Model, DefaultModel)
 	if cfg.KeepReceipts == 0 {
 		cfg.KeepReceipts = DefaultKeepReceipts
 	}
@@ -251,9 +260,10 @@ func (p *Printer) realtime(a rtAction) {
 	case rtStatus1, rtStatus2, rtStatus3, rtStatus4:
 		p.rx.reply(p.mech.rtStatus(byte(a-rtStatus1) + 1))
 	case rtRecover:
-		// No recoverable errors are simulated.
+		p.mech.recover()
 	case rtRecoverClear:
 		p.clearBuffers()
+		p.mech.recover()
 	case rtClear:
 		p.clearBuffers()
 		p.rx.reply(0x37, 0x25, 0x00)
@@ -323,6 +333,22 @@ func (p *Printer) SetOffline(off bool) {
 	p.afterChange()
 }
 
+// SetCutterJam jams the autocutter (true): an autocutter error, which stops the printer and is
+// reported by DLE EOT 2 (bit 6), DLE EOT 3 (bit 3) and ASB (byte 2, bit 3). Clearing the jam
+// (false) removes the cause but not the error: as on Epson printers, the host recovers with
+// DLE ENQ 1 (resume) or DLE ENQ 2 (clear the buffers, then resume), which do nothing while the
+// paper is still jammed.
+func (p *Printer) SetCutterJam(jam bool) {
+	p.mu.Lock()
+	defer p.unlock()
+	p.mech.cutterJam = jam
+	if jam {
+		p.mech.cutterError = true
+	}
+	p.log.Info("printer cutter", "jammed", jam)
+	p.afterChange()
+}
+
 // afterChange resumes printing if the fault cleared and sends ASB if enabled.
 func (p *Printer) afterChange() {
 	if !p.mech.stopped() {
@@ -373,6 +399,8 @@ func (p *Printer) Status() Status {
 		NearEnd:       p.mech.nearEnd,
 		CoverOpen:     p.mech.coverOpen,
 		Offline:       p.mech.offline,
+		CutterError:   p.mech.cutterError,
+		CutterJam:     p.mech.cutterJam,
 		Stopped:       p.mech.stopped(),
 		Selected:      p.in.m.selected,
 		KanjiMode:     p.in.m.kanji,
@@ -397,10 +425,11 @@ func (p *Printer) addRepliesLost(n int) {
 }
 
 // ErrUnknownFault is returned by Fault for a word it does not know.
-var ErrUnknownFault = errors.New("sự cố không biết (unknown fault); dùng (use) paper-out, paper-in, near-end, near-end-off, cover-open, cover-close, offline, online")
+var ErrUnknownFault = errors.New("sự cố không biết (unknown fault); dùng (use) paper-out, paper-in, near-end, near-end-off, cover-open, cover-close, offline, online, cutter-jam, cutter-clear")
 
 // Fault applies a fault by the word technicians and tests use: paper-out, paper-in, near-end,
-// near-end-off, cover-open, cover-close, offline, online.
+// near-end-off, cover-open, cover-close, offline, online, cutter-jam, cutter-clear (the jam
+// removed; the host still has to recover with DLE ENQ 1 or 2).
 func (p *Printer) Fault(word string) error {
 	switch word {
 	case "paper-out":
@@ -419,6 +448,10 @@ func (p *Printer) Fault(word string) error {
 		p.SetOffline(true)
 	case "online":
 		p.SetOffline(false)
+	case "cutter-jam":
+		p.SetCutterJam(true)
+	case "cutter-clear":
+		p.SetCutterJam(false)
 	default:
 		return fmt.Errorf("%w: %q", ErrUnknownFault, word)
 	}

@@ -36,7 +36,7 @@ func printerSimulateCommand() *command {
 		usage:   "--link PATH --out DIR [--paper 80|58] [--paper-out-after-dots N] [--ignore-gsr | --one-way]",
 		help: `Tạo một pty với liên kết tại PATH; "kioskctl printer print --device serial:PATH" in vào đó như máy thật.
 Mỗi biên nhận được cắt ghi thành DIR/receipt-NNNN.png. Gõ lệnh trên stdin để tạo sự cố:
-  paper-out | paper-in | near-end | near-end-off | cover-open | cover-close | offline | online | status | unplug
+  paper-out | paper-in | near-end | near-end-off | cover-open | cover-close | offline | online | cutter-jam | cutter-clear | status | unplug
 --ignore-gsr: như nhiều máy in giá rẻ, trả lời DLE EOT nhưng bỏ qua GS r. --one-way: không trả lời gì cả.
 Creates a pty linked at PATH that speaks ESC/POS like a real printer; each cut receipt becomes a PNG.
 --ignore-gsr answers DLE EOT but ignores GS r, as many low-cost clones do; --one-way answers nothing at all.

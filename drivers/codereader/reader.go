@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/tramso/tramso/drivers/serial"
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 // DefaultDedup is the window in which the same payload read again is collapsed into one scan.
@@ -84,7 +85,7 @@ func Open(device string) (*Reader, error) {
 	}
 	p, err := serial.Open(path, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("không mở được máy quét QR (cannot open QR scanner): %w", err)
+		return nil, errtext.Wrap(errors.New("không mở được máy quét QR (cannot open QR scanner)"), err)
 	}
 	return NewReader(p, opt), nil
 }

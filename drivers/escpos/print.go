@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 // Outcome says whether a receipt came out of the printer.
@@ -52,7 +53,9 @@ type Result struct {
 	Warnings  []string // e.g. paper near end, or that nothing could be confirmed
 }
 
-// PrintError is a print that did not complete; Result says exactly how far it got.
+// PrintError is a print that did not complete; Result says exactly how far it got. Its text is one
+// bilingual sentence: the cause's (Err) when nothing was printed, else the partial print's with
+// the cause in English.
 type PrintError struct {
 	Result Result
 	Err    error
@@ -62,13 +65,18 @@ func (e *PrintError) Error() string {
 	r := e.Result
 	switch r.Outcome {
 	case NotPrinted:
+		if len(errtext.Sentences(e.Err.Error())) == 0 { // a context's end, an unexpected I/O error
+			return "chưa in được biên nhận (receipt not printed): " + e.Err.Error()
+		}
 		return fmt.Sprintf("receipt not printed: %v", e.Err) // e.Err carries the sentence: why
 	default:
 		pct := 0
 		if r.Total > 0 {
 			pct = r.Confirmed * 100 / r.Total
 		}
-		return fmt.Sprintf("biên nhận in dở (%d%% đã xác nhận), cần in lại (receipt partly printed, %d%% confirmed: reprint it): %v", pct, pct, e.Err)
+		// The sentence is the outcome, which only Print knows: why it stopped is English detail.
+		return fmt.Sprintf("biên nhận in dở (%d%% đã xác nhận), cần in lại (receipt partly printed, %d%% confirmed: reprint it): %s",
+			pct, pct, errtext.English(e.Err.Error()))
 	}
 }
 
@@ -114,7 +122,7 @@ func (pr *Printer) Print(ctx context.Context, job []byte) (Result, error) {
 	}
 	res.Before = st
 	if !st.OK() {
-		return res, &PrintError{res, fmt.Errorf("%w: %s", ErrNotReady, st)}
+		return res, &PrintError{res, NotReady(st)}
 	}
 	if res.Mode == StatusAuto || res.Mode == StatusNone {
 		m, err := pr.probeInOrder(ctx)
@@ -223,7 +231,7 @@ func (pr *Printer) printRealtime(ctx context.Context, job []byte, res Result) (R
 		}
 		if !st.OK() {
 			res.After = &st
-			return pr.failed(ctx, res, fmt.Errorf("%w: %s", ErrStalled, strings.Join(st.Problems(), "; ")))
+			return pr.failed(ctx, res, fmt.Errorf("%w: %s", ErrStalled, st.Detail()))
 		}
 	}
 	// The last chunk may still be printing: wait for its line time again before the final check.
@@ -236,7 +244,7 @@ func (pr *Printer) printRealtime(ctx context.Context, job []byte, res Result) (R
 	}
 	res.After = &st
 	if !st.OK() {
-		return pr.failed(ctx, res, fmt.Errorf("%w: %s", ErrStalled, strings.Join(st.Problems(), "; ")))
+		return pr.failed(ctx, res, fmt.Errorf("%w: %s", ErrStalled, st.Detail()))
 	}
 	res.Outcome, res.Confirmed = Printed, res.Total
 	if st.PaperNearEnd {
@@ -310,8 +318,8 @@ func (pr *Printer) failed(ctx context.Context, res Result, cause error) (Result,
 		if res.After == nil {
 			if st, err := pr.query(ctx); err == nil {
 				res.After = &st
-				if p := st.Problems(); len(p) > 0 {
-					cause = fmt.Errorf("%w: %s", cause, strings.Join(p, "; "))
+				if len(st.Problems()) > 0 {
+					cause = fmt.Errorf("%w: %s", cause, st.Detail())
 				}
 			}
 		}

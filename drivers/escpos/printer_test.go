@@ -13,6 +13,7 @@ import (
 	"github.com/tramso/tramso/drivers/escpos"
 	"github.com/tramso/tramso/drivers/escpos/escpossim"
 	"github.com/tramso/tramso/drivers/serial"
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 // sampleJob is a long receipt-like job: Vietnamese raster text, ASCII lines, a QR code, a cut.
@@ -138,8 +139,11 @@ func TestPaperOutMidway(t *testing.T) {
 	if res.After == nil || !res.After.PaperEnd {
 		t.Fatalf("status after the failure should say paper out: %+v", res.After)
 	}
-	if !strings.Contains(err.Error(), "hết giấy") || !strings.Contains(err.Error(), "in lại") {
+	if !strings.Contains(err.Error(), "paper out") || !strings.Contains(err.Error(), "in lại") {
 		t.Fatalf("message should say paper out and reprint: %v", err)
+	}
+	if werr := errtext.Check(err); werr != nil {
+		t.Error(werr)
 	}
 	// Pacing: the printer stopped with the job half sent, yet its receive buffer never overflowed.
 	if lost := r.sim.Printer().Status().LostBytes; lost != 0 {
@@ -376,8 +380,11 @@ func TestRealtimePaperOutMidway(t *testing.T) {
 	if res.Outcome != escpos.PartlyPrinted || res.Sent >= res.Total || res.Confirmed != 0 {
 		t.Fatalf("partial print: %+v", res)
 	}
-	if res.After == nil || !res.After.PaperEnd || !strings.Contains(err.Error(), "hết giấy") {
+	if res.After == nil || !res.After.PaperEnd || !strings.Contains(err.Error(), "paper out") {
 		t.Fatalf("status after the failure should say paper out: %v %+v", err, res.After)
+	}
+	if werr := errtext.Check(err); werr != nil {
+		t.Error(werr)
 	}
 	if lost := r.sim.Printer().Status().LostBytes; lost != 0 {
 		t.Fatalf("paced printing overran the stopped printer's buffer: %d bytes lost", lost)

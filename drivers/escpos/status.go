@@ -3,6 +3,8 @@ package escpos
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 // Status is what the printer's real-time status replies (DLE EOT 1…4) say.
@@ -59,6 +61,14 @@ func (s Status) Problems() []string {
 	}
 	return p
 }
+
+// Detail is what is wrong, in English only: the detail of an error whose sentence is ErrNotReady
+// or ErrStalled ("printer offline; paper out"), so that the chain keeps one bilingual sentence.
+func (s Status) Detail() string { return errtext.English(strings.Join(s.Problems(), "; ")) }
+
+// NotReady is ErrNotReady with what st reports as its English detail:
+// "máy in chưa sẵn sàng (printer not ready): cover open; paper out".
+func NotReady(st Status) error { return fmt.Errorf("%w: %s", ErrNotReady, st.Detail()) }
 
 func (s Status) String() string {
 	p := s.Problems()

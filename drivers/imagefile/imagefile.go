@@ -104,7 +104,7 @@ func Decode(b []byte, maxPixels int) (img image.Image, dpi float64, err error) {
 
 func checkSize(w, h, maxPixels int) error {
 	if w <= 0 || h <= 0 {
-		return fmt.Errorf("%w: ảnh rỗng (empty image) %d×%d", ErrCorrupt, w, h)
+		return fmt.Errorf("%w: empty image %d×%d", ErrCorrupt, w, h)
 	}
 	if int64(w)*int64(h) > int64(maxPixels) {
 		return fmt.Errorf("%w: %d×%d", ErrTooLarge, w, h)
@@ -257,7 +257,7 @@ func decodePNM(data []byte, maxPixels int) (image.Image, error) {
 			if len(p) > 0 && p[0] == '#' {
 				j := bytes.IndexByte(p, '\n')
 				if j < 0 {
-					return nil, fmt.Errorf("%w: PNM: đầu tệp cụt (truncated header)", ErrCorrupt)
+					return nil, fmt.Errorf("%w: PNM: truncated header", ErrCorrupt)
 				}
 				p = p[j+1:]
 				continue
@@ -270,13 +270,13 @@ func decodePNM(data []byte, maxPixels int) (image.Image, error) {
 		}
 		v, err := strconv.Atoi(string(p[:j]))
 		if err != nil {
-			return nil, fmt.Errorf("%w: PNM: đầu tệp sai (bad header)", ErrCorrupt)
+			return nil, fmt.Errorf("%w: PNM: bad header", ErrCorrupt)
 		}
 		vals[i] = v
 		p = p[j:]
 	}
 	if len(p) == 0 {
-		return nil, fmt.Errorf("%w: PNM: đầu tệp cụt (truncated header)", ErrCorrupt)
+		return nil, fmt.Errorf("%w: PNM: truncated header", ErrCorrupt)
 	}
 	p = p[1:] // the single white-space byte before the raster
 	w, h, maxval := vals[0], vals[1], vals[2]
@@ -284,7 +284,7 @@ func decodePNM(data []byte, maxPixels int) (image.Image, error) {
 		return nil, err
 	}
 	r := image.Rect(0, 0, w, h)
-	truncated := fmt.Errorf("%w: PNM: dữ liệu cụt (truncated raster)", ErrCorrupt)
+	truncated := fmt.Errorf("%w: PNM: truncated raster", ErrCorrupt)
 	if kind == '4' {
 		stride := (w + 7) / 8
 		if len(p) < stride*h {

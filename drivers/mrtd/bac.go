@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"io"
 
 	"github.com/tramso/tramso/drivers/apdu"
@@ -58,14 +59,14 @@ func (s *Session) bac(ctx context.Context, k MRZKey) error {
 		return err
 	}
 	if subtle.ConstantTimeCompare(want, mIC) != 1 {
-		return fmt.Errorf("%w: BAC: thẻ trả lời sai mã xác thực (chip MAC wrong)", ErrAuthentication)
+		return fmt.Errorf("%w: BAC: chip MAC wrong", ErrAuthentication)
 	}
 	plain, err := keys.Decrypt(nil, eIC)
 	if err != nil {
 		return err
 	}
 	if !bytes.Equal(plain[:8], rndIC) || !bytes.Equal(plain[8:16], rndIFD) {
-		return fmt.Errorf("%w: BAC: thẻ trả lời sai số ngẫu nhiên (chip nonces do not match)", ErrAuthentication)
+		return fmt.Errorf("%w: BAC: chip nonces do not match", ErrAuthentication)
 	}
 	seed := make([]byte, 16)
 	subtle.XORBytes(seed, kIFD, plain[16:32])
@@ -85,11 +86,11 @@ func (s *Session) bac(ctx context.Context, k MRZKey) error {
 func authStatus(sw uint16, op string, n int) error {
 	switch {
 	case sw&0xFF00 == 0x6300 || sw == 0x6982 || sw == 0x6983:
-		return fmt.Errorf("%w: %w", ErrAuthentication, &apdu.StatusError{SW: sw, Op: op})
+		return errtext.Wrap(ErrAuthentication, &apdu.StatusError{SW: sw, Op: op})
 	case sw == 0x9000:
 		return fmt.Errorf("%w: %s: %d bytes", ErrBadResponse, op, n)
 	case sw == 0x6D00 || sw == 0x6A81 || sw == 0x6A80 || sw == 0x6A86 || sw == 0x6A88:
-		return fmt.Errorf("%w: %w", ErrNotSupported, &apdu.StatusError{SW: sw, Op: op})
+		return errtext.Wrap(ErrNotSupported, &apdu.StatusError{SW: sw, Op: op})
 	}
 	return &apdu.StatusError{SW: sw, Op: op}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"math/big"
 
 	"github.com/tramso/tramso/drivers/apdu"
@@ -22,7 +23,7 @@ import (
 var ErrChipAuthentication = errors.New("thẻ không chứng minh được là thẻ thật, có thể là thẻ sao chép (chip authentication failed: the chip may be a copy)")
 
 // errNoCA: DG14 offers no Chip Authentication at all (wrapped with ErrNotSupported).
-var errNoCA = errors.New("DG14 không có Chip Authentication (no Chip Authentication in DG14)")
+var errNoCA = errors.New("no Chip Authentication in DG14")
 
 // id-CA (0.4.0.127.0.7.2.2.3) and id-PK-ECDH (0.4.0.127.0.7.2.2.1.2) as DER content bytes.
 var (
@@ -70,10 +71,10 @@ func caSuite(c int) (smcrypto.Suite, bool) {
 func parseChipAuth(dg14 []byte) (p chipAuthParams, offered bool, err error) {
 	infos, err := lds.ParseDG14(dg14)
 	if err != nil {
-		return p, false, fmt.Errorf("%w: DG14: %w", ErrBadResponse, err)
+		return p, false, errtext.Wrap(ErrBadResponse, fmt.Errorf("DG14: %w", err))
 	}
 	if len(infos.ChipAuthentication) == 0 && len(infos.ChipAuthenticationPublicKeys) == 0 {
-		return p, false, fmt.Errorf("%w: %w", ErrNotSupported, errNoCA)
+		return p, false, errtext.Wrap(ErrNotSupported, errNoCA)
 	}
 	cas := infos.ChipAuthentication
 	if len(cas) == 0 {
@@ -127,7 +128,7 @@ func parseChipAuth(dg14 []byte) (p chipAuthParams, offered bool, err error) {
 		}
 	}
 	if last == nil {
-		last = fmt.Errorf("%w: DG14 không có khóa Chip Authentication dùng được (no usable Chip Authentication key in DG14)", ErrChipAuthentication)
+		last = fmt.Errorf("%w: no usable Chip Authentication key in DG14", ErrChipAuthentication)
 	}
 	return p, true, last
 }
@@ -135,7 +136,7 @@ func parseChipAuth(dg14 []byte) (p chipAuthParams, offered bool, err error) {
 // standardKey returns the curve and point of an ECDH Chip Authentication key, refusing any
 // curve that is not exactly one of the standardized ones.
 func standardKey(pk lds.ChipAuthenticationPublicKeyInfo) (*ec.Curve, ec.Point, error) {
-	refused := fmt.Errorf("%w: khóa Chip Authentication không nằm trên đường cong chuẩn (Chip Authentication key not on a standard curve)", ErrChipAuthentication)
+	refused := fmt.Errorf("%w: Chip Authentication key not on a standard curve", ErrChipAuthentication)
 	k, ok := pk.PublicKey.(*ecdsa.PublicKey)
 	if !ok || k.Curve == nil || k.X == nil || k.Y == nil {
 		return nil, ec.Point{}, refused
@@ -160,7 +161,7 @@ func standardKey(pk lds.ChipAuthenticationPublicKeyInfo) (*ec.Curve, ec.Point, e
 // the public value as an INTEGER) and checks the group: p and q prime, q dividing p-1, g and y of
 // order q, p of 1024 to 4096 bits and q of at least 160.
 func parseDHKey(der []byte) (*dhKey, error) {
-	refused := fmt.Errorf("%w: khóa DH của Chip Authentication không hợp lệ (Chip Authentication DH key refused)", ErrChipAuthentication)
+	refused := fmt.Errorf("%w: Chip Authentication DH key refused", ErrChipAuthentication)
 	var spki struct {
 		Algorithm struct {
 			OID    asn1.ObjectIdentifier
@@ -204,13 +205,13 @@ func parseCAResponse(b []byte) error {
 	}
 	tag, v, rest, err := tlv.Next(b)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrBadResponse, err)
+		return errtext.Wrap(ErrBadResponse, err)
 	}
 	if tag != 0x7C || len(rest) != 0 {
 		return fmt.Errorf("%w: expected one 7C template", ErrBadResponse)
 	}
 	if _, err := tlv.Parse(v); err != nil {
-		return fmt.Errorf("%w: %w", ErrBadResponse, err)
+		return errtext.Wrap(ErrBadResponse, err)
 	}
 	return nil
 }
@@ -269,7 +270,7 @@ func (s *Session) ChipAuthenticate(ctx context.Context, dg14 []byte) (string, er
 		if s.sm != nil {
 			s.sm.dead = true
 		}
-		return p.name, fmt.Errorf("%w: %w", ErrChipAuthentication, err)
+		return p.name, errtext.Wrap(ErrChipAuthentication, err)
 	}
 	r, err := s.Transmit(ctx, apdu.Command{INS: 0x22, P1: 0x41, P2: 0xA4, Data: mse}, "MSE:Set AT (CA)")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/asn1"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"math/big"
 	"strconv"
 	"strings"
@@ -119,7 +120,7 @@ func (s SecurityInfo) Supported() bool {
 func ParseSecurityInfos(b []byte) ([]SecurityInfo, error) {
 	tag, set, rest, err := tlv.Next(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: SecurityInfos: %w", ErrBadResponse, err)
+		return nil, errtext.Wrap(ErrBadResponse, fmt.Errorf("SecurityInfos: %w", err))
 	}
 	if tag != 0x31 {
 		return nil, fmt.Errorf("%w: SecurityInfos tag %s, want 31", ErrBadResponse, tag)
@@ -129,7 +130,7 @@ func ParseSecurityInfos(b []byte) ([]SecurityInfo, error) {
 	}
 	objs, err := tlv.Parse(set)
 	if err != nil {
-		return nil, fmt.Errorf("%w: SecurityInfos: %w", ErrBadResponse, err)
+		return nil, errtext.Wrap(ErrBadResponse, fmt.Errorf("SecurityInfos: %w", err))
 	}
 	var out []SecurityInfo
 	for _, o := range objs {
@@ -138,7 +139,7 @@ func ParseSecurityInfos(b []byte) ([]SecurityInfo, error) {
 		}
 		fields, err := tlv.Parse(o.Value)
 		if err != nil {
-			return nil, fmt.Errorf("%w: SecurityInfo: %w", ErrBadResponse, err)
+			return nil, errtext.Wrap(ErrBadResponse, fmt.Errorf("SecurityInfo: %w", err))
 		}
 		if len(fields) < 2 || fields[0].Tag != 0x06 {
 			return nil, fmt.Errorf("%w: SecurityInfo without protocol and data", ErrBadResponse)

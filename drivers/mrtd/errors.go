@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tramso/tramso/drivers/apdu"
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 // Errors callers can test with errors.Is. Transport errors from the reader (apdu.ErrCardRemoved,
@@ -30,18 +31,25 @@ var (
 	ErrInvalidKey = errors.New("khóa truy cập thẻ không hợp lệ (invalid card access key)")
 )
 
+// Sentences of transport failures that are not one of the apdu sentinels.
+var (
+	errStopped = errors.New("đã dừng đọc thẻ (card reading stopped)")
+	errComm    = errors.New("lỗi liên lạc với thẻ (card communication error)")
+)
+
 // transportError keeps a reader error testable with errors.Is and adds what was under way. A
 // reader error that wraps an apdu sentinel already carries the bilingual sentence (the sentinel's),
-// so only English detail is added to it: one sentence per chain.
+// so only English detail is added to it; any other reader error is put under mrtd's sentence
+// with its own text reduced to English (errtext.Wrap): one sentence per chain.
 func transportError(err error) error {
 	switch {
 	case errors.Is(err, apdu.ErrCardRemoved), errors.Is(err, apdu.ErrTimeout), errors.Is(err, apdu.ErrReaderGone),
 		errors.Is(err, apdu.ErrNoCard):
 		return fmt.Errorf("while reading the chip: %w", err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("đã dừng đọc thẻ (card reading stopped): %w", err)
+		return errtext.Wrap(errStopped, err)
 	}
-	return fmt.Errorf("lỗi liên lạc với thẻ (card communication error): %w", err)
+	return errtext.Wrap(errComm, err)
 }
 
 // statusError maps the status words every file operation may meet to the package's errors.
@@ -49,11 +57,11 @@ func statusError(sw uint16, op string) error {
 	se := &apdu.StatusError{SW: sw, Op: op}
 	switch sw {
 	case 0x6982:
-		return fmt.Errorf("%w: %w", ErrAccessDenied, se)
+		return errtext.Wrap(ErrAccessDenied, se)
 	case 0x6A82:
-		return fmt.Errorf("%w: %w", ErrFileNotFound, se)
+		return errtext.Wrap(ErrFileNotFound, se)
 	case 0x6987, 0x6988:
-		return fmt.Errorf("%w: %w", ErrSecureMessaging, se)
+		return errtext.Wrap(ErrSecureMessaging, se)
 	}
 	return se
 }

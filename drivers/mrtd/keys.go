@@ -32,7 +32,7 @@ func (k MRZKey) LogValue() slog.Value { return slog.StringValue("MRZKey{…}") }
 func (k MRZKey) Information() (string, error) {
 	doc := strings.ToUpper(strings.TrimSpace(k.DocumentNumber))
 	if doc == "" {
-		return "", fmt.Errorf("%w: thiếu số giấy tờ (document number missing)", ErrInvalidKey)
+		return "", fmt.Errorf("%w: document number missing", ErrInvalidKey)
 	}
 	for len(doc) < 9 {
 		doc += "<"
@@ -42,23 +42,16 @@ func (k MRZKey) Information() (string, error) {
 		{"document number", doc}, {"date of birth", k.DateOfBirth}, {"date of expiry", k.DateOfExpiry},
 	} {
 		if f.name != "document number" && !isYYMMDD(f.v) {
-			return "", fmt.Errorf("%w: %s phải có dạng YYMMDD (%s must be YYMMDD)", ErrInvalidKey, vnField(f.name), f.name)
+			return "", fmt.Errorf("%w: %s must be YYMMDD", ErrInvalidKey, f.name)
 		}
 		cd, ok := lds.CheckDigit(f.v) // the one ICAO 9303-3 check digit of the tree
 		if !ok {
-			return "", fmt.Errorf("%s: %w: ký tự không hợp lệ trong vùng MRZ (character not allowed in an MRZ field)", f.name, ErrInvalidKey)
+			return "", fmt.Errorf("%w: %s: character not allowed in an MRZ field", ErrInvalidKey, f.name)
 		}
 		b.WriteString(f.v)
 		b.WriteByte(cd)
 	}
 	return b.String(), nil
-}
-
-func vnField(name string) string {
-	if name == "date of birth" {
-		return "ngày sinh"
-	}
-	return "ngày hết hạn"
 }
 
 func isYYMMDD(s string) bool {
@@ -151,11 +144,11 @@ func (k AccessKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 func checkCAN(can string) error {
 	if len(can) == 0 || len(can) > 16 {
-		return fmt.Errorf("%w: số CAN phải gồm 6 chữ số (the CAN must be 6 digits)", ErrInvalidKey)
+		return fmt.Errorf("%w: the CAN must be 6 digits", ErrInvalidKey)
 	}
 	for i := 0; i < len(can); i++ {
 		if can[i] < '0' || can[i] > '9' {
-			return fmt.Errorf("%w: số CAN chỉ gồm chữ số (the CAN must be digits only)", ErrInvalidKey)
+			return fmt.Errorf("%w: the CAN must be digits only", ErrInvalidKey)
 		}
 	}
 	return nil
@@ -172,7 +165,7 @@ func PACEPassword(k AccessKey, ref byte) ([]byte, error) {
 		return []byte(k.CAN), nil
 	case PasswordMRZ:
 		if k.MRZ == nil {
-			return nil, fmt.Errorf("%w: thiếu thông tin MRZ (MRZ data missing)", ErrInvalidKey)
+			return nil, fmt.Errorf("%w: MRZ data missing", ErrInvalidKey)
 		}
 		info, err := k.MRZ.Information()
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"math/big"
 
 	"github.com/tramso/tramso/drivers/apdu"
@@ -21,7 +22,7 @@ func (s *Session) pace(ctx context.Context, info PACEInfo, key AccessKey, ref by
 		return fmt.Errorf("%w: %s", ErrNotSupported, info.Protocol)
 	}
 	if mapping != mappingECDHGM {
-		return fmt.Errorf("%w: %s (chỉ hỗ trợ ECDH-GM: only ECDH generic mapping is supported)", ErrNotSupported, info.PACEName())
+		return fmt.Errorf("%w: %s (only ECDH generic mapping is supported)", ErrNotSupported, info.PACEName())
 	}
 	curve, ok := ec.ByParamID(info.CurveParameterID())
 	if !ok {
@@ -73,7 +74,7 @@ func (s *Session) pace(ctx context.Context, info PACEInfo, key AccessKey, ref by
 	}
 	pkMapIC, err := curve.Unmarshal(b)
 	if err != nil {
-		return fmt.Errorf("%w: PACE mapping key: %w", ErrBadResponse, err)
+		return errtext.Wrap(ErrBadResponse, fmt.Errorf("PACE mapping key: %w", err))
 	}
 	h := curve.ScalarMult(pkMapIC, skMap)
 	gMapped := curve.Add(curve.ScalarBaseMult(new(big.Int).SetBytes(nonce)), h)
@@ -94,7 +95,7 @@ func (s *Session) pace(ctx context.Context, info PACEInfo, key AccessKey, ref by
 	}
 	pkEphIC, err := curve.Unmarshal(b)
 	if err != nil {
-		return fmt.Errorf("%w: PACE ephemeral key: %w", ErrBadResponse, err)
+		return errtext.Wrap(ErrBadResponse, fmt.Errorf("PACE ephemeral key: %w", err))
 	}
 	if pkEphIC.X.Cmp(pkEph.X) == 0 {
 		return fmt.Errorf("%w: PACE: the chip echoed the terminal key", ErrAuthentication)
@@ -124,7 +125,7 @@ func (s *Session) pace(ctx context.Context, info PACEInfo, key AccessKey, ref by
 		return err
 	}
 	if subtle.ConstantTimeCompare(want, tIC) != 1 {
-		return fmt.Errorf("%w: PACE: mã xác thực của thẻ sai (chip token wrong)", ErrAuthentication)
+		return fmt.Errorf("%w: PACE: chip token wrong", ErrAuthentication)
 	}
 	sm, err := newSecureMessaging(suite, ksEnc, ksMac, make([]byte, suite.BlockSize()))
 	if err != nil {
@@ -174,14 +175,14 @@ func (s *Session) generalAuthenticate(ctx context.Context, step int, do []byte, 
 func parseDynamicAuthData(b []byte, want tlv.Tag) ([]byte, error) {
 	tag, v, rest, err := tlv.Next(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadResponse, err)
+		return nil, errtext.Wrap(ErrBadResponse, err)
 	}
 	if tag != 0x7C || len(rest) != 0 {
 		return nil, fmt.Errorf("%w: expected one 7C template", ErrBadResponse)
 	}
 	objs, err := tlv.Parse(v)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadResponse, err)
+		return nil, errtext.Wrap(ErrBadResponse, err)
 	}
 	for _, o := range objs {
 		if o.Tag == want {

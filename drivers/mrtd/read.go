@@ -176,7 +176,7 @@ func Read(ctx context.Context, tr apdu.Transceiver, key AccessKey, opts Options)
 		sig, err := r.s.InternalAuthenticate(ctx, ch)
 		switch {
 		case isTransport(err):
-			return nil, fmt.Errorf("xác thực chủ động (active authentication): %w", err)
+			return nil, fmt.Errorf("active authentication: %w", err)
 		case err != nil:
 			f.AAErr = err
 		default:
@@ -284,7 +284,7 @@ func (r *readRun) reopen(ctx context.Context) error {
 	r.before.BytesReceived += st.BytesReceived
 	s, err := Open(ctx, r.tr, r.key, r.opts)
 	if err != nil {
-		return fmt.Errorf("mở lại phiên với thẻ (opening a new session with the card): %w", err)
+		return fmt.Errorf("opening a new session with the card: %w", err)
 	}
 	ids := make([]FileID, 0, len(r.sodListed))
 	for id := range r.sodListed {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"io"
 
 	"github.com/tramso/tramso/drivers/apdu"
@@ -139,7 +140,7 @@ func newSession(tr apdu.Transceiver, opts Options) *Session {
 // to BAC would let anyone between the reader and the card downgrade the access control.
 func Open(ctx context.Context, tr apdu.Transceiver, key AccessKey, opts Options) (*Session, error) {
 	if key.CAN == "" && key.MRZ == nil {
-		return nil, fmt.Errorf("%w: cần số CAN hoặc thông tin MRZ (a CAN or MRZ data is needed)", ErrInvalidKey)
+		return nil, fmt.Errorf("%w: a CAN or MRZ data is needed", ErrInvalidKey)
 	}
 	if key.CAN != "" {
 		if err := checkCAN(key.CAN); err != nil {
@@ -166,7 +167,7 @@ func Open(ctx context.Context, tr apdu.Transceiver, key AccessKey, opts Options)
 		}
 	}
 	if key.MRZ == nil {
-		return nil, fmt.Errorf("%w: BAC cần thông tin MRZ (BAC needs the MRZ data)", ErrInvalidKey)
+		return nil, fmt.Errorf("%w: BAC needs the MRZ data", ErrInvalidKey)
 	}
 	s.sm = nil
 	if err := s.selectApplication(ctx); err != nil {
@@ -174,7 +175,7 @@ func Open(ctx context.Context, tr apdu.Transceiver, key AccessKey, opts Options)
 	}
 	if err := s.bac(ctx, *key.MRZ); err != nil {
 		if paceErr != nil && !errors.Is(paceErr, ErrNotSupported) {
-			return nil, fmt.Errorf("%w (PACE: %w)", err, paceErr)
+			return nil, errtext.Wrap(err, fmt.Errorf("PACE before it: %w", paceErr))
 		}
 		return nil, err
 	}
@@ -188,12 +189,12 @@ func (s *Session) tryPACE(ctx context.Context, key AccessKey) error {
 		if isTransport(err) {
 			return err
 		}
-		return fmt.Errorf("%w: EF.CardAccess unreadable: %w", ErrNotSupported, err)
+		return errtext.Wrap(ErrNotSupported, fmt.Errorf("EF.CardAccess unreadable: %w", err))
 	}
 	s.cardAccess = ca
 	infos, err := ParseSecurityInfos(ca)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNotSupported, err)
+		return errtext.Wrap(ErrNotSupported, err)
 	}
 	info, ok := ChoosePACE(infos)
 	if !ok {
@@ -202,15 +203,15 @@ func (s *Session) tryPACE(ctx context.Context, key AccessKey) error {
 				// Explicit domain parameters that are not a standard curve: refused, and no BAC
 				// either (the card does offer PACE).
 				s.paceTried = true
-				return fmt.Errorf("%w: tham số miền tường minh của PACE không phải đường cong chuẩn (PACE explicit domain parameters are not a standard curve)", ErrNotSupported)
+				return fmt.Errorf("%w: PACE explicit domain parameters are not a standard curve", ErrNotSupported)
 			}
 		}
 		for _, si := range infos {
 			if si.IsPACE() {
-				return fmt.Errorf("%w: %s, tham số %d (domain parameters %d)", ErrNotSupported, si.PACEName(), si.ParameterID, si.ParameterID)
+				return fmt.Errorf("%w: %s, domain parameters %d", ErrNotSupported, si.PACEName(), si.ParameterID)
 			}
 		}
-		return fmt.Errorf("%w: EF.CardAccess không có PACE (no PACE in EF.CardAccess)", ErrNotSupported)
+		return fmt.Errorf("%w: no PACE in EF.CardAccess", ErrNotSupported)
 	}
 	ref := PasswordCAN
 	if key.CAN == "" {
@@ -243,7 +244,7 @@ func (s *Session) selectApplication(ctx context.Context) error {
 	}
 	if r.SW != 0x9000 {
 		if r.SW == 0x6A82 {
-			return fmt.Errorf("%w: thẻ không có ứng dụng hộ chiếu điện tử (no eMRTD application): %w", ErrNotSupported, &apdu.StatusError{SW: r.SW, Op: "SELECT eMRTD"})
+			return errtext.Wrap(ErrNotSupported, fmt.Errorf("no eMRTD application: %w", &apdu.StatusError{SW: r.SW, Op: "SELECT eMRTD"}))
 		}
 		return statusError(r.SW, "SELECT eMRTD")
 	}
@@ -262,7 +263,7 @@ func (s *Session) transmitPlain(ctx context.Context, c apdu.Command, op string) 
 	}
 	r, err := apdu.ParseResponse(raw)
 	if err != nil {
-		return apdu.Response{}, fmt.Errorf("%w: %s: %w", ErrBadResponse, op, err)
+		return apdu.Response{}, errtext.Wrap(ErrBadResponse, fmt.Errorf("%s: %w", op, err))
 	}
 	return r, nil
 }
@@ -394,7 +395,7 @@ func (s *Session) ReadFile(ctx context.Context, id FileID) ([]byte, error) {
 		total, err = fileLength(data)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrBadResponse, id, err)
+		return nil, errtext.Wrap(ErrBadResponse, fmt.Errorf("%s: %w", id, err))
 	}
 	if total > maxFileSize {
 		return nil, fmt.Errorf("%w: %s announces %d bytes", ErrBadResponse, id, total)
@@ -526,7 +527,7 @@ func (s *Session) readBinary(ctx context.Context, offset, want int, op string, p
 			return nil, statusError(r.SW, op)
 		}
 	}
-	return nil, fmt.Errorf("%w: %s: thẻ không trả dữ liệu với mọi độ dài (no Le accepted)", ErrBadResponse, op)
+	return nil, fmt.Errorf("%w: %s: no Le accepted", ErrBadResponse, op)
 }
 
 func big32(v int) []byte {
@@ -556,7 +557,7 @@ func (s *Session) InternalAuthenticate(ctx context.Context, challenge []byte) ([
 	}
 	if r.SW != 0x9000 {
 		if r.SW == 0x6D00 {
-			return nil, fmt.Errorf("%w: %w", ErrNotSupported, &apdu.StatusError{SW: r.SW, Op: "INTERNAL AUTHENTICATE"})
+			return nil, errtext.Wrap(ErrNotSupported, &apdu.StatusError{SW: r.SW, Op: "INTERNAL AUTHENTICATE"})
 		}
 		return nil, statusError(r.SW, "INTERNAL AUTHENTICATE")
 	}

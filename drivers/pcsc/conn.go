@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"io"
 	"net"
 	"sync"
@@ -45,8 +46,8 @@ func dial(ctx context.Context, path string) (*conn, error) {
 	}
 	if w := words(ans[:]); w[2] != rvSuccess {
 		cn.close()
-		return nil, fmt.Errorf("pcscd dùng giao thức %d.%d, chương trình cần %d.%d (pcscd speaks protocol %d.%d, need %d.%d): %w",
-			w[0], w[1], protocolMajor, protocolMinor, w[0], w[1], protocolMajor, protocolMinor, ErrNoService)
+		return nil, errtext.Wrap(fmt.Errorf("pcscd dùng giao thức %d.%d, chương trình cần %d.%d (pcscd speaks protocol %d.%d, need %d.%d)",
+			w[0], w[1], protocolMajor, protocolMinor, w[0], w[1], protocolMajor, protocolMinor), ErrNoService)
 	}
 	return cn, nil
 }
@@ -100,7 +101,7 @@ func (cn *conn) fail(cause error) error {
 		if errors.Is(cause, net.ErrClosed) {
 			cn.err = ErrClosed
 		} else {
-			cn.err = fmt.Errorf("mất kết nối với pcscd (lost connection to pcscd: %v): %w", cause, ErrNoService)
+			cn.err = errtext.Wrap(ErrNoService, fmt.Errorf("lost connection to pcscd: %v", cause))
 		}
 		cn.nc.Close()
 	}

@@ -6,16 +6,18 @@ import (
 	"fmt"
 
 	"github.com/tramso/tramso/drivers/apdu"
+	"github.com/tramso/tramso/internal/errtext"
 )
 
-// Errors of the package. Each wraps the apdu sentinel callers act on.
+// Errors of the package. ErrNoService and ErrNoReader wrap the apdu sentinel callers act on
+// (apdu.ErrReaderGone), whose text they reduce to English (errtext.Wrap): one sentence per chain.
 var (
 	// ErrNoService is pcscd not running or not reachable on its socket.
-	ErrNoService = fmt.Errorf("dịch vụ thẻ thông minh pcscd không chạy, hãy khởi động pcscd "+
-		"(systemctl start pcscd) (PC/SC daemon pcscd is not running; start it): %w", apdu.ErrReaderGone)
+	ErrNoService = errtext.Wrap(errors.New("dịch vụ thẻ thông minh pcscd không chạy, hãy khởi động pcscd bằng lệnh "+
+		"systemctl start pcscd (PC/SC daemon pcscd is not running; start it)"), apdu.ErrReaderGone)
 	// ErrNoReader is no PC/SC reader plugged in, or none whose name matches the one asked for.
-	ErrNoReader = fmt.Errorf("không thấy đầu đọc thẻ, hãy cắm đầu đọc NFC vào máy "+
-		"(no card reader found; plug the NFC reader in): %w", apdu.ErrReaderGone)
+	ErrNoReader = errtext.Wrap(errors.New("không thấy đầu đọc thẻ, hãy cắm đầu đọc NFC vào máy "+
+		"(no card reader found; plug the NFC reader in)"), apdu.ErrReaderGone)
 	// ErrClosed is a call on a context that was released or a card that was disconnected.
 	ErrClosed = errors.New("kết nối PC/SC đã đóng (PC/SC handle already closed)")
 )

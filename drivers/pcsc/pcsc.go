@@ -447,8 +447,8 @@ func (k *Card) Transmit(ctx context.Context, command []byte) ([]byte, error) {
 	if len(resp) < 2 {
 		// No status word: the reader lost the card during the exchange (vpcd reports a card that
 		// vanished mid-exchange this way; a present card always ends its answer with SW1 SW2).
-		return nil, fmt.Errorf("%s: câu trả lời %d byte không có SW (response of %d bytes without status word): %w",
-			op, len(resp), len(resp), apdu.ErrCardRemoved)
+		return nil, fmt.Errorf("%s: response of %d bytes without status word: %w",
+			op, len(resp), apdu.ErrCardRemoved)
 	}
 	return resp, nil
 }

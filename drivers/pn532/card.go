@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 // Modulation is the BrTy of InListPassiveTarget: baud rate and modulation of the target.
@@ -87,14 +88,14 @@ func (d *Device) WaitForCard(ctx context.Context) (*Card, error) {
 				return c, nil
 			}
 			if err := ctxErr(ctx); err != nil {
-				return nil, fmt.Errorf("%w: %w", errNoCard, err)
+				return nil, errtext.Wrap(errNoCard, err)
 			}
 			if !errors.Is(err, errNoCard) {
 				return nil, err
 			}
 		}
 		if err := sleep(ctx, d.opt.PollInterval); err != nil {
-			return nil, fmt.Errorf("%w: %w", errNoCard, err)
+			return nil, errtext.Wrap(errNoCard, err)
 		}
 	}
 }
@@ -274,13 +275,13 @@ func (c *Card) exchange(ctx context.Context, tg byte, out []byte) (byte, []byte,
 	se := &StatusError{Op: "InDataExchange", Status: st}
 	if se.CardGone() {
 		c.gone = true
-		return 0, nil, fmt.Errorf("%w: %w", ErrCardRemoved, se)
+		return 0, nil, errtext.Wrap(ErrCardRemoved, se)
 	}
 	if se.Code() == 0x01 {
 		// The card did not answer: tell a card that left from a slow one.
 		if present, err := c.present(ctx); err == nil && !present {
 			c.gone = true
-			return 0, nil, fmt.Errorf("%w: %w", ErrCardRemoved, se)
+			return 0, nil, errtext.Wrap(ErrCardRemoved, se)
 		}
 	}
 	return 0, nil, se

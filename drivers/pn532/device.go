@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"strconv"
 	"strings"
 	"sync"
@@ -216,7 +217,7 @@ func OpenHSU(ctx context.Context, path string, cfg serial.Config, opts *Options)
 	}
 	p, err := serial.Open(path, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrGone, err)
+		return nil, errtext.Wrap(ErrGone, err)
 	}
 	d, err := NewHSU(ctx, p, cfg.Baud, opts)
 	if err != nil {
@@ -494,7 +495,7 @@ func (d *Device) call(ctx context.Context, op string, cmd []byte, timeout time.D
 			noisy = true
 			if nacks >= d.opt.Retries {
 				d.abort(deadline)
-				return nil, fmt.Errorf("%w: %s: %w", ErrGarbled, op, err)
+				return nil, errtext.Wrap(ErrGarbled, fmt.Errorf("%s: %w", op, err))
 			}
 			nacks++
 			if err := d.send([]byte(NACKFrame), deadline); err != nil {
@@ -506,7 +507,7 @@ func (d *Device) call(ctx context.Context, op string, cmd []byte, timeout time.D
 			}
 			if noisy && errors.Is(err, errSilence) {
 				// Only noise came back: say so, and that no answer came in time.
-				return nil, fmt.Errorf("%w: %w", ErrGarbled, d.fail(ctx, op, err))
+				return nil, errtext.Wrap(ErrGarbled, d.fail(ctx, op, err))
 			}
 			return nil, d.fail(ctx, op, err)
 		}
@@ -573,4 +574,4 @@ func ctxErr(ctx context.Context) error {
 }
 
 // errNoCard reports that polling found no card.
-var errNoCard = fmt.Errorf("không thấy thẻ (no card in the field): %w", apdu.ErrNoCard)
+var errNoCard = fmt.Errorf("PN532 found no card in the field: %w", apdu.ErrNoCard)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"time"
 
 	"github.com/tramso/tramso/drivers/serial"
@@ -48,11 +49,11 @@ func (d *Device) SetBaud(ctx context.Context, baud int) error {
 func (d *Device) setBaud(ctx context.Context, baud int) error {
 	h, ok := d.t.(*hsu)
 	if !ok || d.baud == 0 {
-		return fmt.Errorf("%w: không phải đường nối tiếp (not a serial line)", ErrSpeed)
+		return fmt.Errorf("%w: not a serial line", ErrSpeed)
 	}
 	setter, ok := h.line.(baudSetter)
 	if !ok {
-		return fmt.Errorf("%w: đường truyền không đổi được tốc độ (the line cannot change speed)", ErrSpeed)
+		return fmt.Errorf("%w: the line cannot change speed", ErrSpeed)
 	}
 	code, ok := baudCode(baud)
 	if !ok || !serial.Supported(baud) {
@@ -66,7 +67,7 @@ func (d *Device) setBaud(ctx context.Context, baud int) error {
 		if errors.Is(err, ErrGone) {
 			return err
 		}
-		return fmt.Errorf("%w: %d baud: %w", ErrSpeed, baud, err)
+		return errtext.Wrap(ErrSpeed, fmt.Errorf("%d baud: %w", baud, err))
 	}
 	// The host's ACK to the answer is the PN532's go-ahead; it goes out at the old speed.
 	deadline := time.Now().Add(d.opt.CommandTimeout)
@@ -74,7 +75,7 @@ func (d *Device) setBaud(ctx context.Context, baud int) error {
 		return d.fail(ctx, "SetSerialBaudRate", err)
 	}
 	if err := setter.SetBaud(baud); err != nil {
-		return fmt.Errorf("%w: %d baud: %w", ErrSpeed, baud, d.backTo(ctx, setter, old, err))
+		return errtext.Wrap(ErrSpeed, fmt.Errorf("%d baud: %w", baud, d.backTo(ctx, setter, old, err)))
 	}
 	d.baud = baud
 	if err := d.lineTest(ctx); err == nil {
@@ -82,7 +83,7 @@ func (d *Device) setBaud(ctx context.Context, baud int) error {
 	} else if errors.Is(err, ErrGone) || ctx.Err() != nil {
 		return err
 	} else {
-		return fmt.Errorf("%w: %d baud: %w", ErrSpeed, baud, d.backTo(ctx, setter, old, err))
+		return errtext.Wrap(ErrSpeed, fmt.Errorf("%d baud: %w", baud, d.backTo(ctx, setter, old, err)))
 	}
 }
 
@@ -90,12 +91,12 @@ func (d *Device) setBaud(ctx context.Context, baud int) error {
 // answers there. cause is why the change failed.
 func (d *Device) backTo(ctx context.Context, setter baudSetter, old int, cause error) error {
 	if err := setter.SetBaud(old); err != nil {
-		d.gone = fmt.Errorf("%w: %w", ErrGone, err)
+		d.gone = errtext.Wrap(ErrGone, err)
 		return fmt.Errorf("%w (%w)", cause, d.gone)
 	}
 	d.baud = old
 	if err := d.lineTest(ctx); err != nil {
-		return fmt.Errorf("%w; ở tốc độ cũ cũng không trả lời (no answer at the old speed either): %w", cause, err)
+		return fmt.Errorf("%w; no answer at the old speed either: %w", cause, err)
 	}
 	return cause
 }

@@ -3,7 +3,7 @@ package pn532
 import (
 	"context"
 	"errors"
-	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"io"
 	"os"
 	"time"
@@ -72,7 +72,7 @@ type hsu struct {
 
 func (h *hsu) send(b []byte, deadline time.Time) error {
 	if err := h.line.SetWriteDeadline(deadline); err != nil {
-		return fmt.Errorf("%w: %w", ErrGone, err)
+		return errtext.Wrap(ErrGone, err)
 	}
 	n, err := h.line.Write(b)
 	h.stats.BytesSent += int64(n)
@@ -80,7 +80,7 @@ func (h *hsu) send(b []byte, deadline time.Time) error {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return errSilence
 		}
-		return fmt.Errorf("%w: %w", ErrGone, err)
+		return errtext.Wrap(ErrGone, err)
 	}
 	return nil
 }
@@ -122,7 +122,7 @@ func (h *hsu) recv(ctx context.Context, deadline time.Time, _ int) (Frame, error
 			step = deadline
 		}
 		if err := h.line.SetReadDeadline(step); err != nil {
-			return Frame{}, fmt.Errorf("%w: %w", ErrGone, err)
+			return Frame{}, errtext.Wrap(ErrGone, err)
 		}
 		n, err := h.dec.Fill(h.line)
 		if n > 0 {
@@ -130,7 +130,7 @@ func (h *hsu) recv(ctx context.Context, deadline time.Time, _ int) (Frame, error
 			noise, last = true, time.Now()
 		}
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-			return Frame{}, fmt.Errorf("%w: %w", ErrGone, err)
+			return Frame{}, errtext.Wrap(ErrGone, err)
 		}
 	}
 }
@@ -156,7 +156,7 @@ type i2cLink struct {
 func (l *i2cLink) send(b []byte, _ time.Time) error {
 	l.stats.BytesSent += int64(len(b))
 	if err := l.dev.Tx(b, nil); err != nil {
-		return fmt.Errorf("%w: %w", ErrGone, err)
+		return errtext.Wrap(ErrGone, err)
 	}
 	return nil
 }
@@ -168,7 +168,7 @@ func (l *i2cLink) recv(ctx context.Context, deadline time.Time, size int) (Frame
 			return Frame{}, err
 		}
 		if err := l.dev.Tx(nil, st[:]); err != nil {
-			return Frame{}, fmt.Errorf("%w: %w", ErrGone, err)
+			return Frame{}, errtext.Wrap(ErrGone, err)
 		}
 		l.stats.BytesReceived++
 		if st[0]&0x01 != 0 {
@@ -184,7 +184,7 @@ func (l *i2cLink) recv(ctx context.Context, deadline time.Time, size int) (Frame
 	size = min(max(size, len(ACKFrame)), MaxWireLen)
 	buf := make([]byte, 1+size)
 	if err := l.dev.Tx(nil, buf); err != nil {
-		return Frame{}, fmt.Errorf("%w: %w", ErrGone, err)
+		return Frame{}, errtext.Wrap(ErrGone, err)
 	}
 	l.stats.BytesReceived += int64(len(buf))
 	if buf[0]&0x01 == 0 {

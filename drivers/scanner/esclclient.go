@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tramso/tramso/drivers/scanner/escl"
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 // MaxPageBytes bounds one page a device sends over eSCL.
@@ -41,7 +42,7 @@ type ESCL struct {
 func (c Config) ESCL(rawURL string) (*ESCL, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: địa chỉ eSCL %q phải là http(s)://máy:cổng/eSCL (eSCL address must be http(s)://host:port/eSCL)", ErrInvalid, rawURL)
+		return nil, fmt.Errorf("%w: eSCL address %q must be http(s)://host:port/eSCL", ErrInvalid, rawURL)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawQuery, u.Fragment = "", ""
@@ -77,7 +78,7 @@ func (e *ESCL) do(ctx context.Context, method, target string, body []byte) (*htt
 	resp, err := e.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: máy quét không trả lời kịp (scanner did not answer in time): %w", ErrCancelled, ctx.Err())
+			return nil, fmt.Errorf("%w: scanner did not answer in time: %w", ErrCancelled, ctx.Err())
 		}
 		return nil, fmt.Errorf("%w: %w", ErrNoDevice, err)
 	}
@@ -99,7 +100,7 @@ func (e *ESCL) getXML(ctx context.Context, path string) ([]byte, error) {
 	case resp.StatusCode == http.StatusServiceUnavailable:
 		return nil, fmt.Errorf("%w: %s: %s", ErrBusy, path, resp.Status)
 	case resp.StatusCode == http.StatusNotFound:
-		return nil, fmt.Errorf("%w: %s không có (not found): đây có phải máy quét eSCL? (is this an eSCL scanner?)", ErrNoDevice, path)
+		return nil, fmt.Errorf("%w: %s not found: is this an eSCL scanner?", ErrNoDevice, path)
 	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("%w: %s: %s", ErrIO, path, resp.Status)
 	}
@@ -119,7 +120,7 @@ func (e *ESCL) RawCapabilities(ctx context.Context) (*escl.Capabilities, error) 
 	}
 	caps, err := escl.ParseCapabilities(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: ScannerCapabilities: %w", ErrIO, err)
+		return nil, errtext.Wrap(ErrIO, fmt.Errorf("ScannerCapabilities: %w", err))
 	}
 	e.caps = caps
 	return caps, nil
@@ -133,7 +134,7 @@ func (e *ESCL) Status(ctx context.Context) (*escl.Status, error) {
 	}
 	st, err := escl.ParseStatus(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: ScannerStatus: %w", ErrIO, err)
+		return nil, errtext.Wrap(ErrIO, fmt.Errorf("ScannerStatus: %w", err))
 	}
 	return st, nil
 }
@@ -204,7 +205,7 @@ func statusError(st *escl.Status, src Source) error {
 		}
 	}
 	if st.State == escl.StateStopped || st.State == "Down" {
-		return fmt.Errorf("%w: trạng thái máy quét %s (scanner state)", ErrIO, st.State)
+		return fmt.Errorf("%w: scanner state %s", ErrIO, st.State)
 	}
 	return nil
 }
@@ -217,14 +218,14 @@ func (e *ESCL) settings(caps *escl.Capabilities, opts Options) (*escl.ScanSettin
 		ic, input = caps.Adf, escl.SourceFeeder
 	}
 	if ic == nil {
-		return nil, false, fmt.Errorf("%w: máy quét không có nguồn %v (no %v source)", ErrUnsupported, opts.Source, opts.Source)
+		return nil, false, fmt.Errorf("%w: no %v source", ErrUnsupported, opts.Source)
 	}
 	mode, binarise := esclMode(opts.Mode), false
 	if !containsString(ic.ColorModes, mode) {
 		if opts.Mode == Lineart && containsString(ic.ColorModes, escl.ColorGray8) {
 			mode, binarise = escl.ColorGray8, true
 		} else {
-			return nil, false, fmt.Errorf("%w: chế độ %v (mode %v)", ErrUnsupported, opts.Mode, opts.Mode)
+			return nil, false, fmt.Errorf("%w: mode %v", ErrUnsupported, opts.Mode)
 		}
 	}
 	var format string
@@ -235,7 +236,7 @@ func (e *ESCL) settings(caps *escl.Capabilities, opts Options) (*escl.ScanSettin
 		}
 	}
 	if format == "" {
-		return nil, false, fmt.Errorf("%w: máy quét không gửi được PNG hay JPEG (scanner offers neither PNG nor JPEG)", ErrUnsupported)
+		return nil, false, fmt.Errorf("%w: scanner offers neither PNG nor JPEG", ErrUnsupported)
 	}
 	res := opts.resolution()
 	if len(ic.Resolutions) > 0 {
@@ -342,7 +343,7 @@ func (e *ESCL) createJob(ctx context.Context, s *escl.ScanSettings, src Source) 
 		case http.StatusCreated:
 			loc := resp.Header.Get("Location")
 			if loc == "" {
-				return "", fmt.Errorf("%w: ScanJobs: thiếu Location (no Location header)", ErrIO)
+				return "", fmt.Errorf("%w: ScanJobs: no Location header", ErrIO)
 			}
 			ref, err := url.Parse(loc)
 			if err != nil {
@@ -367,7 +368,7 @@ func (e *ESCL) createJob(ctx context.Context, s *escl.ScanSettings, src Source) 
 			}
 			wait = min(2*wait, e.RetryMax)
 		case http.StatusBadRequest:
-			return "", fmt.Errorf("%w: máy quét từ chối thiết lập quét (scanner refused the scan settings): %s", ErrInvalid, resp.Status)
+			return "", fmt.Errorf("%w: scanner refused the scan settings: %s", ErrInvalid, resp.Status)
 		default:
 			return "", fmt.Errorf("%w: ScanJobs: %s", ErrIO, resp.Status)
 		}
@@ -387,10 +388,10 @@ func (e *ESCL) nextDocument(ctx context.Context, job string, src Source, n int) 
 			data, err := io.ReadAll(io.LimitReader(resp.Body, MaxPageBytes+1))
 			resp.Body.Close()
 			if err != nil {
-				return Page{}, false, fmt.Errorf("%w: trang %d (page %d): %w", ErrIO, n, n, err)
+				return Page{}, false, fmt.Errorf("%w: page %d: %w", ErrIO, n, err)
 			}
 			if len(data) > MaxPageBytes {
-				return Page{}, false, fmt.Errorf("%w: trang %d quá lớn (page too large)", ErrBadImage, n)
+				return Page{}, false, fmt.Errorf("%w: page %d too large", ErrBadImage, n)
 			}
 			img, dpi, err := DecodePage(data, 0, MaxPagePixels)
 			if err != nil {
@@ -410,7 +411,7 @@ func (e *ESCL) nextDocument(ctx context.Context, job string, src Source, n int) 
 				if src == ADF {
 					return Page{}, false, fmt.Errorf("%w: NextDocument 404", ErrADFEmpty)
 				}
-				return Page{}, false, fmt.Errorf("%w: máy quét không trả trang nào (scanner returned no page)", ErrIO)
+				return Page{}, false, fmt.Errorf("%w: scanner returned no page", ErrIO)
 			}
 			return Page{}, false, nil
 		case http.StatusServiceUnavailable:
@@ -477,7 +478,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return fmt.Errorf("%w: quét bị dừng (scan stopped): %w", ErrCancelled, ctx.Err())
+		return fmt.Errorf("%w: scan stopped: %w", ErrCancelled, ctx.Err())
 	case <-t.C:
 		return nil
 	}

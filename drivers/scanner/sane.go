@@ -166,12 +166,12 @@ func (s *SANE) scanArgs(o saneOptions, opts Options) (args []string, dpi int, bi
 			// No black-and-white mode: scan grey and threshold here.
 			g, ok := matchMode(mode.Values, Gray)
 			if !ok {
-				return nil, 0, false, fmt.Errorf("%w: chế độ %v (mode %v)", ErrUnsupported, opts.Mode, opts.Mode)
+				return nil, 0, false, fmt.Errorf("%w: mode %v", ErrUnsupported, opts.Mode)
 			}
 			args = append(args, "--mode", g)
 			binarise = true
 		default:
-			return nil, 0, false, fmt.Errorf("%w: chế độ %v (mode %v)", ErrUnsupported, opts.Mode, opts.Mode)
+			return nil, 0, false, fmt.Errorf("%w: mode %v", ErrUnsupported, opts.Mode)
 		}
 		if found && opts.Mode != Lineart && o.hasDepth1() {
 			args = append(args, "--depth", "8")
@@ -180,11 +180,11 @@ func (s *SANE) scanArgs(o saneOptions, opts Options) (args []string, dpi int, bi
 	if src, ok := o.usable("--source"); ok {
 		name, found := matchSource(src.Values, opts.Source)
 		if !found {
-			return nil, 0, false, fmt.Errorf("%w: máy quét không có nguồn %v (no %v source)", ErrUnsupported, opts.Source, opts.Source)
+			return nil, 0, false, fmt.Errorf("%w: no %v source", ErrUnsupported, opts.Source)
 		}
 		args = append(args, "--source", name)
 	} else if opts.Source == ADF {
-		return nil, 0, false, fmt.Errorf("%w: máy quét không có khay nạp giấy (no document feeder)", ErrUnsupported)
+		return nil, 0, false, fmt.Errorf("%w: no document feeder", ErrUnsupported)
 	}
 	if res, ok := o.usable("--resolution"); ok {
 		dpi = nearestResolution(res, dpi)
@@ -287,7 +287,7 @@ func (s *SANE) Scan(ctx context.Context, opts Options) iter.Seq2[Page, error] {
 		werr := cmd.Wait()
 		close(exited)
 		if ctx.Err() != nil {
-			yield(Page{}, fmt.Errorf("%w: quét bị dừng (scan stopped): %w", ErrCancelled, ctx.Err()))
+			yield(Page{}, fmt.Errorf("%w: scan stopped: %w", ErrCancelled, ctx.Err()))
 			return
 		}
 		if err := saneError(stderr.String(), n); err != nil {
@@ -302,7 +302,7 @@ func (s *SANE) Scan(ctx context.Context, opts Options) iter.Seq2[Page, error] {
 			if opts.Source == ADF {
 				yield(Page{}, fmt.Errorf("%w: scanimage", ErrADFEmpty))
 			} else {
-				yield(Page{}, fmt.Errorf("%w: scanimage không trả trang nào (scanimage returned no page)", ErrIO))
+				yield(Page{}, fmt.Errorf("%w: scanimage returned no page", ErrIO))
 			}
 		}
 	}

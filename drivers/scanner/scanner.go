@@ -138,7 +138,7 @@ func (o Options) resolution() int {
 
 func (o Options) validate() error {
 	if o.Resolution < 0 || o.Resolution > 4800 {
-		return fmt.Errorf("%w: độ phân giải %d dpi ngoài khoảng (resolution out of range)", ErrInvalid, o.Resolution)
+		return fmt.Errorf("%w: resolution %d dpi out of range", ErrInvalid, o.Resolution)
 	}
 	if o.Mode < Gray || o.Mode > Lineart {
 		return fmt.Errorf("%w: %v", ErrInvalid, o.Mode)
@@ -147,10 +147,10 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: %v", ErrInvalid, o.Source)
 	}
 	if o.Area.X < 0 || o.Area.Y < 0 || o.Area.Width < 0 || o.Area.Height < 0 {
-		return fmt.Errorf("%w: vùng quét âm (negative scan area)", ErrInvalid)
+		return fmt.Errorf("%w: negative scan area", ErrInvalid)
 	}
 	if o.MaxPages < 0 {
-		return fmt.Errorf("%w: số trang âm (negative page count)", ErrInvalid)
+		return fmt.Errorf("%w: negative page count", ErrInvalid)
 	}
 	return nil
 }
@@ -228,7 +228,7 @@ func Open(device string) (Scanner, error) { return Config{}.Open(device) }
 func (c Config) Open(device string) (Scanner, error) {
 	kind, rest, ok := strings.Cut(device, ":")
 	if !ok || rest == "" {
-		return nil, fmt.Errorf("%w: chuỗi thiết bị %q phải là sane:TÊN hoặc escl:URL (device must be sane:NAME or escl:URL)", ErrInvalid, device)
+		return nil, fmt.Errorf("%w: device %q must be sane:NAME or escl:URL", ErrInvalid, device)
 	}
 	switch kind {
 	case "sane":
@@ -236,7 +236,7 @@ func (c Config) Open(device string) (Scanner, error) {
 	case "escl":
 		return c.ESCL(rest)
 	}
-	return nil, fmt.Errorf("%w: loại thiết bị %q không biết, dùng sane: hoặc escl: (unknown device kind)", ErrInvalid, kind)
+	return nil, fmt.Errorf("%w: unknown device kind %q, want sane or escl", ErrInvalid, kind)
 }
 
 // ScanAll runs a scan and collects its pages. On failure it returns the pages scanned

@@ -53,11 +53,11 @@ func Open(path string, cfg Config) (*Port, error) {
 	}
 	fd, err := unix.Open(path, unix.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("không mở được cổng nối tiếp %s (cannot open serial line): %w", path, err)
+		return nil, fmt.Errorf("không mở được cổng nối tiếp %s (cannot open serial line %s): %w", path, path, err)
 	}
 	if err := configure(fd, speed, cfg.RTSCTS); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("không cấu hình được cổng %s (cannot configure serial line): %w", path, err)
+		return nil, fmt.Errorf("không cấu hình được cổng %s (cannot configure serial line %s): %w", path, path, err)
 	}
 	// os.NewFile registers a non-blocking descriptor with the runtime poller, so deadlines work.
 	return &Port{f: os.NewFile(uintptr(fd), path), path: path}, nil
@@ -133,7 +133,7 @@ func (p *Port) SetBaud(baud int) error {
 		return err
 	}
 	if ioerr != nil {
-		return fmt.Errorf("không đổi được tốc độ cổng %s (cannot change the line speed): %w", p.path, ioerr)
+		return fmt.Errorf("không đổi được tốc độ cổng %s (cannot change the speed of %s): %w", p.path, p.path, ioerr)
 	}
 	return nil
 }

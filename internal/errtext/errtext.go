@@ -1,7 +1,24 @@
-// Package errtext checks the wording of error chains against the house rule: one bilingual
-// sentence per chain, Vietnamese first with its English in parentheses, written by the layer
-// that knows the cause; outer layers add English detail only. Tests call Check on the errors of
-// the main chains (card read, scanner, printer, submit, outbox upload).
+// Package errtext checks and builds the wording of error chains against the house rule: one
+// bilingual sentence per chain, Vietnamese first with its English in parentheses, written by the
+// layer that knows the cause; outer layers add English detail only. Tests call Check on the
+// errors of the main chains (card read, scanner, printer, submit, outbox upload).
+//
+// How a chain gets its one sentence:
+//
+//   - The layer that knows the cause writes the sentence, usually as a sentinel error
+//     ("máy in chưa sẵn sàng (printer not ready)") that callers test with errors.Is.
+//   - A layer above wraps with English only: fmt.Errorf("print receipt: %w", err).
+//   - A layer that knows the cause better than the error it got, and so has its own sentence for
+//     it, wraps the lower error with Wrap(sentence, lower): the lower error stays reachable with
+//     errors.Is and errors.As, but its text is reduced to English (English) after the new
+//     sentence. "xác thực với thẻ không thành công (…): thẻ trả lời 6300 (card answered 6300: …)"
+//     becomes "xác thực với thẻ không thành công (…): card answered 6300: …". An error that stands
+//     alone keeps its own bilingual text.
+//   - Detail that the sentence-bearing layer adds itself (a status list, a field name, a reason)
+//     is English: fmt.Errorf("%w: paper out", ErrNotReady).
+//
+// Sentences, English and Check read the text the same way, so whatever Check counts as a
+// sentence is what English reduces.
 package errtext
 
 import (
@@ -19,6 +36,54 @@ import (
 // thing and is not a sentence.
 func Sentences(msg string) []string {
 	var out []string
+	for _, sp := range spans(msg) {
+		out = append(out, strings.TrimSpace(msg[sp.vi:sp.open])+" ("+msg[sp.open+1:sp.close]+")")
+	}
+	return out
+}
+
+// English returns msg with each of its bilingual sentences (see Sentences) replaced by its
+// English: "máy in chưa sẵn sàng (printer not ready): hết giấy (paper out)" reads
+// "printer not ready: paper out". Text that holds no sentence is returned as it is.
+func English(msg string) string {
+	sps := spans(msg)
+	if len(sps) == 0 {
+		return msg
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range sps {
+		b.WriteString(msg[last:sp.vi])
+		b.WriteString(msg[sp.open+1 : sp.close])
+		last = sp.close + 1
+	}
+	b.WriteString(msg[last:])
+	return b.String()
+}
+
+// Wrap returns an error whose text is sentence's followed by cause's reduced to English: the
+// error of a layer that knows the cause better than the lower error it got. errors.Is and
+// errors.As see both sentence and cause.
+func Wrap(sentence, cause error) error {
+	if cause == nil {
+		return sentence
+	}
+	return &wrapped{sentence, cause}
+}
+
+// wrapped is Wrap's error.
+type wrapped struct{ sentence, cause error }
+
+func (w *wrapped) Error() string   { return w.sentence.Error() + ": " + English(w.cause.Error()) }
+func (w *wrapped) Unwrap() []error { return []error{w.sentence, w.cause} }
+
+// span locates one bilingual sentence in a message: the Vietnamese text starts at vi (leading
+// space skipped), the English is between the parentheses at open and close.
+type span struct{ vi, open, close int }
+
+// spans finds the bilingual sentences of msg, in order.
+func spans(msg string) []span {
+	var out []span
 	start := 0 // where the current Vietnamese text begins
 	for i := 0; i < len(msg); {
 		if sep := separatorAt(msg, i); sep > 0 {
@@ -35,8 +100,10 @@ func Sentences(msg string) []string {
 			break
 		}
 		if english(msg[i+1 : end]) {
-			if vi := strings.TrimSpace(msg[start:i]); vietnamese(vi) {
-				out = append(out, vi+" ("+msg[i+1:end]+")")
+			vi := msg[start:i]
+			if t := strings.TrimSpace(vi); vietnamese(t) {
+				from := start + len(vi) - len(strings.TrimLeft(vi, " \t\n"))
+				out = append(out, span{vi: from, open: i, close: end})
 			}
 			start = end + 1
 		}

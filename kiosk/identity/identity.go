@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"strings"
 
 	"github.com/tramso/tramso/drivers/apdu"
@@ -255,7 +256,7 @@ func preview(f *mrtd.Files, trust *lds.TrustStore) (Preview, bool) {
 func fromFiles(f *mrtd.Files, trust *lds.TrustStore) (*Result, error) {
 	defer clear(f.DG2)
 	if f.SOD == nil {
-		return nil, fmt.Errorf("%w: thẻ thiếu EF.SOD (the chip lacks EF.SOD)", ErrIdentity)
+		return nil, fmt.Errorf("%w: the chip lacks EF.SOD", ErrIdentity)
 	}
 	r := &Result{Access: f.Access, APDUs: f.Stats.APDUs, Bytes: f.Stats.BytesSent + f.Stats.BytesReceived}
 	dgs := map[int][]byte{}
@@ -288,7 +289,7 @@ func fromFiles(f *mrtd.Files, trust *lds.TrustStore) (*Result, error) {
 		if r.PassiveAuth == wire.PassiveInvalid {
 			return r, nil // the verdict, with no citizen
 		}
-		return nil, fmt.Errorf("%w: thẻ thiếu DG1 hoặc DG13 (the chip lacks DG1 or DG13)", ErrIdentity)
+		return nil, fmt.Errorf("%w: the chip lacks DG1 or DG13", ErrIdentity)
 	}
 	c, mrz, _, err := cccd.FromChip(f.DG1, nil, f.DG13)
 	if err != nil {
@@ -296,14 +297,14 @@ func fromFiles(f *mrtd.Files, trust *lds.TrustStore) (*Result, error) {
 			r.Warnings = append(r.Warnings, "dữ liệu trên thẻ không đọc được (the chip's data does not parse)")
 			return r, nil
 		}
-		return nil, fmt.Errorf("%w: %w", ErrIdentity, err)
+		return nil, errtext.Wrap(ErrIdentity, err)
 	}
 	if r.Citizen, err = citizenFrom(c); err != nil {
 		if r.PassiveAuth == wire.PassiveInvalid {
 			r.Warnings = append(r.Warnings, "dữ liệu trên thẻ không đọc được (the chip's data does not parse)")
 			return r, nil
 		}
-		return nil, fmt.Errorf("%w: %w", ErrIdentity, err)
+		return nil, errtext.Wrap(ErrIdentity, err)
 	}
 	r.MRZ = MRZ{
 		DocumentNumber: mrz.DocumentNumber, DateOfBirth: mrz.DateOfBirth, DateOfExpiry: mrz.DateOfExpiry,

@@ -68,7 +68,7 @@ func NewSimCard(citizenPath string, pki *cccd.TestPKI, opts SimOptions) (*SimCar
 	}
 	mrz, err := lds.ParseMRZ(built.MRZ)
 	if err != nil {
-		return nil, fmt.Errorf("MRZ của thẻ giả lập sai (simulated card MRZ): %w", err)
+		return nil, fmt.Errorf("simulated card MRZ: %w", err)
 	}
 	key := mrtd.MRZKey{DocumentNumber: mrz.DocumentNumber, DateOfBirth: mrz.DateOfBirth, DateOfExpiry: mrz.DateOfExpiry}
 	cfg := mrtdsim.Config{

@@ -10,6 +10,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"io"
 	"math/big"
 )
@@ -152,11 +153,11 @@ func SignAAWithHash(signer crypto.Signer, challenge []byte, hash crypto.Hash) ([
 		d.Write(challenge)
 		der, err := signer.Sign(rand.Reader, d.Sum(nil), h)
 		if err != nil {
-			return nil, fmt.Errorf("không ký được AA (AA signing failed): %w", err)
+			return nil, errtext.Wrap(errors.New("không ký được AA (AA signing failed)"), err)
 		}
 		var sig ecdsaSig
 		if _, err := asn1.Unmarshal(der, &sig); err != nil {
-			return nil, fmt.Errorf("không ký được AA (AA signing failed): %w", err)
+			return nil, errtext.Wrap(errors.New("không ký được AA (AA signing failed)"), err)
 		}
 		size := (pub.Curve.Params().N.BitLen() + 7) / 8
 		out := make([]byte, 2*size)
@@ -188,7 +189,7 @@ func signAARSA(priv *rsa.PrivateKey, challenge []byte, hash crypto.Hash, r io.Re
 	}
 	m1 := make([]byte, size-1-hash.Size()-len(trailer))
 	if _, err := io.ReadFull(r, m1); err != nil {
-		return nil, fmt.Errorf("không đọc được số ngẫu nhiên (reading randomness): %w", err)
+		return nil, errtext.Wrap(errors.New("không đọc được số ngẫu nhiên (reading randomness)"), err)
 	}
 	d := hash.New()
 	d.Write(m1)

@@ -10,6 +10,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"math/big"
 	"time"
 )
@@ -80,14 +81,14 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 	var c certificateASN
 	rest, err := asn1.Unmarshal(der, &c)
 	if err != nil {
-		return nil, fmt.Errorf("chứng thư hỏng (malformed certificate): %w", err)
+		return nil, errtext.Wrap(errors.New("chứng thư hỏng (malformed certificate)"), err)
 	}
 	if len(rest) != 0 {
-		return nil, fmt.Errorf("chứng thư thừa dữ liệu (trailing data after certificate): %w", ErrMalformed)
+		return nil, errtext.Wrap(errors.New("chứng thư thừa dữ liệu (trailing data after certificate)"), ErrMalformed)
 	}
 	var t tbsASN
 	if _, err := asn1.Unmarshal(c.TBS.FullBytes, &t); err != nil {
-		return nil, fmt.Errorf("chứng thư hỏng (malformed TBSCertificate): %w", err)
+		return nil, errtext.Wrap(errors.New("chứng thư hỏng (malformed TBSCertificate)"), err)
 	}
 	cert := &Certificate{
 		Raw:                der[:len(der)-len(rest)],
@@ -106,7 +107,7 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 	}{{t.Issuer.FullBytes, &cert.Issuer}, {t.Subject.FullBytes, &cert.Subject}} {
 		var rdn pkix.RDNSequence
 		if _, err := asn1.Unmarshal(n.raw, &rdn); err != nil {
-			return nil, fmt.Errorf("tên trong chứng thư hỏng (malformed certificate name): %w", err)
+			return nil, errtext.Wrap(errors.New("tên trong chứng thư hỏng (malformed certificate name)"), err)
 		}
 		n.name.FillFromRDNSequence(&rdn)
 	}
@@ -260,7 +261,7 @@ func signDigest(signer crypto.Signer, hash crypto.Hash, msg []byte) ([]byte, err
 	h.Write(msg)
 	sig, err := signer.Sign(rand.Reader, h.Sum(nil), hash)
 	if err != nil {
-		return nil, fmt.Errorf("không ký được (signing failed): %w", err)
+		return nil, errtext.Wrap(errors.New("không ký được (signing failed)"), err)
 	}
 	return sig, nil
 }

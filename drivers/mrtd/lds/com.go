@@ -2,7 +2,7 @@ package lds
 
 import (
 	"errors"
-	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 
 	"github.com/tramso/tramso/drivers/tlv"
 )
@@ -86,7 +86,7 @@ func ParseCOM(b []byte) (COM, error) {
 	}
 	objs, err := tlv.Parse(v)
 	if err != nil {
-		return COM{}, fmt.Errorf("EF.COM hỏng (malformed EF.COM): %w", err)
+		return COM{}, errtext.Wrap(errors.New("EF.COM hỏng (malformed EF.COM)"), err)
 	}
 	var c COM
 	var haveList bool
@@ -104,13 +104,13 @@ func ParseCOM(b []byte) (COM, error) {
 		}
 	}
 	if !haveList {
-		return COM{}, fmt.Errorf("EF.COM thiếu danh sách thẻ (EF.COM has no tag list): %w", ErrMalformed)
+		return COM{}, errtext.Wrap(errors.New("EF.COM thiếu danh sách thẻ (EF.COM has no tag list)"), ErrMalformed)
 	}
 	if !digits(c.LDSVersion, 4) {
-		return COM{}, fmt.Errorf("EF.COM: phiên bản LDS không hợp lệ (bad LDS version): %w", ErrMalformed)
+		return COM{}, errtext.Wrap(errors.New("EF.COM: phiên bản LDS không hợp lệ (bad LDS version)"), ErrMalformed)
 	}
 	if c.UnicodeVersion != "" && !digits(c.UnicodeVersion, 6) {
-		return COM{}, fmt.Errorf("EF.COM: phiên bản Unicode không hợp lệ (bad Unicode version): %w", ErrMalformed)
+		return COM{}, errtext.Wrap(errors.New("EF.COM: phiên bản Unicode không hợp lệ (bad Unicode version)"), ErrMalformed)
 	}
 	return c, nil
 }

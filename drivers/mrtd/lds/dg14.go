@@ -3,7 +3,9 @@ package lds
 import (
 	"crypto"
 	"encoding/asn1"
+	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 
 	"github.com/tramso/tramso/drivers/tlv"
 )
@@ -84,16 +86,16 @@ func ParseSecurityInfos(der []byte) (SecurityInfos, error) {
 	var set []asn1.RawValue
 	rest, err := asn1.UnmarshalWithParams(der, &set, "set")
 	if err != nil {
-		return SecurityInfos{}, fmt.Errorf("SecurityInfos hỏng (malformed SecurityInfos): %w", err)
+		return SecurityInfos{}, errtext.Wrap(errors.New("SecurityInfos hỏng (malformed SecurityInfos)"), err)
 	}
 	if len(rest) != 0 {
-		return SecurityInfos{}, fmt.Errorf("SecurityInfos thừa dữ liệu (trailing data): %w", ErrMalformed)
+		return SecurityInfos{}, errtext.Wrap(errors.New("SecurityInfos thừa dữ liệu (trailing data)"), ErrMalformed)
 	}
 	var s SecurityInfos
 	for _, el := range set {
 		var ri rawSecurityInfo
 		if _, err := asn1.Unmarshal(el.FullBytes, &ri); err != nil {
-			return SecurityInfos{}, fmt.Errorf("SecurityInfo hỏng (malformed SecurityInfo): %w", err)
+			return SecurityInfos{}, errtext.Wrap(errors.New("SecurityInfo hỏng (malformed SecurityInfo)"), err)
 		}
 		p := ri.Protocol
 		switch {
@@ -104,7 +106,7 @@ func ParseSecurityInfos(der []byte) (SecurityInfos, error) {
 				KeyID    int `asn1:"optional"`
 			}
 			if _, err := asn1.Unmarshal(el.FullBytes, &v); err != nil {
-				return SecurityInfos{}, fmt.Errorf("ChipAuthenticationInfo hỏng (malformed ChipAuthenticationInfo): %w", err)
+				return SecurityInfos{}, errtext.Wrap(errors.New("ChipAuthenticationInfo hỏng (malformed ChipAuthenticationInfo)"), err)
 			}
 			s.ChipAuthentication = append(s.ChipAuthentication, ChipAuthenticationInfo{Protocol: p, Version: v.Version, KeyID: v.KeyID})
 		case hasPrefix(p, oidPK) && len(p) == len(oidPK)+1:
@@ -114,7 +116,7 @@ func ParseSecurityInfos(der []byte) (SecurityInfos, error) {
 				KeyID    int `asn1:"optional"`
 			}
 			if _, err := asn1.Unmarshal(el.FullBytes, &v); err != nil {
-				return SecurityInfos{}, fmt.Errorf("ChipAuthenticationPublicKeyInfo hỏng (malformed ChipAuthenticationPublicKeyInfo): %w", err)
+				return SecurityInfos{}, errtext.Wrap(errors.New("ChipAuthenticationPublicKeyInfo hỏng (malformed ChipAuthenticationPublicKeyInfo)"), err)
 			}
 			info := ChipAuthenticationPublicKeyInfo{Protocol: p, RawPublicKey: v.Key.FullBytes, KeyID: v.KeyID}
 			if pub, err := ParsePublicKey(v.Key.FullBytes); err == nil {
@@ -128,7 +130,7 @@ func ParseSecurityInfos(der []byte) (SecurityInfos, error) {
 				ParameterID int `asn1:"optional,default:-1"`
 			}
 			if _, err := asn1.Unmarshal(el.FullBytes, &v); err != nil {
-				return SecurityInfos{}, fmt.Errorf("PACEInfo hỏng (malformed PACEInfo): %w", err)
+				return SecurityInfos{}, errtext.Wrap(errors.New("PACEInfo hỏng (malformed PACEInfo)"), err)
 			}
 			s.PACE = append(s.PACE, PACEInfo{Protocol: p, Version: v.Version, ParameterID: v.ParameterID})
 		case p.Equal(oidAAInfo):
@@ -138,7 +140,7 @@ func ParseSecurityInfos(der []byte) (SecurityInfos, error) {
 				Algorithm asn1.ObjectIdentifier `asn1:"optional"`
 			}
 			if _, err := asn1.Unmarshal(el.FullBytes, &v); err != nil {
-				return SecurityInfos{}, fmt.Errorf("ActiveAuthenticationInfo hỏng (malformed ActiveAuthenticationInfo): %w", err)
+				return SecurityInfos{}, errtext.Wrap(errors.New("ActiveAuthenticationInfo hỏng (malformed ActiveAuthenticationInfo)"), err)
 			}
 			s.ActiveAuthentication = append(s.ActiveAuthentication, ActiveAuthenticationInfo{Version: v.Version, SignatureAlgorithm: v.Algorithm})
 		default:

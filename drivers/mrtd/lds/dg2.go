@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"image/jpeg"
 
 	"github.com/tramso/tramso/drivers/tlv"
@@ -52,11 +53,11 @@ func ParseDG2(b []byte) ([]FaceImage, error) {
 	}
 	big, err := tlv.Find(v, 0x7F61)
 	if err != nil {
-		return nil, fmt.Errorf("DG2 thiếu nhóm sinh trắc (DG2 has no biometric information group): %w", err)
+		return nil, errtext.Wrap(errors.New("DG2 thiếu nhóm sinh trắc (DG2 has no biometric information group)"), err)
 	}
 	objs, err := tlv.Parse(big)
 	if err != nil {
-		return nil, fmt.Errorf("DG2 hỏng (malformed DG2): %w", err)
+		return nil, errtext.Wrap(errors.New("DG2 hỏng (malformed DG2)"), err)
 	}
 	var out []FaceImage
 	for _, o := range objs {
@@ -65,7 +66,7 @@ func ParseDG2(b []byte) ([]FaceImage, error) {
 		}
 		inner, err := tlv.Parse(o.Value)
 		if err != nil {
-			return nil, fmt.Errorf("DG2 hỏng (malformed DG2): %w", err)
+			return nil, errtext.Wrap(errors.New("DG2 hỏng (malformed DG2)"), err)
 		}
 		for _, bo := range inner {
 			switch bo.Tag {
@@ -92,7 +93,7 @@ func ParseDG2(b []byte) ([]FaceImage, error) {
 // parseFaceRecord parses an ISO/IEC 19794-5:2005 facial record.
 func parseFaceRecord(r []byte) ([]FaceImage, error) {
 	bad := func(what string) error {
-		return fmt.Errorf("bản ghi ảnh mặt ISO 19794-5 hỏng (malformed ISO 19794-5 record: %s): %w", what, ErrMalformed)
+		return errtext.Wrap(fmt.Errorf("bản ghi ảnh mặt ISO 19794-5 hỏng (malformed ISO 19794-5 record: %s)", what), ErrMalformed)
 	}
 	if len(r) < 14 {
 		return nil, bad("header")
@@ -186,7 +187,7 @@ func imageSize(img []byte, mime string) (int, int) {
 func BuildDG2(img []byte) ([]byte, error) {
 	mime := ImageMIME(img)
 	if mime == "" {
-		return nil, fmt.Errorf("ảnh không phải JPEG hay JPEG 2000 (image is neither JPEG nor JPEG 2000): %w", ErrMalformed)
+		return nil, errtext.Wrap(errors.New("ảnh không phải JPEG hay JPEG 2000 (image is neither JPEG nor JPEG 2000)"), ErrMalformed)
 	}
 	w, h := imageSize(img, mime)
 	if w > 0xFFFF || h > 0xFFFF || w < 0 || h < 0 {

@@ -6,7 +6,7 @@ import (
 	"crypto/elliptic"
 	"encoding/asn1"
 	"errors"
-	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"io"
 	"math/big"
 )
@@ -263,7 +263,7 @@ func GenerateECKey(c *Curve, r io.Reader) (*ECPrivateKey, error) {
 func randScalar(n *big.Int, r io.Reader) (*big.Int, error) {
 	buf := make([]byte, (n.BitLen()+7)/8+8)
 	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, fmt.Errorf("không đọc được số ngẫu nhiên (reading randomness): %w", err)
+		return nil, errtext.Wrap(errors.New("không đọc được số ngẫu nhiên (reading randomness)"), err)
 	}
 	k := new(big.Int).SetBytes(buf)
 	nm1 := new(big.Int).Sub(n, big.NewInt(1))

@@ -10,6 +10,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"math/big"
 
 	"github.com/tramso/tramso/drivers/tlv"
@@ -58,7 +59,7 @@ func ParsePublicKey(der []byte) (crypto.PublicKey, error) {
 	var k spki
 	rest, err := asn1.Unmarshal(der, &k)
 	if err != nil {
-		return nil, fmt.Errorf("SubjectPublicKeyInfo hỏng (malformed SubjectPublicKeyInfo): %w", err)
+		return nil, errtext.Wrap(errors.New("SubjectPublicKeyInfo hỏng (malformed SubjectPublicKeyInfo)"), err)
 	}
 	if len(rest) != 0 {
 		return nil, errors.New("SubjectPublicKeyInfo thừa dữ liệu (trailing data after SubjectPublicKeyInfo)")
@@ -83,7 +84,7 @@ func parseECParams(p asn1.RawValue) (elliptic.Curve, error) {
 	if p.Tag == asn1.TagOID && p.Class == asn1.ClassUniversal {
 		var oid asn1.ObjectIdentifier
 		if _, err := asn1.Unmarshal(p.FullBytes, &oid); err != nil {
-			return nil, fmt.Errorf("OID đường cong hỏng (malformed curve OID): %w", err)
+			return nil, errtext.Wrap(errors.New("OID đường cong hỏng (malformed curve OID)"), err)
 		}
 		c := curveByOID(oid)
 		if c == nil {
@@ -96,7 +97,7 @@ func parseECParams(p asn1.RawValue) (elliptic.Curve, error) {
 	}
 	var ep ecParameters
 	if _, err := asn1.Unmarshal(p.FullBytes, &ep); err != nil {
-		return nil, fmt.Errorf("tham số EC tường minh hỏng (malformed explicit EC parameters): %w", err)
+		return nil, errtext.Wrap(errors.New("tham số EC tường minh hỏng (malformed explicit EC parameters)"), err)
 	}
 	if !ep.FieldID.FieldType.Equal(oidPrimeField) || ep.FieldID.Prime == nil || ep.Order == nil {
 		return nil, fmt.Errorf("%w: not a prime-field curve", ErrUnsupportedKey)
@@ -214,7 +215,7 @@ func BuildDG15(pub crypto.PublicKey) ([]byte, error) {
 func unwrap(b []byte, want tlv.Tag, name string) ([]byte, error) {
 	tag, v, rest, err := tlv.Next(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s hỏng (malformed %s): %w", name, name, err)
+		return nil, errtext.Wrap(fmt.Errorf("%s hỏng (malformed %s)", name, name), err)
 	}
 	if tag != want {
 		return nil, fmt.Errorf("%s: %w: got tag %s, want %s", name, ErrWrongTag, tag, want)
@@ -258,7 +259,7 @@ func MarshalECPrivateKey(k *ECPrivateKey) ([]byte, error) {
 func ParseECPrivateKey(der []byte) (*ECPrivateKey, error) {
 	var s sec1Key
 	if _, err := asn1.Unmarshal(der, &s); err != nil {
-		return nil, fmt.Errorf("khóa EC hỏng (malformed EC private key): %w", err)
+		return nil, errtext.Wrap(errors.New("khóa EC hỏng (malformed EC private key)"), err)
 	}
 	c, ok := curveByOID(s.Curve).(*Curve)
 	if !ok {

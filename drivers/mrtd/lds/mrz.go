@@ -3,6 +3,7 @@ package lds
 import (
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"strings"
 	"unicode"
 
@@ -470,7 +471,7 @@ func ParseDG1(b []byte) (MRZ, error) {
 	}
 	mrz, err := tlv.Find(v, 0x5F1F)
 	if err != nil {
-		return MRZ{}, fmt.Errorf("DG1 thiếu MRZ (DG1 has no MRZ): %w", err)
+		return MRZ{}, errtext.Wrap(errors.New("DG1 thiếu MRZ (DG1 has no MRZ)"), err)
 	}
 	return ParseMRZ(string(mrz))
 }

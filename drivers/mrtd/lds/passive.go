@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"os"
 	"path/filepath"
 	"sort"
@@ -91,7 +92,7 @@ func (s *TrustStore) AddPEM(data []byte) error {
 func LoadTrustStore(dir string) (*TrustStore, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("không đọc được thư mục CSCA (reading CSCA folder): %w", err)
+		return nil, errtext.Wrap(errors.New("không đọc được thư mục CSCA (reading CSCA folder)"), err)
 	}
 	s := &TrustStore{}
 	for _, e := range entries {
@@ -102,7 +103,7 @@ func LoadTrustStore(dir string) (*TrustStore, error) {
 		path := filepath.Join(dir, e.Name())
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("không đọc được %s (reading %s): %w", path, path, err)
+			return nil, errtext.Wrap(fmt.Errorf("không đọc được %s (reading %s)", path, path), err)
 		}
 		if bytes.Contains(data, []byte("-----BEGIN")) {
 			err = s.AddPEM(data)
@@ -110,7 +111,7 @@ func LoadTrustStore(dir string) (*TrustStore, error) {
 			err = s.AddDER(data)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("chứng thư CSCA %s hỏng (bad CSCA certificate %s): %w", path, path, err)
+			return nil, errtext.Wrap(fmt.Errorf("chứng thư CSCA %s hỏng (bad CSCA certificate %s)", path, path), err)
 		}
 	}
 	return s, nil

@@ -11,6 +11,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"github.com/tramso/tramso/internal/errtext"
 	"math/big"
 	"sort"
 	"time"
@@ -111,9 +112,9 @@ type SOD struct {
 
 func sodError(what string, err error) error {
 	if err == nil {
-		return fmt.Errorf("EF.SOD hỏng: %s (malformed EF.SOD: %s): %w", what, what, ErrMalformed)
+		return errtext.Wrap(fmt.Errorf("EF.SOD hỏng ở phần %s (malformed EF.SOD: %s)", what, what), ErrMalformed)
 	}
-	return fmt.Errorf("EF.SOD hỏng: %s (malformed EF.SOD: %s): %w", what, what, errors.Join(ErrMalformed, err))
+	return errtext.Wrap(fmt.Errorf("EF.SOD hỏng ở phần %s (malformed EF.SOD: %s)", what, what), errors.Join(ErrMalformed, err))
 }
 
 // ParseSOD parses EF.SOD (tag 77). It checks structure only; VerifySOD checks the contents.
@@ -352,7 +353,7 @@ func BuildSODWithOptions(dgs map[int][]byte, o SODOptions) ([]byte, error) {
 	d.Write(signedAttrs)
 	sig, err := o.Signer.Sign(rand.Reader, d.Sum(nil), opts)
 	if err != nil {
-		return nil, fmt.Errorf("không ký được SOD (signing the SOD failed): %w", err)
+		return nil, errtext.Wrap(errors.New("không ký được SOD (signing the SOD failed)"), err)
 	}
 	sid, err := asn1.Marshal(issuerAndSerialASN{Issuer: asn1.RawValue{FullBytes: cert.RawIssuer}, Serial: cert.Serial})
 	if err != nil {

@@ -228,7 +228,7 @@ func ParseCapabilities(data []byte) (*Capabilities, error) {
 		Adf:          x.Adf.caps(),
 	}
 	if c.Platen == nil && c.Adf == nil {
-		return nil, fmt.Errorf("%w: không có nguồn giấy nào (neither platen nor feeder)", ErrMalformed)
+		return nil, fmt.Errorf("%w: neither platen nor feeder", ErrMalformed)
 	}
 	return c, nil
 }
@@ -254,7 +254,7 @@ func ParseStatus(data []byte) (*Status, error) {
 	}
 	s := &Status{Version: strings.TrimSpace(x.Version), State: strings.TrimSpace(x.State), AdfState: strings.TrimSpace(x.AdfState)}
 	if s.State == "" {
-		return nil, fmt.Errorf("%w: thiếu pwg:State (missing pwg:State)", ErrMalformed)
+		return nil, fmt.Errorf("%w: missing pwg:State", ErrMalformed)
 	}
 	for _, j := range x.Jobs {
 		if len(s.Jobs) >= maxListLen {
@@ -308,12 +308,12 @@ func ParseScanSettings(data []byte) (*ScanSettings, error) {
 	if len(x.Regions) > 0 {
 		r := x.Regions[0]
 		if r.X < 0 || r.Y < 0 || r.Width < 0 || r.Height < 0 {
-			return nil, fmt.Errorf("%w: vùng quét âm (negative scan region)", ErrMalformed)
+			return nil, fmt.Errorf("%w: negative scan region", ErrMalformed)
 		}
 		s.Region = &Region{X: r.X, Y: r.Y, Width: r.Width, Height: r.Height}
 	}
 	if s.XResolution < 0 || s.YResolution < 0 {
-		return nil, fmt.Errorf("%w: độ phân giải âm (negative resolution)", ErrMalformed)
+		return nil, fmt.Errorf("%w: negative resolution", ErrMalformed)
 	}
 	return s, nil
 }

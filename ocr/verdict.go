@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/ocr/engine"
 	"github.com/tramso/tramso/ocr/preprocess"
 )
@@ -75,7 +76,8 @@ func OnPage(page int, err error) error {
 // ErrUnreadable reports a page that could not be prepared for recognition.
 var ErrUnreadable = errors.New("không xử lý được ảnh trang (cannot process the page image)")
 
-// pageError words a preprocessing failure for people; a cancelled context passes unchanged.
+// pageError words a preprocessing failure for people: ErrUnreadable's sentence, the failure's own
+// reduced to English (errtext.Wrap); an empty image and a cancelled context pass unchanged.
 func pageError(err error) error {
 	if errors.Is(err, preprocess.ErrEmptyImage) || errors.Is(err, ErrUnreadable) {
 		return err
@@ -83,7 +85,7 @@ func pageError(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", ErrUnreadable, err)
+	return errtext.Wrap(ErrUnreadable, err)
 }
 
 // dropJunk removes from a reading what is noise read as text: tokens that are neither Vietnamese

@@ -1,12 +1,16 @@
 package ocr
 
 import (
+	"context"
+	"errors"
 	"image"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/ocr/engine"
+	"github.com/tramso/tramso/ocr/preprocess"
 )
 
 // Junk read from speckle and borders goes; the text, numbers and codes stay.
@@ -349,5 +353,34 @@ func TestFillMissedKeepsStrongerPart(t *testing.T) {
 	got, n = fillMissed(keep, [][]engine.Word{strong.words}, cls)
 	if n != 1 || engine.WordsText(got) != "Độc lập Tự do hạnh phúc" {
 		t.Errorf("added %d lines: %q, want the whole line in place of its start", n, engine.WordsText(got))
+	}
+}
+
+// A page that cannot be prepared reads as one sentence, ErrUnreadable's, whatever its cause says:
+// a cause with its own sentence is reduced to English; an empty image and a cancelled context pass
+// as they are; naming the page adds no sentence.
+func TestPageErrorIsOneSentence(t *testing.T) {
+	lower := errors.New("ảnh quá lớn (image too large): 30000x30000")
+	for name, c := range map[string]struct {
+		in   error
+		want error
+	}{
+		"bilingual cause": {lower, ErrUnreadable},
+		"English cause":   {errors.New("decode: bad huffman code"), ErrUnreadable},
+		"empty image":     {preprocess.ErrEmptyImage, preprocess.ErrEmptyImage},
+	} {
+		err := OnPage(3, pageError(c.in))
+		if !errors.Is(err, c.want) || !errors.Is(err, c.in) {
+			t.Errorf("%s: %v, want %v", name, err, c.want)
+		}
+		if werr := errtext.Check(err); werr != nil {
+			t.Errorf("%s: %v", name, werr)
+		}
+	}
+	if err := pageError(context.Canceled); err != context.Canceled {
+		t.Errorf("cancelled: %v", err)
+	}
+	if got := pageError(lower).Error(); got != ErrUnreadable.Error()+": image too large: 30000x30000" {
+		t.Errorf("bilingual cause: %q", got)
 	}
 }

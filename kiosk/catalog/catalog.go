@@ -59,11 +59,15 @@ type Province struct {
 
 // Procedure is one administrative procedure.
 type Procedure struct {
-	Code           string     `json:"code"` // national procedure code, e.g. 1.001193
-	Name           string     `json:"name"`
-	NameEn         string     `json:"nameEn,omitempty"`
-	Popular        int        `json:"popular,omitempty"` // 1 = most asked for; 0 = not ranked
-	Fee            string     `json:"fee,omitempty"`
+	Code    string `json:"code"` // national procedure code, e.g. 1.001193
+	Name    string `json:"name"`
+	NameEn  string `json:"nameEn,omitempty"`
+	Popular int    `json:"popular,omitempty"` // 1 = most asked for; 0 = not ranked
+	Fee     string `json:"fee,omitempty"`     // the fee in words shown to people
+	// FeeVND is a fixed fee per dossier in đồng, and FeePages a fee by the page (see PageFee):
+	// at most one of them; neither when the catalogue puts no number on the fee.
+	FeeVND         int64      `json:"feeVnd,omitempty"`
+	FeePages       *PageFee   `json:"feePages,omitempty"`
 	ProcessingTime string     `json:"processingTime,omitempty"`
 	ProcessingDays int        `json:"processingDays"` // working days; 0 = the same working day
 	Documents      []Document `json:"documents"`
@@ -167,6 +171,9 @@ func Parse(b []byte) (*Catalogue, error) {
 				f.Choices = []string{SexMale, SexFemale}
 			}
 			keys[f.Key] = true
+		}
+		if err := checkFee(p); err != nil {
+			return nil, err
 		}
 	}
 	if err := checkIdentify(&c); err != nil {

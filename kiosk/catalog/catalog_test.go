@@ -95,10 +95,16 @@ func TestPlaces(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add(starter)
+	f.Add([]byte(`{"procedures":[{"code":"1","name":"x","fee":"w","feePages":{"document":"a","firstPages":2,"firstVnd":2000,"nextVnd":1000,"maxPerCopyVnd":3000},"documents":[{"type":"a","name":"a"}]}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Parse(b)
 		if err != nil {
 			return
+		}
+		for _, p := range c.Procedures {
+			if v, _ := p.Assess([]PagedDocument{{Type: "a", Pages: 1 << 30}}, map[string]string{"n": "99999999"}); v < 0 {
+				t.Fatalf("%s: negative fee %d", p.Code, v)
+			}
 		}
 		c.Browse()
 		c.Search("khai sinh")

@@ -81,7 +81,7 @@ func (f Field) Check(value string) error {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		if f.Required {
-			return &ValueError{"bắt buộc", "required"}
+			return &ValueError{"bắt buộc", "required field"}
 		}
 		return nil
 	}

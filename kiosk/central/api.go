@@ -101,7 +101,9 @@ type CatalogueProcedure struct {
 	Name           string                `json:"name"`
 	NameEn         string                `json:"nameEn,omitempty"`
 	Documents      []dossier.Requirement `json:"documents"`
-	Fee            string                `json:"fee,omitempty"`
+	Fee            string                `json:"fee,omitempty"`      // the fee in words shown to people
+	FeeVND         int64                 `json:"feeVnd,omitempty"`   // a fixed fee per dossier, in đồng
+	FeePages       *catalog.PageFee      `json:"feePages,omitempty"` // or a fee by the page
 	ProcessingTime string                `json:"processingTime,omitempty"`
 	ProcessingDays int                   `json:"processingDays,omitempty"`
 	Popular        int                   `json:"popular,omitempty"`

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 // Defaults of Options.
@@ -115,7 +117,12 @@ func (e *Error) Error() string {
 	if t == "" {
 		t = http.StatusText(e.StatusCode)
 	}
-	return fmt.Sprintf("máy chủ trung tâm trả lời %d (central server answered %d): %s", e.StatusCode, e.StatusCode, t)
+	// The server knows the cause: a title that is a bilingual sentence is the chain's sentence,
+	// and the status is English detail. Otherwise the status is the sentence and the title detail.
+	if len(errtext.Sentences(t)) == 1 {
+		return fmt.Sprintf("%s: central server answered %d", t, e.StatusCode)
+	}
+	return fmt.Sprintf("máy chủ trung tâm trả lời %d (central server answered %d): %s", e.StatusCode, e.StatusCode, errtext.English(t))
 }
 
 // Permanent reports whether retrying the same request cannot succeed: the server understood it

@@ -57,10 +57,20 @@ func (d *Daemon) syncCatalogue(ctx context.Context, c *central.Client) {
 		next.Places = cur.Places // the address lists the kiosk has, for the fields that use them
 	}
 	for _, p := range cat.Procedures {
-		np := catalog.Procedure{Code: p.Code, Name: p.Name, NameEn: p.NameEn, Fee: p.Fee, ProcessingTime: p.ProcessingTime,
+		np := catalog.Procedure{Code: p.Code, Name: p.Name, NameEn: p.NameEn, Fee: p.Fee, FeeVND: p.FeeVND, FeePages: p.FeePages, ProcessingTime: p.ProcessingTime,
 			ProcessingDays: p.ProcessingDays, Popular: p.Popular, Fields: p.Fields}
 		for _, r := range p.Documents {
-			np.Documents = append(np.Documents, catalog.Document{Type: r.Type, Name: r.Name, Required: !r.Optional})
+			doc := catalog.Document{Type: r.Type, Name: r.Name, Required: !r.Optional, Originals: r.Originals, Copies: r.Copies}
+			// A central catalogue that does not say how many originals and copies to bring keeps
+			// what the kiosk knows of that paper of that procedure (its detail shows them).
+			if old, err := cur.Get(p.Code); err == nil && r.Originals == 0 && r.Copies == 0 {
+				for _, od := range old.Documents {
+					if od.Type == r.Type {
+						doc.Originals, doc.Copies = od.Originals, od.Copies
+					}
+				}
+			}
+			np.Documents = append(np.Documents, doc)
 		}
 		if old, err := cur.Get(p.Code); err == nil && len(np.Fields) == 0 {
 			np.Fields = old.Fields

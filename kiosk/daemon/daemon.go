@@ -46,6 +46,12 @@ type Options struct {
 	Privileged func(uid uint32) bool
 	// APILimits bound the local API's connections, streams, bodies and reads (zero: defaults).
 	APILimits api.Limits
+	// Now is the device clock the outbox and the retention purge go by (default time.Now); tests
+	// move it forward past the retention period.
+	Now func() time.Time
+	// RetentionEvery is how often the retention purge runs after the first one, at most a minute
+	// after start (default 1 h).
+	RetentionEvery time.Duration
 }
 
 // Daemon is a running kioskd.
@@ -70,6 +76,9 @@ type Daemon struct {
 	metrics     *kioskMetrics // Prometheus metrics (metrics.go)
 	// services are the tracker, the queue and the ratings (services.go).
 	services *citizenServices
+	// retention purges the data past its retention period (retention.go).
+	retention *retention
+	now       func() time.Time // the device clock (Options.Now)
 }
 
 // Run runs kioskd until ctx ends: it opens the store, the devices, the session machine, the
@@ -84,7 +93,10 @@ func Run(ctx context.Context, o Options) error {
 	if notify == nil {
 		notify = func(string) {}
 	}
-	d := &Daemon{cfg: cfg, log: log, started: time.Now()}
+	d := &Daemon{cfg: cfg, log: log, started: time.Now(), now: o.Now}
+	if d.now == nil {
+		d.now = time.Now
+	}
 	d.uploader.Store("chưa chạy (not started)")
 	kiosk := KioskInfo{ID: cfg.Kiosk.ID, UnitCode: cfg.Kiosk.UnitCode, UnitName: cfg.Kiosk.UnitName,
 		LookupURL: cfg.Kiosk.LookupURL, Hotline: cfg.Kiosk.Hotline, Location: cfg.Kiosk.Location()}
@@ -130,7 +142,7 @@ func Run(ctx context.Context, o Options) error {
 	source, _ := scanner.ParseSource(cfg.Devices.ScanSource)
 	dig := newDigitizer()
 	defer dig.Close()
-	d.submit = &outboxSubmitter{store: store, kiosk: kiosk, catalog: cat}
+	d.submit = &outboxSubmitter{store: store, kiosk: kiosk, catalog: cat, gate: newCommitGate()}
 	d.card = cardReader{device: cfg.Devices.CardReader, trust: trust, busy: make(chan struct{}, 1)}
 	if err := d.openGuard(); err != nil {
 		return err
@@ -143,6 +155,7 @@ func Run(ctx context.Context, o Options) error {
 	d.machine = session.New(session.Config{
 		IdleWarn: cfg.Session.IdleWarn.Duration, IdleTimeout: cfg.Session.IdleTimeout.Duration,
 		SubmitWait: cfg.Session.SubmitWait.Duration, AllowUnverified: cfg.Session.AllowUnverifiedCards,
+		ProcedurePage: procedurePageURL, Where: "Bộ phận Một cửa, " + kiosk.UnitName,
 	}, d.instrument(session.Devices{
 		QR: qr, Card: d.card,
 		Scanner:   docScanner{s: d.scanner, opts: scanner.Options{Resolution: cfg.Devices.ScanResolution, Mode: mode, Source: source}},
@@ -151,6 +164,7 @@ func Run(ctx context.Context, o Options) error {
 	if err := d.startMetrics(ctx, o.Sim != nil); err != nil {
 		return err
 	}
+	d.retention = d.newRetention()
 
 	// Devices are probed once at start so READY means "devices looked at, store open"; a missing
 	// device does not stop the kiosk from starting (staff see it in status).
@@ -186,6 +200,7 @@ func Run(ctx context.Context, o Options) error {
 	uctx, stopUploader := context.WithCancel(ctx)
 	uploaderDone := make(chan struct{})
 	go func() { d.runUploader(uctx, o.UploaderPoll); close(uploaderDone) }()
+	stopRetention := d.retention.start(ctx, o.RetentionEvery)
 
 	notify("READY=1")
 	notify(fmt.Sprintf("STATUS=Sẵn sàng, hồ sơ chờ gửi: %d (ready, dossiers waiting: %d)", d.pending(ctx), d.pending(ctx)))
@@ -220,6 +235,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	stopUploader()
 	<-uploaderDone
+	stopRetention()
 	// A dossier being committed is finished before the store closes.
 	committed := make(chan struct{})
 	go func() { d.submit.commits.Wait(); close(committed) }()
@@ -332,6 +348,7 @@ func (d *Daemon) Health(ctx context.Context) map[string]any {
 	h["uploader"] = d.uploader.Load()
 	h["catalogue"] = d.catalog.Load().Version
 	d.addFacts(h)
+	d.retentionHealth(h)
 	return h
 }
 

@@ -61,12 +61,23 @@ func simulated(tb testing.TB) (dir string, sim *Sim, cfg *config.Config) {
 func startKiosk(t *testing.T, mutate func(*config.Config)) *kiosk {
 	t.Helper()
 	_, sim, cfg := simulated(t)
-	ctx, cancel := context.WithCancel(context.Background())
 	if mutate != nil {
 		mutate(cfg)
 	}
+	return startKioskWith(t, sim, cfg, Options{})
+}
+
+// startKioskWith runs kioskd in-process on the simulated hardware with options o (Config and Sim
+// are filled in).
+func startKioskWith(t *testing.T, sim *Sim, cfg *config.Config, o Options) *kiosk {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	o.Config, o.Sim = cfg, sim
+	if o.UploaderPoll == 0 {
+		o.UploaderPoll = 100 * time.Millisecond
+	}
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, Options{Config: cfg, Sim: sim, UploaderPoll: 100 * time.Millisecond}) }()
+	go func() { done <- Run(ctx, o) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
@@ -79,7 +90,7 @@ func startKiosk(t *testing.T, mutate func(*config.Config)) *kiosk {
 }
 
 func (k *kiosk) ctx(d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	ctx, cancel := context.WithTimeout(context.Background(), d*raceSlowdown)
 	k.t.Cleanup(cancel)
 	return ctx
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tramso/tramso/drivers/codereader"
@@ -103,9 +104,14 @@ type receiptPrinter struct {
 	mu   sync.Mutex        // one job at a time on the printer
 	mode escpos.StatusMode // what the printer answers, learned by probing and kept across opens
 	// nearEnd reads the paper near-end wire of a printer that reports it only that way (the
-	// enclosure's paper_near_end line); nil: none.
-	nearEnd func() bool
+	// enclosure's paper_near_end line); nil: none. The enclosure wires it after the metrics
+	// poller started asking for the status: hence atomic (wireNearEnd).
+	nearEnd atomic.Pointer[func() bool]
 }
+
+// wireNearEnd has the status read the paper near-end from wire (the enclosure's line); safe while
+// status runs in another goroutine.
+func (p *receiptPrinter) wireNearEnd(read func() bool) { p.nearEnd.Store(&read) }
 
 // KioskInfo is what receipts say about the kiosk.
 type KioskInfo struct {
@@ -174,7 +180,7 @@ func (p *receiptPrinter) printJob(ctx context.Context, job []byte) error {
 	defer p.mu.Unlock()
 	pr, err := p.open()
 	if err != nil {
-		return fmt.Errorf("không mở được máy in (cannot open the printer): %w", err)
+		return fmt.Errorf("cannot open the printer: %w", err) // escpos.Open's error carries the sentence
 	}
 	defer pr.Close()
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
@@ -198,7 +204,7 @@ func (p *receiptPrinter) status(ctx context.Context) (escpos.Status, error) {
 	}
 	defer pr.Close()
 	st, err := pr.Status(ctx)
-	if err == nil && p.nearEnd != nil && p.nearEnd() {
+	if nearEnd := p.nearEnd.Load(); err == nil && nearEnd != nil && (*nearEnd)() {
 		st.PaperNearEnd = true
 	}
 	if err == nil && st.OK() && pr.Mode() == escpos.StatusAuto {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/internal/lowprio"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/catalog"
@@ -83,7 +84,7 @@ func (d *digitizer) Digitize(ctx context.Context, title string, pages []*session
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("không nhận dạng được trang %d (page %d not recognised): %w", i+1, i+1, err)
+			return nil, errtext.Wrap(fmt.Errorf("không nhận dạng được trang %d (page %d not recognised)", i+1, i+1), err)
 		}
 	}
 	var buf bytes.Buffer

@@ -82,7 +82,7 @@ func (d *Daemon) startEnclosure(ctx context.Context, sim *Sim, fault bool) (stop
 	if c.absentAfter <= 0 {
 		c.absentAfter = 30 * time.Second
 	}
-	d.printer.nearEnd = func() bool { return e.Active(enclosure.PaperNearEnd) }
+	d.printer.wireNearEnd(func() bool { return e.Active(enclosure.PaperNearEnd) })
 	var obs enclosureObserver = d
 	for in, m := range map[enclosure.Input]metrics.EnclosureInput{enclosure.Door: metrics.DoorOpen, enclosure.Presence: metrics.Presence} {
 		if e.Has(in) {

@@ -30,7 +30,7 @@ func (k *kiosk) cabinet() simCabinet {
 
 func (k *kiosk) waitCabinet(what string, ok func(simCabinet) bool) {
 	k.t.Helper()
-	for end := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for end := time.Now().Add(10 * time.Second * raceSlowdown); ; time.Sleep(50 * time.Millisecond) {
 		s := k.cabinet()
 		if ok(s) {
 			return
@@ -134,7 +134,7 @@ func TestEnclosureOnSimulatedKiosk(t *testing.T) {
 	}
 	k.control(http.MethodPost, "enclosure", map[string]any{"paperNearEnd": true})
 	k.waitCabinet("wire", func(s simCabinet) bool { return s.PaperNearEnd })
-	for end := time.Now().Add(10 * time.Second); !strings.Contains(k.health()["printer"].(string), "sắp hết"); time.Sleep(100 * time.Millisecond) {
+	for end := time.Now().Add(10 * time.Second * raceSlowdown); !strings.Contains(k.health()["printer"].(string), "sắp hết"); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatalf("printer status with the near-end wire set: %v", k.health()["printer"])
 		}

@@ -162,11 +162,13 @@ func TestCentralRequestsMetered(t *testing.T) {
 	fault.Store(devserver.FaultNone)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, url, _, err := devserver.Start(ctx, devserver.Config{Dir: t.TempDir(), RetryAfter: time.Second, HangMax: 5 * time.Second,
-		Faults: func(*http.Request) devserver.Fault { return fault.Load().(devserver.Fault) }}, "127.0.0.1:0")
+	srv, err := devserver.Serve(ctx, "127.0.0.1:0", devserver.Config{Dir: t.TempDir(), RetryAfter: time.Second, HangMax: 5 * time.Second,
+		Faults: func(*http.Request) devserver.Fault { return fault.Load().(devserver.Fault) }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer srv.Close()
+	url := srv.URL()
 	c, err := central.New(url, central.Options{KioskID: "SIM-01", RequestTimeout: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ type outboxSubmitter struct {
 	kiosk   KioskInfo
 	catalog func() *catalog.Catalogue
 	commits sync.WaitGroup // captures in progress: shutdown waits for them
+	gate    commitGate     // a capture and the retention purge never run together (retention.go)
 }
 
 // consentText identifies the consent wording shown on the consent screen.
@@ -27,7 +28,9 @@ const consentText = "tramso-consent-v1"
 
 func (o *outboxSubmitter) Submit(ctx context.Context, d *session.Dossier, wait time.Duration) (*session.Submitted, error) {
 	o.commits.Add(1)
+	o.gate.enter(context.WithoutCancel(ctx)) // the purge in progress is short; the commit is not given up
 	e, err := o.capture(ctx, d)
+	o.gate.leave()
 	o.commits.Done()
 	if err != nil {
 		return nil, err

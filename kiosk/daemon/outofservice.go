@@ -19,7 +19,7 @@ import (
 // never deleted.
 func (d *Daemon) openOutbox(ctx context.Context) (*outbox.Store, error) {
 	dir := filepath.Join(d.cfg.Paths.StateDir, "outbox")
-	opts := outbox.Options{KioskID: d.cfg.Kiosk.ID, Logger: d.log}
+	opts := outbox.Options{KioskID: d.cfg.Kiosk.ID, Logger: d.log, Now: d.now}
 	store, err := outbox.Open(ctx, dir, opts)
 	if err == nil || !outbox.Unusable(err) {
 		return store, err

@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -11,6 +12,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/kiosk/session"
 	"github.com/tramso/tramso/ocr/preprocess"
 )
@@ -104,7 +106,7 @@ func (k *keptPage) unpack() *image.Gray {
 func (d *digitizer) prepare(ctx context.Context, p session.Page, first bool) (*session.Prepared, error) {
 	pg, err := preprocess.Process(ctx, p.Image, float64(p.DPI), preprocess.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("không đọc được ảnh quét (unreadable scan): %w", err)
+		return nil, errtext.Wrap(errors.New("không đọc được ảnh quét (unreadable scan)"), err)
 	}
 	defer func() { // the page's images are not kept: only what was taken from them
 		clear(pg.Gray.Pix)
@@ -174,7 +176,7 @@ func (d *digitizer) readHead(ctx context.Context, pg *preprocess.Page) (string, 
 		DPI: pg.DPI, Upright: 1, Bounds: band}
 	r, err := d.pipe.ProcessPage(ctx, head)
 	if err != nil {
-		return "", fmt.Errorf("không đọc được đầu trang (page top not read): %w", err)
+		return "", errtext.Wrap(errors.New("không đọc được đầu trang (page top not read)"), err)
 	}
 	return norm.NFC.String(r.Text), nil
 }

@@ -62,6 +62,9 @@ func TestReceiptPrinterStatusModes(t *testing.T) {
 			if !errors.Is(err, c.printErr) || (c.printErr == nil && err != nil) {
 				t.Fatalf("print: %v, want %v", err, c.printErr)
 			}
+			if err != nil && errtext.Check(err) != nil {
+				t.Error(errtext.Check(err))
+			}
 			var pe *escpos.PrintError
 			if errors.As(err, &pe) {
 				t.Fatalf("an unconfirmed print is not a failed one: %v", err)
@@ -79,8 +82,9 @@ func TestReceiptPrinterStatusModes(t *testing.T) {
 	}
 }
 
-// A receipt that cannot print reads as the printer's own sentence: the daemon adds English
-// detail only (one bilingual sentence per chain), and the same sentence never twice.
+// A receipt that cannot print reads as one bilingual sentence, the printer's own (or the partial
+// print's, which says to reprint): the daemon adds English detail only, and the printer's list of
+// conditions follows in English. errors.Is and errors.As still find what callers map.
 func TestReceiptPrinterErrorWording(t *testing.T) {
 	profile, _ := escpos.LookupProfile("generic-80")
 	fonts, err := escpos.LoadFonts()
@@ -91,33 +95,62 @@ func TestReceiptPrinterErrorWording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, fault := range map[string]func(*escpossim.Printer){
-		"paper out":  func(p *escpossim.Printer) { p.SetPaperOut(true) },
-		"cover open": func(p *escpossim.Printer) { p.SetCoverOpen(true) },
+	for _, c := range []struct {
+		name    string
+		cfg     escpossim.Config
+		fault   func(*escpossim.Printer)
+		want    error    // the sentinel errors.Is finds
+		first   error    // whose sentence the message holds; nil: the partial print's
+		detail  []string // English detail the message holds
+		outcome escpos.Outcome
+	}{
+		{"paper out", escpossim.Config{}, func(p *escpossim.Printer) { p.SetPaperOut(true) }, escpos.ErrNotReady, escpos.ErrNotReady, []string{"paper out"}, escpos.NotPrinted},
+		{"offline", escpossim.Config{}, func(p *escpossim.Printer) { p.SetOffline(true) }, escpos.ErrNotReady, escpos.ErrNotReady, []string{"printer offline"}, escpos.NotPrinted},
+		{"cover open", escpossim.Config{}, func(p *escpossim.Printer) { p.SetCoverOpen(true) }, escpos.ErrNotReady, escpos.ErrNotReady, []string{"cover open"}, escpos.NotPrinted},
+		{"offline, paper out", escpossim.Config{}, func(p *escpossim.Printer) { p.SetOffline(true); p.SetPaperOut(true) }, escpos.ErrNotReady, escpos.ErrNotReady, []string{"printer offline", "paper out"}, escpos.NotPrinted},
+		{"stopped mid-job", escpossim.Config{PaperOutAfterDots: 300}, nil, escpos.ErrStalled, nil, []string{"printer stopped mid-job", "paper out"}, escpos.PartlyPrinted},
 	} {
-		t.Run(name, func(t *testing.T) {
+		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
-			sim, err := escpossim.Serve(ctx, filepath.Join(t.TempDir(), "printer"), escpossim.Config{})
+			sim, err := escpossim.Serve(ctx, filepath.Join(t.TempDir(), "printer"), c.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer func() { cancel(); sim.Wait() }()
-			fault(sim.Printer())
+			if c.fault != nil {
+				c.fault(sim.Printer())
+			}
 			p := &receiptPrinter{device: "serial:" + sim.Link() + "?baud=921600", profile: profile, fonts: fonts}
 			err = p.printJob(context.Background(), job.Data)
 			var pe *escpos.PrintError
-			if !errors.As(err, &pe) {
-				t.Fatalf("print with %s: %v", name, err)
+			if !errors.As(err, &pe) || pe.Result.Outcome != c.outcome || !errors.Is(err, c.want) {
+				t.Fatalf("print with %s: %v", c.name, err)
 			}
-			if werr := errtext.NoRepeat(err); werr != nil {
+			t.Logf("%s: %v", c.name, err)
+			if werr := errtext.Check(err); werr != nil {
 				t.Error(werr)
 			}
-			// No layer above the printer's "not ready" puts a sentence before it: what follows it
-			// is the printer's list of conditions (offline; paper out).
-			if s := errtext.Sentences(err.Error()); len(s) == 0 || s[0] != escpos.ErrNotReady.Error() {
-				t.Errorf("sentences %q: want the printer's %q first", s, escpos.ErrNotReady)
+			s := errtext.Sentences(err.Error())
+			if c.first != nil && (len(s) == 0 || s[0] != c.first.Error()) {
+				t.Errorf("sentences %q: want the printer's %q", s, c.first)
 			}
-			t.Logf("%s: %v (%d sentences)", name, err, len(errtext.Sentences(err.Error())))
+			for _, d := range c.detail {
+				if !strings.Contains(err.Error(), d) {
+					t.Errorf("%q does not say %q", err, d)
+				}
+			}
 		})
+	}
+	// A printer that cannot be opened, or is named wrongly: the opening layer's sentence only.
+	for _, dev := range []string{"serial:" + filepath.Join(t.TempDir(), "none"), "lpt:1", "serial:/dev/null?status=maybe"} {
+		p := &receiptPrinter{device: dev, profile: profile, fonts: fonts}
+		err := p.printJob(context.Background(), job.Data)
+		if err == nil {
+			t.Fatalf("%s: printed", dev)
+		}
+		t.Logf("%s: %v", dev, err)
+		if werr := errtext.Check(err); werr != nil {
+			t.Errorf("%s: %v", dev, werr)
+		}
 	}
 }

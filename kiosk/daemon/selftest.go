@@ -8,6 +8,7 @@ import (
 
 	"github.com/tramso/tramso/drivers/escpos"
 	"github.com/tramso/tramso/drivers/scanner"
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/kiosk/api"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/identity"
@@ -57,6 +58,9 @@ func (h heldDevices) OpenCardReader(ctx context.Context) error {
 // OpenQR reports whether the QR scanner opened when kioskd started.
 func (h heldDevices) OpenQR() error {
 	if h.d.qrErr != nil {
+		if len(errtext.Sentences(h.d.qrErr.Error())) > 0 { // the driver's sentence names the cause
+			return fmt.Errorf("did not open when kioskd started: %w", h.d.qrErr)
+		}
 		return fmt.Errorf("không mở được lúc kioskd khởi động (did not open when kioskd started): %w", h.d.qrErr)
 	}
 	return nil

@@ -87,7 +87,7 @@ func TestCitizenServicesTracker(t *testing.T) {
 	}
 	k.control(http.MethodPost, "central", map[string]any{"offline": false})
 	waitRatings(t, k, "kiosk", wire.RateDissatisfied, 1)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second * raceSlowdown); ; time.Sleep(200 * time.Millisecond) {
 		queued, _ = q.ListRatings(ctx, outbox.RatingSent)
 		if len(queued) == 1 {
 			break
@@ -224,7 +224,7 @@ func TestCitizenServicesTracker(t *testing.T) {
 // waitRatings waits until central holds n ratings of subject at level.
 func waitRatings(t *testing.T, k *kiosk, subject, level string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(60 * time.Second * raceSlowdown)
 	for {
 		got, err := k.sim.Central.RatingCounts(context.Background())
 		if err != nil {
@@ -243,7 +243,7 @@ func waitRatings(t *testing.T, k *kiosk, subject, level string, n int) {
 func TestCitizenServicesQueueAndRating(t *testing.T) {
 	k := startKiosk(t, nil)
 	// Wait until the kiosk has connected to central.
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(60 * time.Second * raceSlowdown)
 	for {
 		h, _ := k.c.Health(k.ctx(5 * time.Second))
 		if s, _ := h["uploader"].(string); strings.HasPrefix(s, "đang chạy") {
@@ -418,7 +418,7 @@ func TestCitizenServicesPayment(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer q.Close()
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		for deadline := time.Now().Add(60 * time.Second * raceSlowdown); ; time.Sleep(200 * time.Millisecond) {
 			if n, err := q.PendingNotify(ctx); err == nil && n == 0 {
 				break
 			}

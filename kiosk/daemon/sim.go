@@ -58,11 +58,10 @@ type Sim struct {
 	Scanner *esclsim.Server
 	Central *devserver.Server
 
-	centralURL string
-	pki        *cccd.TestPKI
-	offline    atomic.Bool
-	cards      map[string]*identity.SimCard
-	enclosure  *simEnclosure
+	pki       *cccd.TestPKI
+	offline   atomic.Bool
+	cards     map[string]*identity.SimCard
+	enclosure *simEnclosure
 }
 
 // StartSim starts every simulator under dir and returns the configuration that points kioskd's
@@ -111,8 +110,8 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 	}
 	// The province's system dates dossier codes in Vietnam time.
 	vn := vntime.Zone()
-	if s.Central, s.centralURL, _, err = devserver.Start(ctx, devserver.Config{Dir: filepath.Join(dir, "central"),
-		Faults: s.centralFault, Now: func() time.Time { return time.Now().In(vn) }}, "127.0.0.1:0"); err != nil {
+	if s.Central, err = devserver.Serve(ctx, "127.0.0.1:0", devserver.Config{Dir: filepath.Join(dir, "central"),
+		Faults: s.centralFault, Now: func() time.Time { return time.Now().In(vn) }}); err != nil {
 		return fail(err)
 	}
 
@@ -126,7 +125,7 @@ func StartSim(ctx context.Context, dir string) (*Sim, *config.Config, error) {
 	cfg.Devices.Scanner = "escl:" + s.Scanner.URL()
 	cfg.Devices.ScanResolution = 200
 	cfg.Devices.ScanSource = "adf" // the citizen loads each document into the feeder (POST /v1/sim/scanner {"load": n})
-	cfg.Central.URL = s.centralURL
+	cfg.Central.URL = s.Central.URL()
 	// Several simulated kiosks may run on one machine: /metrics only where asked (kioskd --metrics-listen).
 	cfg.Metrics.Listen = ""
 	// The simulated kiosk's staff and technician PINs: random, in DIR/staff-pin and
@@ -185,6 +184,9 @@ func (s *Sim) Close() {
 	}
 	if s.Printer != nil {
 		s.Printer.Unplug()
+	}
+	if s.Scanner != nil {
+		s.Scanner.Close()
 	}
 	if s.Central != nil {
 		s.Central.Close()

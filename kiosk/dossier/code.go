@@ -24,10 +24,10 @@ func (c Code) String() string {
 // code is malformed or seq does not fit in four digits.
 func NewCode(agency string, day time.Time, seq int) (Code, error) {
 	if !ValidAgencyCode(agency) {
-		return Code{}, fmt.Errorf("%w: mã đơn vị sai dạng (agency code malformed)", ErrBadCode)
+		return Code{}, fmt.Errorf("%w: agency code malformed", ErrBadCode)
 	}
 	if seq < 1 || seq > 9999 {
-		return Code{}, fmt.Errorf("%w: số thứ tự ngoài 1…9999 (sequence out of range)", ErrBadCode)
+		return Code{}, fmt.Errorf("%w: sequence outside 1…9999", ErrBadCode)
 	}
 	y, m, d := day.Date()
 	return Code{Agency: agency, Date: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), Sequence: seq}, nil
@@ -41,11 +41,11 @@ func ParseCode(s string) (Code, error) {
 	}
 	day, err := time.Parse("060102", m[2])
 	if err != nil {
-		return Code{}, fmt.Errorf("%w: ngày không hợp lệ (invalid date)", ErrBadCode)
+		return Code{}, fmt.Errorf("%w: invalid date", ErrBadCode)
 	}
 	seq, _ := strconv.Atoi(m[3])
 	if seq == 0 {
-		return Code{}, fmt.Errorf("%w: số thứ tự 0000 (sequence 0000)", ErrBadCode)
+		return Code{}, fmt.Errorf("%w: sequence 0000", ErrBadCode)
 	}
 	return Code{Agency: m[1], Date: day, Sequence: seq}, nil
 }

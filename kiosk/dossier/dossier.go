@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"golang.org/x/text/unicode/norm"
 )
@@ -105,6 +106,10 @@ type Requirement struct {
 	Type     string `json:"type"`
 	Name     string `json:"name"`
 	Optional bool   `json:"optional,omitempty"`
+	// Originals and Copies say how many originals (bản chính) and copies (bản sao) of the paper
+	// to bring; central's catalogue gives them, a dossier's manifest leaves them out.
+	Originals int `json:"originals,omitempty"`
+	Copies    int `json:"copies,omitempty"`
 }
 
 var (
@@ -188,7 +193,7 @@ func ManifestDate(s string) (string, error) {
 	return "", ErrBadDate
 }
 
-// badDates names the DateFields of d whose values ManifestDate refuses, in Vietnamese (English).
+// badDates is the keys of the DateFields of d whose values ManifestDate refuses, sorted.
 // (A bad date of birth is Validate's to refuse: a manifest received from elsewhere must still
 // re-encode.)
 func (d *Dossier) badDates() []string {
@@ -197,7 +202,7 @@ func (d *Dossier) badDates() []string {
 	slices.Sort(keys)
 	for _, k := range slices.Compact(keys) {
 		if _, err := ManifestDate(d.Fields[k]); err != nil {
-			bad = append(bad, fmt.Sprintf("trường %s (field %s)", k, k))
+			bad = append(bad, k)
 		}
 	}
 	return bad
@@ -210,7 +215,11 @@ func (d *Dossier) badDates() []string {
 func (d *Dossier) Manifest() ([]byte, error) {
 	d.Normalize()
 	if bad := d.badDates(); len(bad) > 0 {
-		return nil, fmt.Errorf("%w: %s", ErrBadDate, strings.Join(bad, ", "))
+		what := "field"
+		if len(bad) > 1 {
+			what = "fields"
+		}
+		return nil, fmt.Errorf("%w: %s %s", ErrBadDate, what, strings.Join(bad, ", "))
 	}
 	if d.Version == 0 {
 		d.Version = ManifestVersion
@@ -234,7 +243,7 @@ func ParseManifest(b []byte) (*Dossier, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBadManifest, err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%w: dữ liệu thừa sau bản kê (trailing data)", ErrBadManifest)
+		return nil, fmt.Errorf("%w: trailing data", ErrBadManifest)
 	}
 	return &d, nil
 }
@@ -333,7 +342,9 @@ func (v *ValidationError) Error() string {
 		sort.Strings(names)
 		parts = append(parts, "thiếu giấy tờ bắt buộc (required documents missing): "+strings.Join(names, ", "))
 	}
-	return "hồ sơ chưa hợp lệ (dossier invalid): " + strings.Join(parts, "; ")
+	// One sentence per chain: ErrInvalid's; the problems, each a sentence of its own in Problems
+	// (for people), are its English detail here.
+	return ErrInvalid.Error() + ": " + errtext.English(strings.Join(parts, "; "))
 }
 
 // Is makes errors.Is(err, ErrInvalid) true for every *ValidationError.

@@ -301,14 +301,20 @@ func TestManifestRefusesBadDate(t *testing.T) {
 		if !strings.Contains(msg, "ngày không hợp lệ") || !strings.Contains(msg, "childDateOfBirth") || strings.Contains(msg, bad) {
 			t.Errorf("%q: error %q", bad, msg)
 		}
+		// Validate words the problem for people in Problems; the error reads as one sentence
+		// with the problem in English.
 		verr := d.Validate(nil)
-		if !errors.Is(verr, ErrInvalid) || !strings.Contains(verr.Error(), "trường childDateOfBirth: ngày không hợp lệ") || strings.Contains(verr.Error(), bad) {
+		var ve *ValidationError
+		if !errors.Is(verr, ErrInvalid) || !errors.As(verr, &ve) || len(ve.Problems) != 1 ||
+			!strings.Contains(ve.Problems[0], "trường childDateOfBirth: ngày không hợp lệ") ||
+			!strings.Contains(verr.Error(), "field childDateOfBirth: not a date") || strings.Contains(verr.Error(), bad) {
 			t.Errorf("%q: validate %v", bad, verr)
 		}
 	}
 	d := sample()
 	d.Applicant.DateOfBirth = "30/02/1989"
-	if err := d.Validate(nil); err == nil || !strings.Contains(err.Error(), "ngày sinh không đúng dạng") {
+	var ve *ValidationError
+	if err := d.Validate(nil); !errors.As(err, &ve) || len(ve.Problems) != 1 || !strings.Contains(ve.Problems[0], "ngày sinh không đúng dạng") {
 		t.Errorf("impossible date of birth: %v", err)
 	}
 }

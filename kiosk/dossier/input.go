@@ -42,14 +42,14 @@ func DecodeInput(b []byte) (*Input, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%w: dữ liệu thừa sau đối tượng JSON (trailing data)", ErrBadInput)
+		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrBadInput)
 	}
 	if len(in.Attachments) == 0 {
-		return nil, fmt.Errorf("%w: không có giấy tờ đính kèm (no attachments)", ErrBadInput)
+		return nil, fmt.Errorf("%w: no attachments", ErrBadInput)
 	}
 	for i, a := range in.Attachments {
 		if a.Path == "" || a.Type == "" {
-			return nil, fmt.Errorf("%w: giấy tờ %d thiếu type hoặc path (attachment %d lacks type or path)", ErrBadInput, i+1, i+1)
+			return nil, fmt.Errorf("%w: attachment %d lacks type or path", ErrBadInput, i+1)
 		}
 	}
 	return &in, nil

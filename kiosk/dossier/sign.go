@@ -25,7 +25,7 @@ func Sign(key *ecdsa.PrivateKey, manifest []byte) ([]byte, error) {
 // not verify.
 func Verify(pub *ecdsa.PublicKey, manifest, sig []byte) error {
 	if pub == nil || pub.Curve != elliptic.P256() {
-		return fmt.Errorf("%w: khóa không phải P-256 (key is not P-256)", ErrBadSignature)
+		return fmt.Errorf("%w: key is not P-256", ErrBadSignature)
 	}
 	h := sha256.Sum256(manifest)
 	if !ecdsa.VerifyASN1(pub, h[:], sig) {

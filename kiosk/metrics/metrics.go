@@ -34,6 +34,7 @@ type Metrics struct {
 	sessionsFinished  *prometheus.CounterVec
 	sessionsAbandoned *prometheus.CounterVec
 	dossiersSubmitted prometheus.Counter
+	dossiersPurged    prometheus.Counter
 	outboxBacklog     prometheus.Gauge
 	outboxOldest      prometheus.Gauge
 	uploadErrors      *prometheus.CounterVec
@@ -69,6 +70,8 @@ func New(build string) *Metrics {
 		Help: "Số phiên bỏ dở, theo bước bị bỏ (citizen sessions that ended without submitting a dossier, cancelled or idle, by the step they were left on)."}, []string{"step"})
 	m.dossiersSubmitted = prometheus.NewCounter(prometheus.CounterOpts{Name: name("dossiers_submitted_total"),
 		Help: "Số hồ sơ đã ghi vào hàng đợi gửi (dossiers committed to the outbox: the citizen was told they were received)."})
+	m.dossiersPurged = prometheus.NewCounter(prometheus.CounterOpts{Name: name("dossiers_purged_total"),
+		Help: "Số hồ sơ đã xóa dữ liệu cá nhân sau thời hạn lưu giữ (dossiers whose personal data and attachments kioskd purged after the retention period)."})
 	m.outboxBacklog = prometheus.NewGauge(prometheus.GaugeOpts{Name: name("outbox_backlog"),
 		Help: "Số hồ sơ trong hàng đợi chưa được hệ thống tỉnh nhận hay từ chối (dossiers in the outbox not yet accepted or rejected by the central system)."})
 	m.outboxOldest = prometheus.NewGauge(prometheus.GaugeOpts{Name: name("outbox_oldest_queued_age_seconds"),
@@ -103,7 +106,7 @@ func New(build string) *Metrics {
 		Help: "Kết quả tự kiểm tra gần nhất, 1 đạt, 0 lỗi (the last self-test's result per check, 1 passed, 0 failed: printer, card_reader, qr_scanner, scanner, store, central, disk, fonts, ocr_data)."}, []string{"check"})
 	m.selfTestAt = prometheus.NewGauge(prometheus.GaugeOpts{Name: name("selftest_timestamp_seconds"),
 		Help: "Lúc chạy tự kiểm tra gần nhất, giờ Unix (when the last self-test ran, Unix time; absent until one has run)."})
-	m.reg.MustRegister(m.sessionsStarted, m.sessionsFinished, m.sessionsAbandoned, m.dossiersSubmitted,
+	m.reg.MustRegister(m.sessionsStarted, m.sessionsFinished, m.sessionsAbandoned, m.dossiersSubmitted, m.dossiersPurged,
 		m.outboxBacklog, m.outboxOldest, m.uploadErrors, m.centralRTT, m.printer, m.cardReads, m.scannerFaults,
 		m.ocrPage, m.devicePresent, m.enclosure, m.doorOpenings, m.buildInfo, m.configInfo, m.lastPoll, m.selfTest,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -151,6 +154,13 @@ func (m *Metrics) SessionEnded(step Step, submitted bool) {
 func (m *Metrics) DossierSubmitted() {
 	if m != nil {
 		m.dossiersSubmitted.Inc()
+	}
+}
+
+// DossiersPurged counts n dossiers whose personal data the retention purge removed.
+func (m *Metrics) DossiersPurged(n int) {
+	if m != nil && n > 0 {
+		m.dossiersPurged.Add(float64(n))
 	}
 }
 

@@ -163,8 +163,8 @@ func TestEveryMetricDocumented(t *testing.T) {
 			t.Errorf("%s: HELP %q says too little", name, fam.GetHelp())
 		}
 	}
-	if n != 20 {
-		t.Errorf("%d tramso_ families exported, want 20", n)
+	if n != 21 {
+		t.Errorf("%d tramso_ families exported, want 21", n)
 	}
 }
 

@@ -130,13 +130,23 @@ func (s *Store) Capture(ctx context.Context, d *dossier.Dossier, files []File, r
 		}()
 	}
 	if err := tx.Commit(); err != nil {
-		return Entry{}, fmt.Errorf("không ghi được hồ sơ (cannot store the dossier): %w", diskFull(err))
+		return Entry{}, failedWrite("không ghi được hồ sơ", "cannot store the dossier", err)
 	}
 	if err := s.queue(ctx, id, ""); err != nil {
 		return Entry{}, err // the row is safe; recover() queues it at the next start
 	}
 	s.log.Info("dossier captured", "id", id, "receipt", d.ReceiptNo, "attachments", len(files))
 	return s.Get(ctx, id)
+}
+
+// failedWrite words a failed write of what (vi, en): a "no space" error is ErrDiskFull, whose
+// sentence is then the chain's, with what as English detail (keeping the cause); any other failure
+// gets what's sentence.
+func failedWrite(vi, en string, err error) error {
+	if full := diskFull(err); errors.Is(full, ErrDiskFull) {
+		return fmt.Errorf("%s: %w", en, full)
+	}
+	return fmt.Errorf("%s (%s): %w", vi, en, err)
 }
 
 // diskFull maps "no space" errors to ErrDiskFull (keeping the cause).
@@ -165,16 +175,16 @@ func (s *Store) writeBlob(sha string, data []byte) error {
 	}
 	f, err := atomicfile.Create(final, 0o600)
 	if err != nil {
-		return fmt.Errorf("không ghi được tệp đính kèm (cannot write attachment): %w", diskFull(err))
+		return failedWrite("không ghi được tệp đính kèm", "cannot write attachment", err)
 	}
 	defer f.Abort()
 	f.BeforeRename = func() { s.crash(CrashBeforeRename) }
 	f.AfterRename = func() { s.crash(CrashAfterRename) }
 	if err := encryptBlob(s.aead, f, data); err != nil {
-		return fmt.Errorf("không ghi được tệp đính kèm (cannot write attachment): %w", diskFull(err))
+		return failedWrite("không ghi được tệp đính kèm", "cannot write attachment", err)
 	}
 	if err := f.Commit(); err != nil {
-		return fmt.Errorf("không ghi được tệp đính kèm (cannot write attachment): %w", diskFull(err))
+		return failedWrite("không ghi được tệp đính kèm", "cannot write attachment", err)
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func (s *Store) QuickCheck(ctx context.Context) error {
 	}
 	if len(problems) > 0 {
 		// The messages name pages, tables and row numbers: no dossier content.
-		return fmt.Errorf("%w: %d lỗi, lỗi đầu (%d problems, first): %s", ErrCorrupt, len(problems), len(problems), problems[0])
+		return fmt.Errorf("%w: %d problems, first: %s", ErrCorrupt, len(problems), problems[0])
 	}
 	return nil
 }

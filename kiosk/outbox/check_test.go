@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 func TestQuickCheck(t *testing.T) {
@@ -30,8 +32,8 @@ func TestQuickCheck(t *testing.T) {
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := s.QuickCheck(cancelled); err == nil || errors.Is(err, ErrCorrupt) {
-		t.Fatalf("interrupted check: %v, want the context's error and not ErrCorrupt", err)
+	if err := s.QuickCheck(cancelled); err == nil || errors.Is(err, ErrCorrupt) || errtext.Check(err) != nil {
+		t.Fatalf("interrupted check: %v, want the context's error and not ErrCorrupt, in one sentence", err)
 	}
 	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		t.Fatal(err)
@@ -64,4 +66,7 @@ func TestQuickCheck(t *testing.T) {
 		t.Fatalf("damaged database: %v, want ErrCorrupt", err)
 	}
 	t.Log(err)
+	if werr := errtext.Check(err); werr != nil { // ErrCorrupt's sentence; SQLite's findings in English
+		t.Error(werr)
+	}
 }

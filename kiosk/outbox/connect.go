@@ -53,7 +53,8 @@ func Connect(ctx context.Context, s *Store, baseURL string, caPEM []byte, opts c
 			return nil, cerr // retrying cannot help: a technician must fix the CA or the certificates
 		}
 		if central.Permanent(err) || ctx.Err() != nil {
-			return nil, fmt.Errorf("không đăng ký được kiosk với máy chủ trung tâm (kiosk enrolment failed): %w", err)
+			// The central client's error is the sentence (refused, unreachable, the server's own).
+			return nil, fmt.Errorf("enrol the kiosk with the central server: %w", err)
 		}
 		if err := (realClock{}).Sleep(ctx, Backoff(attempt, 200*time.Millisecond, 5*time.Second, central.RetryAfter(err))); err != nil {
 			return nil, err

@@ -25,7 +25,7 @@ const (
 )
 
 // ErrDecrypt means stored data does not decrypt with the kiosk's storage key: wrong key file or damage.
-var ErrDecrypt = errors.New("dữ liệu lưu không giải mã được: sai khóa hoặc hỏng (stored data does not decrypt: wrong key or damaged)")
+var ErrDecrypt = errors.New("dữ liệu lưu không giải mã được, sai khóa hoặc hỏng (stored data does not decrypt: wrong key or damaged)")
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
@@ -122,13 +122,13 @@ func openBlob(aead cipher.AEAD, path string) (*blobReader, error) {
 	hdr := make([]byte, blobHeader)
 	if _, err := io.ReadFull(f, hdr); err != nil || string(hdr[:len(blobMagic)]) != blobMagic {
 		f.Close()
-		return nil, fmt.Errorf("%w: đầu tệp sai (bad header)", ErrDecrypt)
+		return nil, fmt.Errorf("%w: bad header", ErrDecrypt)
 	}
 	body := st.Size() - int64(blobHeader)
 	nseg := int((body + segSize + tagSize - 1) / (segSize + tagSize))
 	if nseg == 0 {
 		f.Close()
-		return nil, fmt.Errorf("%w: tệp cụt (truncated)", ErrDecrypt)
+		return nil, fmt.Errorf("%w: truncated", ErrDecrypt)
 	}
 	r := &blobReader{f: f, aead: aead, prefix: hdr[len(blobMagic):], nseg: nseg,
 		size: body - int64(nseg)*tagSize, cached: -1}

@@ -60,12 +60,16 @@ func writeNew(path string, data []byte) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// loadOrCreate reads path, creating it with gen() first if missing.
+// errKeyMode refuses a key file that others than its owner may read.
+var errKeyMode = errors.New("tệp khóa phải có quyền 0600 (key file must be mode 0600)")
+
+// loadOrCreate reads path, creating it with gen() first if missing. A key file others may read is
+// refused with errKeyMode.
 func loadOrCreate(path string, gen func() ([]byte, error)) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err == nil {
 		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
-			return nil, fmt.Errorf("tệp khóa %s phải có quyền 0600 (key file must be mode 0600)", filepath.Base(path))
+			return nil, fmt.Errorf("%w: %s is mode %04o", errKeyMode, filepath.Base(path), st.Mode().Perm())
 		}
 		return b, nil
 	}
@@ -86,12 +90,21 @@ func loadStorageKey(path string) ([]byte, error) {
 		return k, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("không đọc được khóa lưu trữ (cannot read storage key): %w", err)
+		return nil, keyError("không đọc được khóa lưu trữ", "cannot read storage key", err)
 	}
 	if len(key) != 32 {
 		return nil, fmt.Errorf("khóa lưu trữ phải dài 32 byte (storage key must be 32 bytes)")
 	}
 	return key, nil
+}
+
+// keyError words a failure of loadOrCreate for the key it names (vi, en): errKeyMode is its own
+// sentence, with the key as English detail; any other failure gets the key's sentence.
+func keyError(vi, en string, err error) error {
+	if errors.Is(err, errKeyMode) {
+		return fmt.Errorf("%s: %w", en, err)
+	}
+	return fmt.Errorf("%s (%s): %w", vi, en, err)
 }
 
 func loadDeviceKey(path string) (*ecdsa.PrivateKey, error) {
@@ -107,7 +120,7 @@ func loadDeviceKey(path string) (*ecdsa.PrivateKey, error) {
 		return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("không đọc được khóa thiết bị (cannot read device key): %w", err)
+		return nil, keyError("không đọc được khóa thiết bị", "cannot read device key", err)
 	}
 	block, _ := pem.Decode(b)
 	if block == nil {

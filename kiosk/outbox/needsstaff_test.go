@@ -2,12 +2,14 @@ package outbox_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/central/devserver"
 	"github.com/tramso/tramso/kiosk/outbox"
@@ -77,6 +79,17 @@ func TestDamagedAttachmentFlaggedForStaff(t *testing.T) {
 		}
 		if e.State == outbox.StateNeedsStaff && (e.Attempts != 3 || !strings.Contains(e.Reason, "nhân viên") || !strings.Contains(e.Reason, "staff action")) {
 			t.Errorf("dossier %d flagged after %d tries, reason %q", e.ID, e.Attempts, e.Reason)
+		}
+		// The reason for staff reads as one sentence: the failure's own (missing file, no decrypt)
+		// is its English detail.
+		if e.State == outbox.StateNeedsStaff {
+			t.Logf("dossier %d: %s", e.ID, e.Reason)
+			if werr := errtext.Check(errors.New(e.Reason)); werr != nil {
+				t.Errorf("dossier %d: %v", e.ID, werr)
+			}
+			if _, detail, _ := strings.Cut(e.Reason, "): "); errtext.English(detail) != detail || strings.ContainsFunc(detail, func(r rune) bool { return r > 0x7f }) {
+				t.Errorf("dossier %d: the detail %q is not English", e.ID, detail)
+			}
 		}
 	}
 	if n, _ := s.Pending(ctx); n != 0 {

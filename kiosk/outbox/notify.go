@@ -13,8 +13,11 @@ import (
 
 // The notification opt-ins waiting for central: the citizen's choice of SMS, Zalo or e-mail and
 // the number or address, keyed by the idempotency key of the dossier they go with. Central sends
-// the messages; the kiosk keeps the contact only until central has it (or refuses it), then
-// deletes the row.
+// the messages; the kiosk keeps the contact only until central has it (or refuses it), and never
+// longer than the dossier: an opt-in whose dossier the outbox no longer holds with its personal
+// data (purged after its retention period, lost to a salvage) is deleted by PruneNotify, which
+// the retention purge (Store.PurgeWithContacts) and the forwarder run. Deleted rows are
+// overwritten (secure_delete) and the WAL is truncated, so the contact leaves the disk.
 
 const notifySchema = `
 CREATE TABLE IF NOT EXISTS notify(
@@ -95,7 +98,7 @@ func (q *ServicesQueue) ForwardNotify(ctx context.Context, c NotifySender) (int,
 			if err == nil {
 				sent++
 			}
-			if _, err := q.db.ExecContext(ctx, "DELETE FROM notify WHERE idem_key=?", h.key); err != nil {
+			if err := q.ForgetNotify(ctx, h.key); err != nil {
 				return sent, err
 			}
 		case errors.As(err, &e) && e.StatusCode == http.StatusNotFound:
@@ -105,4 +108,57 @@ func (q *ServicesQueue) ForwardNotify(ctx context.Context, c NotifySender) (int,
 		}
 	}
 	return sent, nil
+}
+
+// ForgetNotify deletes the opt-ins of the dossiers with idempotency keys keys, contacts included,
+// and truncates the WAL so that the deleted rows leave the disk.
+func (q *ServicesQueue) ForgetNotify(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("không xóa được đăng ký nhận tin (cannot delete the notification opt-ins): %w", err)
+	}
+	defer tx.Rollback()
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM notify WHERE idem_key=?", k); err != nil {
+			return fmt.Errorf("không xóa được đăng ký nhận tin (cannot delete the notification opt-ins): %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("không xóa được đăng ký nhận tin (cannot delete the notification opt-ins): %w", err)
+	}
+	q.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)") // best effort: the next one catches up
+	return nil
+}
+
+// PruneNotify deletes the held opt-ins whose dossier the outbox s no longer holds with its personal
+// data: a dossier that is not in the outbox (lost to a salvage, or never committed) or whose data
+// was purged after its retention period. An opt-in lives only as long as its dossier. A store out
+// of service (Store.Unavailable) shows nothing of its dossiers, so nothing is deleted then. It
+// returns how many opt-ins were deleted.
+func (q *ServicesQueue) PruneNotify(ctx context.Context, s *Store) (int, error) {
+	if s.Unavailable() != nil {
+		return 0, nil
+	}
+	rows, err := q.db.QueryContext(ctx, "SELECT idem_key FROM notify")
+	keys, err := collect(rows, err, scanValue[string])
+	if err != nil {
+		return 0, fmt.Errorf("không đọc được đăng ký nhận tin (cannot read the notification opt-ins): %w", err)
+	}
+	var gone []string
+	for _, k := range keys {
+		held, err := s.holdsPersonalData(ctx, k)
+		if err != nil {
+			return 0, err
+		}
+		if !held {
+			gone = append(gone, k)
+		}
+	}
+	if err := q.ForgetNotify(ctx, gone...); err != nil {
+		return 0, err
+	}
+	return len(gone), nil
 }

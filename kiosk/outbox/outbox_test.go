@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/kiosk/central"
 	"github.com/tramso/tramso/kiosk/central/devserver"
 	"github.com/tramso/tramso/kiosk/dossier"
@@ -356,8 +357,13 @@ func TestKeyFilesAndWrongKey(t *testing.T) {
 	}
 	s2.Close()
 	os.Chmod(filepath.Join(dir, "keys", "storage.key"), 0o644)
-	if _, err := openSigned(ctx, dir, outbox.Options{}); err == nil {
+	_, err = openSigned(ctx, dir, outbox.Options{})
+	if err == nil {
 		t.Fatal("world-readable key file accepted")
+	}
+	// One sentence, the mode's, not also "cannot read storage key".
+	if werr := errtext.Check(err); werr != nil || !strings.Contains(err.Error(), "0600") {
+		t.Errorf("world-readable key file: %v (%v)", err, werr)
 	}
 }
 
@@ -379,8 +385,13 @@ func TestCorruptDatabaseRefused(t *testing.T) {
 		b[i] ^= 0x5a
 	}
 	os.WriteFile(db, b, 0o600)
-	if _, err := openSigned(context.Background(), dir, outbox.Options{}); err == nil {
+	_, err := openSigned(context.Background(), dir, outbox.Options{})
+	if err == nil {
 		t.Fatal("damaged database opened")
+	}
+	t.Log(err)
+	if werr := errtext.Check(err); werr != nil {
+		t.Error(werr)
 	}
 }
 

@@ -40,11 +40,12 @@ type ServicesQueue struct {
 	db *sql.DB
 }
 
-// OpenServicesQueue opens (creating it if needed) the services queue in the state folder dir.
+// OpenServicesQueue opens (creating it if needed) the services queue in the state folder dir, with
+// secure_delete on: a deleted opt-in's contact is overwritten, not left in a free page.
 func OpenServicesQueue(ctx context.Context, dir string) (*ServicesQueue, error) {
 	path := filepath.Join(dir, ServicesQueueFile)
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(15000)&_txlock=immediate"
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(15000)&_pragma=secure_delete(1)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("không mở được hàng đợi dịch vụ (cannot open the services queue): %w", err)
@@ -134,7 +135,7 @@ func (q *ServicesQueue) ForwardRatings(ctx context.Context, c RatingSender) (int
 			}
 		case ratingRefused(err):
 			if _, err2 := q.db.ExecContext(ctx, "UPDATE ratings SET state=?, attempts=attempts+1, reason=?, updated_at=? WHERE id=?",
-				RatingRefused, cutUTF8(err.Error(), 300), now, p.Rating.ID); err2 != nil {
+				RatingRefused, truncateRunes(err.Error(), 300), now, p.Rating.ID); err2 != nil {
 				return sent, err2
 			}
 		default:
@@ -153,15 +154,4 @@ func ratingRefused(err error) bool {
 		return false
 	}
 	return central.Permanent(err) || e.StatusCode == http.StatusConflict
-}
-
-// cutUTF8 cuts s to at most n bytes on a character boundary.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }

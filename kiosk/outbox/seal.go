@@ -39,10 +39,10 @@ func (e *sealError) Is(target error) bool { return target == ErrSealBroken }
 
 // The seal mismatches.
 var (
-	ErrDatabaseReplaced   error = &sealError{"cơ sở dữ liệu outbox.db không phải cơ sở dữ liệu đã niêm phong (bị thay hoặc làm trống), kiosk ngừng nhận hồ sơ; kỹ thuật viên: đặt lại tệp outbox.db gốc, hoặc chạy kioskctl outbox salvage --data THƯ_MỤC (outbox.db is not the sealed database: replaced or emptied, the kiosk takes no dossiers; technician: put the original outbox.db back, or run kioskctl outbox salvage --data DIR)"}
-	ErrStorageKeyMissing  error = &sealError{"thiếu khóa lưu trữ keys/storage.key nên hồ sơ đã lưu không giải mã được, kiosk ngừng nhận hồ sơ; kỹ thuật viên: khôi phục storage.key từ bản sao lưu, không tạo khóa mới (keys/storage.key is missing so stored dossiers cannot be decrypted, the kiosk takes no dossiers; technician: restore storage.key from its backup, never make a new one)"}
-	ErrStorageKeyReplaced error = &sealError{"khóa lưu trữ keys/storage.key không khớp tệp niêm phong keys/outbox.seal (khóa bị thay hoặc tệp niêm phong bị sửa), kiosk ngừng nhận hồ sơ; kỹ thuật viên: khôi phục storage.key và outbox.seal gốc từ bản sao lưu (keys/storage.key does not match the seal keys/outbox.seal: key replaced or seal edited, the kiosk takes no dossiers; technician: restore the original storage.key and outbox.seal from their backup)"}
-	ErrSealMissing        error = &sealError{"thiếu tệp niêm phong keys/outbox.seal của cơ sở dữ liệu này, kiosk ngừng nhận hồ sơ; kỹ thuật viên: khôi phục thư mục keys từ bản sao lưu, hoặc chạy kioskctl outbox salvage --data THƯ_MỤC (the seal keys/outbox.seal of this database is missing, the kiosk takes no dossiers; technician: restore the keys folder from its backup, or run kioskctl outbox salvage --data DIR)"}
+	ErrDatabaseReplaced   error = &sealError{"cơ sở dữ liệu outbox.db không phải cơ sở dữ liệu đã niêm phong (bị thay hoặc làm trống), kiosk ngừng nhận hồ sơ, kỹ thuật viên cần đặt lại tệp outbox.db gốc, hoặc chạy kioskctl outbox salvage --data THƯ_MỤC (outbox.db is not the sealed database: replaced or emptied, the kiosk takes no dossiers; technician: put the original outbox.db back, or run kioskctl outbox salvage --data DIR)"}
+	ErrStorageKeyMissing  error = &sealError{"thiếu khóa lưu trữ keys/storage.key nên hồ sơ đã lưu không giải mã được, kiosk ngừng nhận hồ sơ, kỹ thuật viên cần khôi phục storage.key từ bản sao lưu, không tạo khóa mới (keys/storage.key is missing so stored dossiers cannot be decrypted, the kiosk takes no dossiers; technician: restore storage.key from its backup, never make a new one)"}
+	ErrStorageKeyReplaced error = &sealError{"khóa lưu trữ keys/storage.key không khớp tệp niêm phong keys/outbox.seal (khóa bị thay hoặc tệp niêm phong bị sửa), kiosk ngừng nhận hồ sơ, kỹ thuật viên cần khôi phục storage.key và outbox.seal gốc từ bản sao lưu (keys/storage.key does not match the seal keys/outbox.seal: key replaced or seal edited, the kiosk takes no dossiers; technician: restore the original storage.key and outbox.seal from their backup)"}
+	ErrSealMissing        error = &sealError{"thiếu tệp niêm phong keys/outbox.seal của cơ sở dữ liệu này, kiosk ngừng nhận hồ sơ, kỹ thuật viên cần khôi phục thư mục keys từ bản sao lưu, hoặc chạy kioskctl outbox salvage --data THƯ_MỤC (the seal keys/outbox.seal of this database is missing, the kiosk takes no dossiers; technician: restore the keys folder from its backup, or run kioskctl outbox salvage --data DIR)"}
 )
 
 // sealRecord is the sealed record: the database identity and the last receipt issued (day YYMMDD, number).
@@ -252,7 +252,7 @@ func (s *Store) nextReceipt(ctx context.Context, tx *sql.Tx, day string) (int, e
 	if m.after(day, seq) {
 		m.Day, m.Seq = day, seq
 		if err := atomicfile.Write(s.sealPath, encodeSeal(s.sealKey, m), 0o600); err != nil {
-			return 0, fmt.Errorf("không ghi được tệp niêm phong (cannot write the seal file): %w", diskFull(err))
+			return 0, failedWrite("không ghi được tệp niêm phong", "cannot write the seal file", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", "seq-"+day, strconv.Itoa(seq)); err != nil {

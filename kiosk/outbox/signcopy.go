@@ -25,8 +25,8 @@ import (
 
 // Errors of the signing step, to be tested with errors.Is.
 var (
-	ErrNoSigningCertificate = errors.New("kiosk chưa được cấp chứng thư ký số nên chưa nhận hồ sơ; gọi kỹ thuật viên đăng ký kiosk (kiosk has no signing certificate yet, so it takes no dossiers; call a technician to enrol it)")
-	ErrSigningCertificate   = errors.New("chứng thư ký số của kiosk hết hạn hoặc chưa có hiệu lực; gọi kỹ thuật viên (the kiosk's signing certificate is expired or not yet valid; call a technician)")
+	ErrNoSigningCertificate = errors.New("kiosk chưa được cấp chứng thư ký số nên chưa nhận hồ sơ, hãy gọi kỹ thuật viên đăng ký kiosk (kiosk has no signing certificate yet, so it takes no dossiers; call a technician to enrol it)")
+	ErrSigningCertificate   = errors.New("chứng thư ký số của kiosk hết hạn hoặc chưa có hiệu lực, hãy gọi kỹ thuật viên (the kiosk's signing certificate is expired or not yet valid; call a technician)")
 )
 
 // signatureRoom is what a signature adds to a PDF at most (the reserved /Contents and the update).
@@ -72,7 +72,8 @@ func (s *Store) SigningReady() error {
 func (s *Store) signCopy(pdf []byte, chain []*x509.Certificate, now time.Time) ([]byte, error) {
 	out, err := pades.Sign(pdf, s.deviceKey, chain, pades.Options{Time: now, Name: s.kioskID, Reason: signReason})
 	if err != nil {
-		return nil, fmt.Errorf("không ký số được bản sao (cannot sign the copy): %w", err)
+		// Every refusal of pades.Sign is its own sentence (malformed, unsupported, key).
+		return nil, fmt.Errorf("sign the copy: %w", err)
 	}
 	return out, nil
 }

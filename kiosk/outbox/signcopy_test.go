@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/internal/testtool"
 	"github.com/tramso/tramso/kiosk/central/devserver"
 	"github.com/tramso/tramso/kiosk/dossier"
@@ -205,8 +206,16 @@ func TestUnsignablePDFRefused(t *testing.T) {
 	if !errors.Is(err, pades.ErrMalformed) || !strings.Contains(err.Error(), "giấy tờ 1") {
 		t.Fatalf("unsignable PDF: %v", err)
 	}
-	if _, err := s.Capture(context.Background(), newDossier(), []outbox.File{{Type: "to-khai", Name: "x", Data: []byte("GIF89a")}}, nil); !errors.Is(err, dossier.ErrNotPDF) {
+	t.Log(err)
+	if werr := errtext.Check(err); werr != nil {
+		t.Errorf("unsignable PDF: %v", werr)
+	}
+	_, err = s.Capture(context.Background(), newDossier(), []outbox.File{{Type: "to-khai", Name: "x", Data: []byte("GIF89a")}}, nil)
+	if !errors.Is(err, dossier.ErrNotPDF) {
 		t.Fatalf("not a PDF: %v", err)
+	}
+	if werr := errtext.Check(err); werr != nil {
+		t.Errorf("not a PDF: %v", werr)
 	}
 	if l := mustList(t, s); len(l) != 0 {
 		t.Fatalf("stored: %+v", l)

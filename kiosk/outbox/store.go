@@ -43,8 +43,8 @@ const (
 
 // Sentinel errors, to be tested with errors.Is.
 var (
-	ErrDiskFull        = errors.New("bộ nhớ kiosk sắp đầy, tạm ngừng nhận hồ sơ mới; gọi kỹ thuật viên (kiosk storage almost full, new dossiers refused; call a technician)")
-	ErrCorrupt         = errors.New("cơ sở dữ liệu hàng đợi hỏng, không ghi gì thêm; gọi kỹ thuật viên (outbox database failed its integrity check; nothing written; call a technician)")
+	ErrDiskFull        = errors.New("bộ nhớ kiosk sắp đầy, tạm ngừng nhận hồ sơ mới, hãy gọi kỹ thuật viên (kiosk storage almost full, new dossiers refused; call a technician)")
+	ErrCorrupt         = errors.New("cơ sở dữ liệu hàng đợi hỏng, không ghi gì thêm, hãy gọi kỹ thuật viên (outbox database failed its integrity check; nothing written; call a technician)")
 	ErrNotFound        = errors.New("không có hồ sơ này trong hàng đợi (no such dossier in the outbox)")
 	ErrPurged          = errors.New("dữ liệu hồ sơ đã được xóa theo thời hạn lưu giữ (dossier data purged after its retention period)")
 	ErrAlreadyAccepted = errors.New("hồ sơ đã được tiếp nhận, không gửi lại (dossier already accepted; not resent)")

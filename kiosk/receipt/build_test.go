@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tramso/tramso/drivers/escpos"
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/dossier"
@@ -153,8 +154,8 @@ func TestBuildRefuses(t *testing.T) {
 		t.Fatalf("a zero fee owed: %v", err)
 	}
 	d.Attachments = nil
-	if _, err := Build(d, Standing{}, nil, Kiosk{}); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("a dossier without documents: %v", err)
+	if _, err := Build(d, Standing{}, nil, Kiosk{}); !errors.Is(err, ErrInvalid) || errtext.Check(err) != nil {
+		t.Fatalf("a dossier without documents: %v (%v)", err, errtext.Check(err))
 	}
 }
 

@@ -84,7 +84,7 @@ func (c *Checklist) Validate() error {
 			return invalidField(fmt.Sprintf("documents[%d].name", i), missingField)
 		}
 		if d.Originals < 0 || d.Copies < 0 || d.Originals+d.Copies > 999 {
-			return invalidField(fmt.Sprintf("documents[%d]", i), "số lượng 0–999 (counts 0–999)")
+			return invalidField(fmt.Sprintf("documents[%d]", i), "số lượng 0–999 (counts 0 to 999)")
 		}
 	}
 	return checkURL("pageUrl", c.PageURL)

@@ -39,9 +39,9 @@ func (q *QueueTicket) Validate() error {
 	case q.Counter == "" && q.Field == "":
 		return invalidField("counter", "cần quầy hoặc lĩnh vực (a counter or a field is required)")
 	case q.Ahead < 0 || q.Ahead > 9999:
-		return invalidField("ahead", "số người chờ 0–9999 (people ahead 0–9999)")
+		return invalidField("ahead", "số người chờ 0–9999 (people ahead 0 to 9999)")
 	case q.Wait < 0 || q.Wait > 24*time.Hour:
-		return invalidField("wait", "thời gian chờ 0–24 giờ (wait 0–24 hours)")
+		return invalidField("wait", "thời gian chờ 0–24 giờ (wait 0 to 24 hours)")
 	case q.IssuedAt.IsZero():
 		return invalidField("issuedAt", missingField)
 	}

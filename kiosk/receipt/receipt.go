@@ -86,7 +86,8 @@ type Document struct {
 	CertifiedCopies int    `json:"certifiedCopies,omitempty"`
 }
 
-// FieldError names the field that is missing or wrong.
+// FieldError names the field that is missing or wrong. It matches ErrInvalid (errors.Is); its
+// Msg is the chain's one sentence, so its text does not repeat ErrInvalid's.
 type FieldError struct {
 	Field string
 	Msg   string // Vietnamese (English)
@@ -94,7 +95,11 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return fmt.Sprintf("trường %q: %s", e.Field, e.Msg) }
 
-// ErrInvalid is wrapped by every validation error, of the receipt and of the other slips.
+// Is makes errors.Is(err, ErrInvalid) true for every *FieldError.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
+
+// ErrInvalid is matched by every validation error, of the receipt and of the other slips: a
+// *FieldError, or ErrInvalid itself with English detail (malformed JSON).
 var ErrInvalid = errors.New("biên nhận hoặc phiếu in không hợp lệ (invalid receipt or slip)")
 
 // Parse decodes and validates a receipt from JSON. All text is normalised to NFC.
@@ -112,15 +117,15 @@ func Parse(b []byte) (*Receipt, error) {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			field := strings.TrimPrefix(te.Field, "plain.") // the embedded receipt is not a field of the JSON
-			return nil, fmt.Errorf("%w: %w", ErrInvalid, &FieldError{field, fmt.Sprintf("sai kiểu dữ liệu, cần %s (wrong type, want %s)", te.Type, te.Type)})
+			return nil, invalidField(field, fmt.Sprintf("sai kiểu dữ liệu, cần %s (wrong type, want %s)", te.Type, te.Type))
 		}
-		return nil, fmt.Errorf("%w: JSON hỏng (malformed JSON): %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: malformed JSON: %v", ErrInvalid, err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%w: dữ liệu thừa sau JSON (trailing data after the JSON object)", ErrInvalid)
+		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalid)
 	}
 	bad := func(field, example string) error {
-		return fmt.Errorf("%w: %w", ErrInvalid, &FieldError{field, "cần dạng RFC 3339, ví dụ " + example + " (want an RFC 3339 date-time)"})
+		return invalidField(field, "cần dạng RFC 3339, ví dụ "+example+" (want an RFC 3339 date-time)")
 	}
 	if at := strings.TrimSpace(w.ReceivedAt); at != "" {
 		t, err := time.Parse(time.RFC3339, at)
@@ -160,7 +165,7 @@ func (r *Receipt) normalize() {
 
 // Validate checks the required fields and the format of the others.
 func (r *Receipt) Validate() error {
-	bad := func(field, msg string) error { return fmt.Errorf("%w: %w", ErrInvalid, &FieldError{field, msg}) }
+	bad := invalidField
 	missing := "thiếu trường bắt buộc (missing required field)"
 	switch {
 	case r.Unit == "":
@@ -211,7 +216,7 @@ func (r *Receipt) Validate() error {
 		}
 	}
 	if r.Sets < 0 || r.Sets > 99 {
-		return bad("sets", "số bộ hồ sơ 0–99 (number of sets 0–99)")
+		return bad("sets", "số bộ hồ sơ 0–99 (number of sets 0 to 99)")
 	}
 	if o := r.FeeOwed; o != nil {
 		if err := o.check(); err != nil {

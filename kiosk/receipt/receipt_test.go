@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/tramso/tramso/internal/errtext"
 )
 
 func typical(t *testing.T) map[string]any {
@@ -55,6 +57,7 @@ func TestValidationNamesTheField(t *testing.T) {
 		{"feeOwed", func(m map[string]any) { m["feeOwed"] = map[string]any{"amount": -1, "vietqr": "000201"} }},
 		{"lookupUrl", func(m map[string]any) { m["lookupUrl"] = "dichvucong.gov.vn/tra-cuu" }},
 		{"lookupUrl", func(m map[string]any) { delete(m, "lookupUrl") }},
+		{"sets", func(m map[string]any) { m["sets"] = 100 }},
 		{"applicant.idNumber", func(m map[string]any) { m["applicant"].(map[string]any)["idNumber"] = "00118901234X" }},
 		{"applicant.phone", func(m map[string]any) { m["applicant"].(map[string]any)["phone"] = "call me" }},
 		{"documents.originals", func(m map[string]any) { m["documents"].([]any)[0].(map[string]any)["originals"] = "one" }},
@@ -67,12 +70,19 @@ func TestValidationNamesTheField(t *testing.T) {
 		if !errors.Is(err, ErrInvalid) || !errors.As(err, &fe) || fe.Field != c.field {
 			t.Errorf("%s: got %v", c.field, err)
 		}
+		// One sentence, the field's reason: not also ErrInvalid's.
+		if werr := errtext.Check(err); werr != nil {
+			t.Errorf("%s: %v", c.field, werr)
+		}
 	}
-	if _, err := Parse([]byte(`{"unit":`)); !errors.Is(err, ErrInvalid) {
-		t.Errorf("truncated JSON: %v", err)
-	}
-	if _, err := Parse([]byte(`{} {}`)); !errors.Is(err, ErrInvalid) {
-		t.Errorf("trailing data: %v", err)
+	for name, b := range map[string]string{"truncated JSON": `{"unit":`, "trailing data": `{} {}`} {
+		_, err := Parse([]byte(b))
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v", name, err)
+		}
+		if werr := errtext.Check(err); werr != nil {
+			t.Errorf("%s: %v", name, werr)
+		}
 	}
 }
 

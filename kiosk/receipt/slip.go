@@ -2,7 +2,6 @@ package receipt
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -18,10 +17,9 @@ import (
 // can take any of them through an interface of its own.
 func (r *Receipt) Layout(p escpos.Profile) *escpos.Document { return Layout(r, p) }
 
-// invalidField is a validation error naming the field.
-func invalidField(field, msg string) error {
-	return fmt.Errorf("%w: %w", ErrInvalid, &FieldError{field, msg})
-}
+// invalidField is a validation error naming the field: a *FieldError, which matches ErrInvalid;
+// msg, "Vietnamese (English)", is its one sentence.
+func invalidField(field, msg string) error { return &FieldError{field, msg} }
 
 const missingField = "thiếu trường bắt buộc (missing required field)"
 

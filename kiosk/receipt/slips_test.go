@@ -15,6 +15,7 @@ import (
 
 	"github.com/tramso/tramso/drivers/escpos"
 	"github.com/tramso/tramso/drivers/escpos/escpossim"
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/dossier"
@@ -245,6 +246,9 @@ func TestSlipsRefuseWhatWouldPrintWrong(t *testing.T) {
 		var fe *FieldError
 		if !errors.Is(err, ErrInvalid) || !errors.As(err, &fe) || fe.Field != c.field {
 			t.Errorf("%s: got %v", c.field, err)
+		}
+		if werr := errtext.Check(err); werr != nil {
+			t.Errorf("%s: %v", c.field, werr)
 		}
 	}
 }

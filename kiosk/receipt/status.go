@@ -43,7 +43,7 @@ func (s *StatusSlip) Validate() error {
 		return err
 	}
 	if !s.Status.Valid() {
-		return invalidField("status", "mã tình trạng phải từ 1 đến 10 (status must be 1–10)")
+		return invalidField("status", "mã tình trạng phải từ 1 đến 10 (status must be 1 to 10)")
 	}
 	if s.AmountDue != 0 {
 		if err := checkAmount("amountDue", s.AmountDue); err != nil {

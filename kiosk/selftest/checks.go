@@ -57,11 +57,11 @@ func checkPrinter(ctx context.Context, probe func(context.Context) (escpos.Statu
 	case err == nil && st == nil:
 		return "cảnh báo (warning): " + mode.Describe(), nil
 	case errors.Is(err, escpos.ErrNoReply):
-		return "", &FixError{fmt.Errorf("không đọc được trạng thái máy in (cannot read the printer's status): %w", err), fixPrinterSilent}
+		return "", &FixError{fmt.Errorf("cannot read the printer's status: %w", err), fixPrinterSilent}
 	case err != nil:
-		return "", fmt.Errorf("không đọc được trạng thái máy in (cannot read the printer's status): %w", err)
+		return "", fmt.Errorf("cannot read the printer's status: %w", err)
 	case !st.OK():
-		return "", &FixError{fmt.Errorf("%w: %s", escpos.ErrNotReady, st), PrinterFix(*st)}
+		return "", &FixError{escpos.NotReady(*st), PrinterFix(*st)}
 	}
 	return st.String() + "; " + mode.Describe(), nil
 }

@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -67,7 +66,7 @@ func (s *session) actIdentify(a Action) error {
 	case wire.ActEnterMRZ:
 		key, err := identity.KeyFromMRZ(a.Value)
 		if err != nil {
-			return fmt.Errorf("%w: %w", ErrInvalid, err)
+			return refused(err)
 		}
 		s.startCard(key)
 		return nil

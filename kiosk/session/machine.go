@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"image"
 	"reflect"
 	"sync"
@@ -28,6 +27,13 @@ type Config struct {
 	// AllowUnverified accepts cards whose passive authentication is "unverified" (no CSCA trust
 	// store configured). Never for production.
 	AllowUnverified bool
+	// ProcedurePage is the address of a procedure's page, with {code} where its code goes: the
+	// QR code of its detail and of "Cần mang theo" on the screen (the printed list's too). Empty:
+	// no QR code is shown.
+	ProcedurePage string
+	// Where is where the citizen goes with a procedure's papers, e.g. "Bộ phận Một cửa, …", when
+	// the queue service names no counter serving it.
+	Where string
 	// Now is the clock the session reads: when the citizen last acted, when the done screen
 	// appeared, when the dossier was captured (default time.Now). Waits (the pause before the card
 	// is read again, the loop's tick) run on real time.
@@ -75,7 +81,8 @@ var (
 	// ErrStale: the action names a view (session, state, step, document) that is no longer the
 	// current one; it was not applied anywhere.
 	ErrStale = errors.New("màn hình đã chuyển sang bước khác trước khi thao tác tới nơi, thao tác không được thực hiện (the screen had already changed; the action was not applied)")
-	// ErrInvalid: the action's value is wrong; the message says why.
+	// ErrInvalid: the action's value is wrong. Matched with errors.Is: the error's text is the
+	// reason alone ("ngày dạng dd/mm/yyyy (date as dd/mm/yyyy)"), never this sentence.
 	ErrInvalid = errors.New("giá trị không hợp lệ (invalid value)")
 	// ErrStopped: the machine is not running.
 	ErrStopped = errors.New("phiên đã dừng (session machine stopped)")
@@ -314,5 +321,17 @@ func (m *Machine) now() time.Time { return m.cfg.Now() }
 
 func msg(code, vi, en string) *Message { return &Message{Code: code, Vi: vi, En: en} }
 
-// invalid returns an ErrInvalid with the reason.
-func invalid(vi, en string) error { return fmt.Errorf("%w: %s (%s)", ErrInvalid, vi, en) }
+// invalid returns an ErrInvalid whose text is the reason, "vi (en)": the chain's one sentence.
+func invalid(vi, en string) error { return invalidValue{errors.New(vi + " (" + en + ")")} }
+
+// refused returns an ErrInvalid whose text is reason's: the layer that refused the value (the
+// catalogue, the card key parser) wrote the chain's sentence.
+func refused(reason error) error { return invalidValue{reason} }
+
+// invalidValue is an ErrInvalid that reads as its reason alone, the sentence shown at the field or
+// in the answer to the action: errors.Is matches ErrInvalid and, through Unwrap, the reason.
+type invalidValue struct{ reason error }
+
+func (e invalidValue) Error() string        { return e.reason.Error() }
+func (e invalidValue) Unwrap() error        { return e.reason }
+func (e invalidValue) Is(target error) bool { return target == ErrInvalid }

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/tramso/tramso/kiosk/api/wire"
@@ -122,10 +121,10 @@ func (s *session) actReview(a Action) error {
 }
 
 // check checks value for field f as the citizen fills it in (catalog.Field.Check on the resolved
-// field); the error wraps ErrInvalid and says why.
+// field); the error matches ErrInvalid and reads as the catalogue's reason, shown at the field.
 func (s *session) check(f catalog.Field, value string) error {
 	if err := s.resolved(f).Check(value); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
+		return refused(err)
 	}
 	return nil
 }

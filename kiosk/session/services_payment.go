@@ -124,10 +124,26 @@ func (s *session) onPaid(pv *wire.PaymentView) {
 	if s.proc != nil {
 		sl.ProcedureName = s.proc.Name
 	}
-	s.printSlip(sl)
-	if s.svc.payFrom == wire.Receipt {
-		s.printReceipt(nil) // then the dossier's receipt, nothing owed
+	if s.svc.payFrom != wire.Receipt {
+		s.printSlip(sl)
+		return
 	}
+	// At the end of a session the fee receipt comes first, then the dossier's receipt (nothing
+	// owed), one after the other: the citizen sees the fee paid while its receipt prints, and
+	// takes the two in that order. A citizen who goes on (finish, cancel) meanwhile gets the
+	// dossier's receipt at once, and only once.
+	s.svc.slip = &wire.SlipView{Kind: sl.Kind, State: wire.SlipPrinting}
+	s.svc.slipOn = [2]string{string(s.state), string(s.step)}
+	sv, citizen, m := s.m.dev.Services, s.citizenSeq, s.m
+	go func() {
+		err := sv.PrintSlip(context.Background(), sl)
+		m.post(serviceEvent{citizen, -1, func(s *session) {
+			s.onSlip(sl.Kind, err)
+			if s.state == wire.Payment && s.step == wire.StepPayPaid && s.svc.payFrom == wire.Receipt {
+				s.printReceipt(nil)
+			}
+		}})
+	}()
 }
 
 // stopPayment ends the wait for the bank's notice.
@@ -162,8 +178,8 @@ func (s *session) actPayment(a Action) error {
 	return ErrNotNow
 }
 
-// leavePayment leaves the QR unpaid: at the end of a session the receipt carries the fee owed and
-// its QR; from the tracker the citizen is back at the dossier.
+// leavePayment leaves the payment screen: at the end of a session the receipt is printed, with the
+// fee owed and its QR when it was left unpaid; from the tracker the citizen is back at the dossier.
 func (s *session) leavePayment() {
 	s.stopPayment()
 	s.waitSeq++
@@ -171,7 +187,7 @@ func (s *session) leavePayment() {
 	s.svc.payment = nil
 	if s.svc.payFrom == wire.Receipt {
 		var owed *FeeOwed
-		if pv != nil && pv.AmountVND > 0 && pv.VietQR != "" {
+		if pv != nil && !pv.Paid && pv.AmountVND > 0 && pv.VietQR != "" {
 			owed = &FeeOwed{AmountVND: pv.AmountVND, VietQR: pv.VietQR}
 			s.svc.owed = true // a number for the counter is offered at the end
 		}

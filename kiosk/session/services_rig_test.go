@@ -124,7 +124,7 @@ func (r *rig) collectServices() {
 		s.state == wire.Queue && s.step == wire.StepQueueTaking ||
 		s.state == wire.Queue && s.step == wire.StepQueueChoose && s.svc.queue != nil && s.svc.queue.Counters == nil &&
 			!s.svc.queue.Offline && s.message == nil
-	waiting = waiting || s.svc.payStop != nil
+	waiting = waiting || s.svc.payStop != nil || s.where.ask != nil
 	if !waiting && r.svc != nil {
 		// A call the session gave up (its context ended: the citizen left the payment) returns
 		// on its own; its answer is handled (and dropped) as Run would.

@@ -84,6 +84,7 @@ func init() {
 		{"consent, sms chosen", append(append([]string{}, consentWalk...), "notify_channel")},
 		{"submitting, fee asked", feeWalk("committed")},
 		{"payment/pay_qr, end of session", feeWalk("committed", "central answers")},
+		{"payment/pay_paid, end of session", feeWalk("committed", "central answers", "central answers")},
 		{"receipt/printing, fee owed", feeWalk("committed", "central answers", "pay_later")},
 		{"done, fee owed", feeWalk("committed", "central answers", "pay_later", "printed")},
 		{"tracker/track_result, fee", feeResult},
@@ -214,8 +215,14 @@ func init() {
 		"payment/pay_qr, end of session": {
 			"cancel": "receipt/printing", "idle timeout": "receipt/printing",
 			"pay_later": "receipt/printing", "back": "receipt/printing", "finish": "receipt/printing",
-			"central answers": "receipt/printing", "central offline": "payment/pay_qr:pay_unconfirmed",
+			"central answers": "payment/pay_paid:pay_paid", "central offline": "payment/pay_qr:pay_unconfirmed",
 			"central not found": "payment/pay_qr:pay_unconfirmed",
+		},
+		// Paid at the end of a session: the biên lai prints, then the dossier's receipt; a citizen
+		// who goes on (or is timed out) meanwhile gets the receipt at once.
+		"payment/pay_paid, end of session": {
+			"cancel": "receipt/printing", "idle timeout": "receipt/printing", "finish": "receipt/printing",
+			"slip printed": "receipt/printing", "slip failed": "receipt/printing",
 		},
 		"receipt/printing, fee owed": {
 			"cancel": "!now", "idle timeout": "receipt/printing",

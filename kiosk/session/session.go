@@ -43,8 +43,9 @@ type session struct {
 	dossier  *Dossier
 	receipt  *Submitted
 	printed  bool
-	jobsLeft int // documents being digitised
-	svc      svc // the citizen services (services.go)
+	jobsLeft int   // documents being digitised
+	svc      svc   // the citizen services (services.go)
+	where    where // where to go with the chosen procedure's papers (choose.go)
 }
 
 // doc is one document of the chosen procedure's checklist.
@@ -189,8 +190,8 @@ func (s *session) tick() {
 		return
 	}
 	if now.Sub(s.lastAct) >= s.m.cfg.IdleTimeout {
-		if s.state == wire.Payment && s.svc.payFrom == wire.Receipt && s.step == wire.StepPayQR {
-			s.leavePayment() // the citizen left unpaid: the receipt carries the fee owed
+		if s.state == wire.Payment && s.svc.payFrom == wire.Receipt {
+			s.leavePayment() // the dossier is in: its receipt is printed (unpaid: with the fee owed)
 			return
 		}
 		s.wipe()
@@ -251,10 +252,10 @@ func (s *session) act(a Action) error {
 	case wire.Identify:
 		return s.actIdentify(a)
 	case wire.ChooseProcedure:
-		switch a.Action {
-		case wire.ActQueue:
+		switch {
+		case a.Action == wire.ActQueue && s.step != wire.StepProcedure:
 			return s.actQueue(a)
-		case wire.ActPrintChecklist:
+		case a.Action == wire.ActPrintChecklist:
 			return s.actPrintChecklist(a)
 		}
 		return s.actChoose(a)

@@ -3,17 +3,19 @@ package session
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tramso/tramso/drivers/apdu"
 	"github.com/tramso/tramso/drivers/cccd"
+	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/kiosk/api/wire"
 	"github.com/tramso/tramso/kiosk/catalog"
 	"github.com/tramso/tramso/kiosk/identity"
 )
 
-// A value the catalogue's field refuses is an ErrInvalid whose text, shown at the field, says why
-// in Vietnamese and English; a good value is taken.
+// A value the catalogue's field refuses is an ErrInvalid whose text, shown at the field, is the
+// catalogue's reason alone: one sentence, Vietnamese then English; a good value is taken.
 func TestFieldCheckedAsResolved(t *testing.T) {
 	cat := catalog.Starter()
 	s := &session{m: New(Config{}, Devices{}, func() *catalog.Catalogue { return cat })}
@@ -22,21 +24,75 @@ func TestFieldCheckedAsResolved(t *testing.T) {
 		v    string
 		want string // the error's text; "" when the value is good
 	}{
-		{catalog.Field{Kind: wire.FieldText, Required: true}, " ", "giá trị không hợp lệ (invalid value): bắt buộc (required)"},
-		{catalog.Field{Kind: wire.FieldDate}, "31/02/2026", "giá trị không hợp lệ (invalid value): ngày dạng dd/mm/yyyy (date as dd/mm/yyyy)"},
-		{catalog.Field{Kind: wire.FieldNumber}, "12a", "giá trị không hợp lệ (invalid value): chỉ gồm chữ số (digits only)"},
-		{catalog.Field{Kind: wire.FieldSex}, "Khác", "giá trị không hợp lệ (invalid value): chọn một trong danh sách (pick one of the choices)"},
+		{catalog.Field{Kind: wire.FieldText, Required: true}, " ", "bắt buộc (required field)"},
+		{catalog.Field{Kind: wire.FieldDate}, "31/02/2026", "ngày dạng dd/mm/yyyy (date as dd/mm/yyyy)"},
+		{catalog.Field{Kind: wire.FieldNumber}, "12a", "chỉ gồm chữ số (digits only)"},
+		{catalog.Field{Kind: wire.FieldSex}, "Khác", "chọn một trong danh sách (pick one of the choices)"},
 		{catalog.Field{Kind: wire.FieldSex}, "Nữ", ""},
 		{catalog.Field{Kind: wire.FieldProvince}, "Thành phố Hà Nội", ""},
-		{catalog.Field{Kind: wire.FieldProvince}, "Tỉnh Hà Tây", "giá trị không hợp lệ (invalid value): chọn một trong danh sách (pick one of the choices)"},
+		{catalog.Field{Kind: wire.FieldProvince}, "Tỉnh Hà Tây", "chọn một trong danh sách (pick one of the choices)"},
 	} {
 		err := s.check(c.f, c.v)
+		var ve *catalog.ValueError
 		switch {
 		case c.want == "" && err != nil:
 			t.Errorf("%s %q refused: %v", c.f.Kind, c.v, err)
-		case c.want != "" && (!errors.Is(err, ErrInvalid) || err.Error() != c.want):
+		case c.want != "" && (!errors.Is(err, ErrInvalid) || !errors.As(err, &ve) || err.Error() != c.want):
 			t.Errorf("%s %q: %v, want %q", c.f.Kind, c.v, err, c.want)
+		case c.want != "":
+			if werr := errtext.Check(err); werr != nil {
+				t.Error(werr)
+			}
 		}
+	}
+}
+
+// Every refusal of an identify, choose or review action is an ErrInvalid that reads as one
+// sentence, the reason, and the same text is what the field shows; other refusals are not ErrInvalid.
+func TestRefusalsAreOneSentence(t *testing.T) {
+	cat := catalog.Starter()
+	m := New(Config{}, Devices{}, func() *catalog.Catalogue { return cat })
+	s := &session{m: m}
+	for name, c := range map[string]struct {
+		state wire.State
+		a     Action
+	}{
+		"short ID number":   {wire.Identify, Action{Action: wire.ActEnterID, Value: "07909200"}},
+		"malformed MRZ key": {wire.Identify, Action{Action: wire.ActEnterMRZ, Value: "C03005988"}},
+		"bad MRZ dates":     {wire.Identify, Action{Action: wire.ActEnterMRZ, Value: "C03005988,9213,301231"}},
+		"unknown procedure": {wire.ChooseProcedure, Action{Action: wire.ActChoose, Value: "9.999999"}},
+		"unknown field":     {wire.Review, Action{Action: wire.ActSetField, Key: "no-such-field", Value: "x"}},
+	} {
+		s.state, s.step = c.state, ""
+		err := s.act(c.a)
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+			continue
+		}
+		t.Logf("%s: %v", name, err)
+		if werr := errtext.Check(err); werr != nil {
+			t.Errorf("%s: %v", name, werr)
+		}
+		if strings.Contains(err.Error(), ErrInvalid.Error()) {
+			t.Errorf("%s: %q repeats the generic sentence", name, err)
+		}
+	}
+	// The catalogue's reason stays reachable; the refusal is no other kind of refusal.
+	if err := refused(catalog.ErrNotFound); !errors.Is(err, catalog.ErrNotFound) || errors.Is(err, ErrNotNow) || errors.Is(err, ErrStale) {
+		t.Errorf("refused(ErrNotFound) matches wrongly: %v", err)
+	}
+	// On the review screen the field shows the same one sentence, and confirming names no second one.
+	s.state, s.step = wire.Review, wire.StepEditing
+	s.form = []*formField{{def: catalog.Field{Key: "ngay", Kind: wire.FieldDate, Required: true}}}
+	if err := s.act(Action{Action: wire.ActSetField, Key: "ngay", Value: "31/02/2026"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad date taken: %v", err)
+	}
+	if got := s.form[0].err; got != "ngày dạng dd/mm/yyyy (date as dd/mm/yyyy)" {
+		t.Errorf("the field shows %q", got)
+	}
+	err := s.act(Action{Action: wire.ActConfirm})
+	if !errors.Is(err, ErrInvalid) || errtext.Check(err) != nil || s.form[0].err != "bắt buộc (required field)" {
+		t.Errorf("confirm: %v; the field shows %q", err, s.form[0].err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -47,11 +48,12 @@ func (s *session) view() View {
 	}
 	if s.proc != nil {
 		pv := procView(*s.proc)
+		pv.PageURL, pv.Where = s.pageURL(s.proc.Code), s.where.text
 		v.Procedure = &pv
 	}
 	for _, d := range s.docs {
-		dv := wire.DocumentView{Type: d.def.Type, Name: d.def.Name, Required: d.def.Required,
-			Status: d.status, Pages: len(d.pages), Quality: d.quality, Mismatch: d.mismatch, Kept: d.kept}
+		dv := wire.DocumentView{Type: d.def.Type, Name: d.def.Name, Required: d.def.Required, Originals: d.def.Originals,
+			Copies: d.def.Copies, Status: d.status, Pages: len(d.pages), Quality: d.quality, Mismatch: d.mismatch, Kept: d.kept}
 		if d.status == wire.DocProcessing {
 			dv.Progress = d.progress // real: the share of pages read; 0 until the first is
 		}
@@ -70,7 +72,94 @@ func (s *session) view() View {
 			Printed: s.printed, ReceivedAt: s.receipt.ReceivedAt}
 	}
 	v.Services = s.servicesView()
+	return snapshotOf(v)
+}
+
+// snapshotOf copies everything v points to. The published view is read by other goroutines (the
+// local API encodes it, the screens and the metrics follow it) while the loop goes on changing the
+// session's own state in place: a rating stored, the counters arrived, a reason ticked. Nothing the
+// loop keeps may therefore be reachable from a view it published.
+func snapshotOf(v View) View {
+	v.Message = ptr(v.Message)
+	v.OutOfService = ptr(v.OutOfService)
+	v.Citizen = ptr(v.Citizen)
+	v.Procedures = slices.Clone(v.Procedures)
+	v.Procedure = ptr(v.Procedure)
+	v.Documents = cloneEach(v.Documents, func(d wire.DocumentView) wire.DocumentView {
+		d.Quality, d.Mismatch = slices.Clone(d.Quality), ptr(d.Mismatch)
+		return d
+	})
+	v.Form = cloneEach(v.Form, func(f wire.FieldView) wire.FieldView {
+		f.Choices = slices.Clone(f.Choices)
+		return f
+	})
+	v.Receipt = ptr(v.Receipt)
+	if v.Services != nil {
+		sv := *v.Services
+		sv.Tiles, sv.QueueReason, sv.Levels = slices.Clone(sv.Tiles), ptr(sv.QueueReason), slices.Clone(sv.Levels)
+		if sv.Tracker != nil {
+			t := *sv.Tracker
+			t.Dossiers = cloneEach(t.Dossiers, func(d wire.TrackedView) wire.TrackedView {
+				d.NextStep, d.Owed, d.Holder = ptr(d.NextStep), ptr(d.Owed), ptr(d.Holder)
+				if d.Owed != nil {
+					d.Owed.Documents = slices.Clone(d.Owed.Documents)
+				}
+				if d.Holder != nil {
+					d.Holder.Documents = slices.Clone(d.Holder.Documents)
+				}
+				return d
+			})
+			sv.Tracker = &t
+		}
+		if sv.Queue != nil {
+			q := *sv.Queue
+			q.Counters = cloneEach(q.Counters, func(c wire.CounterView) wire.CounterView {
+				c.Label = ptr(c.Label)
+				return c
+			})
+			q.Ticket = ptr(q.Ticket)
+			sv.Queue = &q
+		}
+		if sv.Rating != nil {
+			r := *sv.Rating
+			r.Levels, r.Reasons, r.Chosen = slices.Clone(r.Levels), slices.Clone(r.Reasons), slices.Clone(r.Chosen)
+			sv.Rating = &r
+		}
+		sv.Payment = ptr(sv.Payment)
+		if sv.Notify != nil {
+			n := *sv.Notify
+			n.Channels, n.Chosen, n.Error = slices.Clone(n.Channels), slices.Clone(n.Chosen), ptr(n.Error)
+			sv.Notify = &n
+		}
+		if sv.Slip != nil {
+			sl := *sv.Slip
+			sl.Message = ptr(sl.Message)
+			sv.Slip = &sl
+		}
+		v.Services = &sv
+	}
 	return v
+}
+
+// ptr copies what p points to (nil stays nil); for types with no pointer or slice inside.
+func ptr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
+// cloneEach copies s, each element through deep (nil stays nil).
+func cloneEach[T any](s []T, deep func(T) T) []T {
+	if s == nil {
+		return nil
+	}
+	c := make([]T, len(s))
+	for i, e := range s {
+		c[i] = deep(e)
+	}
+	return c
 }
 
 func procView(p catalog.Procedure) wire.ProcedureView {

@@ -41,12 +41,12 @@ func TestCentralTrafficMatchesDocument(t *testing.T) {
 	prismBin(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	srvCtx, stop := context.WithCancel(context.Background())
-	srv, upstream, wait, err := devserver.Start(srvCtx, devserver.Config{Dir: t.TempDir()}, "127.0.0.1:0")
+	srv, err := devserver.Serve(context.Background(), "127.0.0.1:0", devserver.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { stop(); wait(); srv.Close() })
+	t.Cleanup(func() { srv.Close() })
+	upstream := srv.URL()
 
 	doc := withoutSecurity(t, "../../kiosk/central/openapi.yaml", t.TempDir())
 	rec := newRecorder(t, startPrism(t, doc, upstream))

@@ -40,6 +40,12 @@ const (
 	StepPayQR     Step = "pay_qr"     // payment: the VietQR shown, waiting for the bank's notice
 	StepPayPaid   Step = "pay_paid"   // payment: paid, the fee receipt printed
 	StepPayUnpaid Step = "pay_unpaid" // payment: the citizen pays later (the receipt carries the QR)
+
+	// StepProcedure: choose_procedure: one procedure's detail, what to bring (papers with their
+	// originals and copies, fee, processing time, where to go, the QR of its page), before the
+	// citizen goes on with it (choose), prints the list (print_checklist) or goes back.
+	// (Added after the shape was stable.)
+	StepProcedure Step = "procedure"
 )
 
 // Actions of the citizen services.
@@ -83,6 +89,10 @@ const (
 	// ActPrintChecklist: choose_procedure with a procedure shown (Value = its code) or documents:
 	// print "Cần mang theo" (what to bring).
 	ActPrintChecklist ActionName = "print_checklist"
+	// ActProcedure: choose_procedure: Value = a procedure code: its detail (StepProcedure), where
+	// choose (its code, or empty) goes on with it and back returns to the list. (Added after the
+	// shape was stable.)
+	ActProcedure ActionName = "procedure"
 
 	// ActNotifyChannel: consent: Value = NotifySMS, NotifyZalo or NotifyEmail, toggled.
 	ActNotifyChannel ActionName = "notify_channel"

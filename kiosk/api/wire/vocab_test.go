@@ -90,7 +90,7 @@ func TestVocabularyMatchesOpenAPI(t *testing.T) {
 		StepProcessing, StepEditing, StepPrinting, StepPrinted, StepPrintFail,
 		StepTrackWay, StepTrackCode, StepTrackCard, StepTrackReading, StepTrackLookup, StepTrackList, StepTrackResult,
 		StepQueueChoose, StepQueueTaking, StepQueueTicket, StepRateLevel, StepRateReasons, StepRateThanks,
-		StepPayQR, StepPayPaid, StepPayUnpaid} {
+		StepPayQR, StepPayPaid, StepPayUnpaid, StepProcedure} {
 		if !regexp.MustCompile(`\b` + string(s) + `\b`).MatchString(steps[1]) {
 			t.Errorf("step %s is not described in openapi.yaml", s)
 		}
@@ -100,7 +100,7 @@ func TestVocabularyMatchesOpenAPI(t *testing.T) {
 	for _, a := range []ActionName{ActStart, ActCancel, ActMoreTime, ActTypeKey, ActEnterID, ActEnterMRZ, ActSearch,
 		ActChoose, ActScan, ActAccept, ActRescan, ActKeep, ActSkip, ActSetField, ActConfirm, ActAgree, ActBack, ActFinish,
 		ActTrack, ActTrackType, ActTrackCard, ActTrackCode, ActTrackSelect, ActPrintStatus, ActQueue, ActTakeTicket,
-		ActRate, ActRateReason, ActRateComment, ActRateSend, ActPay, ActPayLater, ActPrintChecklist, ActNotifyChannel, ActNotifyContact} {
+		ActRate, ActRateReason, ActRateComment, ActRateSend, ActPay, ActPayLater, ActPrintChecklist, ActProcedure, ActNotifyChannel, ActNotifyContact} {
 		if !regexp.MustCompile(`\b` + string(a) + `\b`).MatchString(actions) {
 			t.Errorf("action %s is not described in openapi.yaml", a)
 		}

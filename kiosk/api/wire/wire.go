@@ -64,6 +64,11 @@ type ProcedureView struct {
 	Fee            string `json:"fee,omitempty"`
 	ProcessingTime string `json:"processingTime,omitempty"`
 	Documents      int    `json:"documents"`
+	// PageURL is the procedure's page on the national portal (the QR code of the printed "Cần
+	// mang theo"), and Where the place to go, e.g. the counter serving it; both set on the
+	// procedure being filed or shown, not in the list.
+	PageURL string `json:"pageUrl,omitempty"`
+	Where   string `json:"where,omitempty"`
 }
 
 // DocumentView is one line of the document checklist.
@@ -72,8 +77,12 @@ type DocumentView struct {
 	Name     string    `json:"name"`
 	Required bool      `json:"required"`
 	Status   DocStatus `json:"status"`
-	Pages    int       `json:"pages"`
-	Quality  []Quality `json:"quality,omitempty"`
+	// Originals and Copies are how many originals ("bản chính") and copies ("bản sao") of the
+	// paper the procedure asks for; 0 and 0: the catalogue does not say.
+	Originals int       `json:"originals,omitempty"`
+	Copies    int       `json:"copies,omitempty"`
+	Pages     int       `json:"pages"`
+	Quality   []Quality `json:"quality,omitempty"`
 	// Progress is the share of the document's pages whose OCR is done (0…1), while processing.
 	Progress float64 `json:"progress,omitempty"`
 	// PreviewReady is true once the preview of the last scanned page is made: its image is served

@@ -34,13 +34,12 @@ func start(t *testing.T, cfg devserver.Config) (*devserver.Server, string) {
 	if cfg.Dir == "" {
 		cfg.Dir = t.TempDir()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, url, wait, err := devserver.Start(ctx, cfg, "127.0.0.1:0")
+	srv, err := devserver.Serve(context.Background(), "127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); wait(); srv.Close() })
-	return srv, url
+	t.Cleanup(func() { srv.Close() })
+	return srv, srv.URL()
 }
 
 type kiosk struct {

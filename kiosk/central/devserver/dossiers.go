@@ -182,6 +182,10 @@ func (s *Server) store(ctx context.Context, key, fp, kioskID string, d *dossier.
 		central.StatusReceived, now.UnixMilli(), now.UnixMilli()); err != nil {
 		return nil, err
 	}
+	// The fee the catalogue puts on it is owed from acceptance (a retry never gets here: lookup).
+	if err := owe(ctx, tx, code.String(), assessFee(starterCatalogue(), d), now.UnixMilli()); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}

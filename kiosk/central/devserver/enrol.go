@@ -77,10 +77,11 @@ func starterCatalogue() central.Catalogue {
 	starter := catalog.Starter()
 	out := central.Catalogue{Places: starter.Places}
 	for _, p := range starter.Procedures {
-		cp := central.CatalogueProcedure{Code: p.Code, Name: p.Name, NameEn: p.NameEn, Fee: p.Fee,
+		cp := central.CatalogueProcedure{Code: p.Code, Name: p.Name, NameEn: p.NameEn, Fee: p.Fee, FeeVND: p.FeeVND, FeePages: p.FeePages,
 			ProcessingTime: p.ProcessingTime, ProcessingDays: p.ProcessingDays, Popular: p.Popular, Fields: p.Fields}
 		for _, d := range p.Documents {
-			cp.Documents = append(cp.Documents, dossier.Requirement{Type: d.Type, Name: d.Name, Optional: !d.Required})
+			cp.Documents = append(cp.Documents, dossier.Requirement{Type: d.Type, Name: d.Name, Optional: !d.Required,
+				Originals: d.Originals, Copies: d.Copies})
 		}
 		out.Procedures = append(out.Procedures, cp)
 	}

@@ -43,7 +43,9 @@ type Config struct {
 	Logger     *slog.Logger // nil: no logging
 }
 
-// Server is the development central server. Create it with Open, serve it with Serve.
+// Server is the development central server. Start one in the background with the package's Serve
+// (tests, the simulated kiosk), or create it with Open and serve a listener with its Serve method
+// (kioskctl central-dev).
 type Server struct {
 	cfg Config
 	db  *sql.DB
@@ -59,6 +61,11 @@ type Server struct {
 	uploadLock map[string]*sync.Mutex
 	inFlight   map[string]bool
 	closeOnce  sync.Once
+
+	// Set by the package's Serve only.
+	url    string
+	stop   context.CancelFunc // stops serving
+	served chan struct{}      // closed once serving has stopped
 }
 
 // Open opens (or creates) the server's data directory.
@@ -116,9 +123,15 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Close stops waiting handlers and closes the database.
+// Close stops waiting handlers; for a server started with the package's Serve it also stops
+// serving and waits until serving has stopped. Then it closes the database. Close may be called
+// more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() { close(s.done) })
+	if s.stop != nil {
+		s.stop()
+		<-s.served
+	}
 	return s.db.Close()
 }
 
@@ -156,24 +169,33 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // Dir is the server's data directory.
 func (s *Server) Dir() string { return s.cfg.Dir }
 
-// Start opens a server with cfg and serves it on addr (e.g. "127.0.0.1:0" for any free port) in the
-// background until ctx ends. It returns the server, its base URL (https with a TLS directory), and
-// wait, which returns once serving has stopped.
-func Start(ctx context.Context, cfg Config, addr string) (srv *Server, baseURL string, wait func(), err error) {
-	srv, err = Open(ctx, cfg)
+// Serve opens a server with cfg and serves it on addr (e.g. "127.0.0.1:0" for any free port) in
+// the background until ctx ends or Close is called. Like every simulator in tramso (esclsim.Serve,
+// pn532sim.Serve, escpossim.Serve, codereadersim.Serve), it starts with Serve, says where to reach
+// it (URL) and stops with Close, which also closes its database.
+func Serve(ctx context.Context, addr string, cfg Config) (*Server, error) {
+	s, err := Open(ctx, cfg)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		srv.Close()
-		return nil, "", nil, fmt.Errorf("không mở được cổng %s (cannot listen): %w", addr, err)
+		s.Close()
+		return nil, fmt.Errorf("không mở được cổng %s (cannot listen): %w", addr, err)
 	}
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	scheme := "http://"
-	if cfg.TLSDir != "" {
-		scheme = "https://"
+	s.url = "http://" + ln.Addr().String()
+	if s.ca != nil {
+		s.url = "https://" + ln.Addr().String()
 	}
-	return srv, scheme + ln.Addr().String(), func() { <-done }, nil
+	ctx, s.stop = context.WithCancel(ctx)
+	s.served = make(chan struct{})
+	go func() {
+		defer close(s.served)
+		s.Serve(ctx, ln)
+	}()
+	return s, nil
 }
+
+// URL is the base URL of a server started with the package's Serve, e.g. "http://127.0.0.1:8080"
+// (https with a TLS directory); empty for a server from Open.
+func (s *Server) URL() string { return s.url }

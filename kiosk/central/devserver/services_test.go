@@ -60,11 +60,12 @@ func newSvcEnv(t *testing.T, useTLS bool, cfg devserver.Config) *svcEnv {
 		cfg.TLSDir = t.TempDir()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, url, wait, err := devserver.Start(ctx, cfg, "127.0.0.1:0")
+	srv, err := devserver.Serve(ctx, "127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); wait(); srv.Close() })
+	t.Cleanup(func() { cancel(); srv.Close() })
+	url := srv.URL()
 	e := &svcEnv{srv: srv, url: url, id: "HN-SVC-" + hex.EncodeToString(randBytes(2))}
 	e.key, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	csr, _ := central.NewCSR(e.key, e.id)
@@ -105,18 +106,35 @@ func newSvcEnv(t *testing.T, useTLS bool, cfg devserver.Config) *svcEnv {
 // submit files a dossier of procedure for the citizen idNumber and returns its key and code.
 func (e *svcEnv) submit(t *testing.T, procedure, procName, idNumber, name string) (string, string) {
 	t.Helper()
-	ctx := context.Background()
-	data := []byte("%PDF-1.4 " + hex.EncodeToString(randBytes(8)))
-	sum := sha256.Sum256(data)
-	if err := e.c.Upload(ctx, hex.EncodeToString(sum[:]), int64(len(data)), bytes.NewReader(data), nil); err != nil {
-		t.Fatal(err)
-	}
-	d := &dossier.Dossier{
+	d := e.newDossier(procedure, procName, nil)
+	d.Applicant = dossier.Applicant{IDNumber: idNumber, FullName: name, DateOfBirth: "1989-03-02"}
+	f := e.file(t, d, []dossier.Attachment{{Type: "to-khai", Name: "Tờ khai", Pages: 1}})
+	return f.key, f.code
+}
+
+// newDossier is a dossier of procedure with the form values fields, from the test citizen.
+func (e *svcEnv) newDossier(procedure, procName string, fields map[string]string) *dossier.Dossier {
+	return &dossier.Dossier{
 		IdempotencyKey: dossier.NewIdempotencyKey(), KioskID: e.id, ReceiptNo: e.id + "-251124-" + hex.EncodeToString(randBytes(4)), // each dossier its own receipt number
 		CapturedAt: time.Now(), Procedure: dossier.Procedure{Code: procedure, Name: procName},
-		Unit:        dossier.Unit{Code: "000.00.21.H26", Name: "Phường thử"},
-		Applicant:   dossier.Applicant{IDNumber: idNumber, FullName: name, DateOfBirth: "1989-03-02"},
-		Attachments: []dossier.Attachment{{Type: "to-khai", Name: "Tờ khai", Pages: 1, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}},
+		Unit:      dossier.Unit{Code: "000.00.21.H26", Name: "Phường thử"},
+		Applicant: dossier.Applicant{IDNumber: "001189012345", FullName: "Nguyễn Văn An", DateOfBirth: "1989-03-02"},
+		Fields:    fields,
+	}
+}
+
+// file uploads one small PDF for each of atts (type, name and pages given), then signs and submits d.
+func (e *svcEnv) file(t *testing.T, d *dossier.Dossier, atts []dossier.Attachment) feeDossier {
+	t.Helper()
+	ctx := context.Background()
+	for _, a := range atts {
+		data := []byte("%PDF-1.4 " + a.Type + hex.EncodeToString(randBytes(8)))
+		sum := sha256.Sum256(data)
+		if err := e.c.Upload(ctx, hex.EncodeToString(sum[:]), int64(len(data)), bytes.NewReader(data), nil); err != nil {
+			t.Fatal(err)
+		}
+		a.SHA256, a.Size = hex.EncodeToString(sum[:]), int64(len(data))
+		d.Attachments = append(d.Attachments, a)
 	}
 	m, err := d.Manifest()
 	if err != nil {
@@ -127,7 +145,7 @@ func (e *svcEnv) submit(t *testing.T, procedure, procName, idNumber, name string
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d.IdempotencyKey, st.DossierCode
+	return feeDossier{d.IdempotencyKey, st.DossierCode, m, sig}
 }
 
 // do sends a raw request as the kiosk and returns the status code and body.

@@ -22,6 +22,10 @@ func TestPaperMatches(t *testing.T) {
 		{"to-khai-khai-sinh", "TỜ KHAI ĐĂNG KÝ KHAI SINH", true},
 		{"to-khai-khai-sinh", "", false},
 		{"to-khai-khai-sinh", "Họ, chữ đệm, tên của trẻ: Trần Minh Khang", false},
+		// Signature attestation: the paper attested is the declaration, the ID card copy is not it.
+		{"van-ban-can-chung-thuc", "TỜ KHAI ĐĂNG KÝ KHAI SINH", true},
+		{"van-ban-can-chung-thuc", "BẢN SAO CĂN CƯỚC", false},
+		{"van-ban-can-chung-thuc", "GIẤY CHỨNG SINH", false},
 	} {
 		err := paperMatches(c.docType, c.first)
 		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrWrongPaper)) {

@@ -197,7 +197,8 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: %d\n%s\n%s", code, stdout, errs)
 	}
 	for _, f := range []string{"receipt.png", "central-dossier.json", "form.json", "transcript.txt", "dossier-1-to-khai-khai-sinh.pdf",
-		"status-slip.png", "queue-ticket.png", "fee-receipt.png"} {
+		"status-slip.png", "queue-ticket.png", "fee-receipt.png", "fee-session-bien-lai.png", "fee-session-receipt.png",
+		"fee-session-dossier-2-van-ban-can-chung-thuc.pdf"} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -218,7 +219,8 @@ func TestDemo(t *testing.T) {
 	}
 	tr, _ := os.ReadFile(filepath.Join(out, "transcript.txt"))
 	for _, state := range []string{"identify/card", "identify/reading", "choose_procedure", "documents/preview", "review/editing", "consent", "done",
-		"tracker/track_result", "queue/queue_ticket", "payment/pay_qr", "payment/pay_paid"} {
+		"tracker/track_result", "queue/queue_ticket", "payment/pay_qr", "payment/pay_paid", "choose_procedure/procedure",
+		"(payment screen): 10.000 đồng"} {
 		if !strings.Contains(string(tr), state) {
 			t.Errorf("transcript lacks %s", state)
 		}

@@ -265,37 +265,6 @@ func outboxRetryCommand() *command {
 		})
 }
 
-func outboxPurgeCommand() *command {
-	return &command{
-		name:    "purge",
-		summary: "xóa dữ liệu cá nhân đã quá thời hạn lưu giữ — purge data past its retention",
-		usage:   "--data DIR [--days N]",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-			data := fs.String("data", "", "thư mục dữ liệu hàng đợi (outbox data directory)")
-			days := fs.Int("days", 30, "số ngày lưu giữ sau khi được tiếp nhận (days kept after acceptance)")
-			return func(ctx context.Context, e *env, args []string) error {
-				if *data == "" {
-					return usagef("cần --data (--data is required)")
-				}
-				if *days < 0 {
-					return usagef("--days phải ≥ 0 (--days must be ≥ 0)")
-				}
-				s, err := outbox.Open(ctx, *data, outbox.Options{Retention: time.Duration(*days)*24*time.Hour + 1})
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				n, err := s.Purge(ctx)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "đã xóa dữ liệu của %d hồ sơ (purged %d dossiers)\n", n, n)
-				return nil
-			}
-		},
-	}
-}
-
 func outboxDrainCommand() *command {
 	return &command{
 		name:    "drain",

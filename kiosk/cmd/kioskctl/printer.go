@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/tramso/tramso/drivers/escpos"
@@ -98,7 +97,7 @@ func printerStatusCommand() *command {
 				fmt.Fprintf(e.stdout, "Trạng thái máy in (printer status): %s\n", st)
 				fmt.Fprintf(e.stdout, "Trạng thái trả về (status mode) %s: %s\n", mode, mode.Describe())
 				if !st.OK() {
-					return fmt.Errorf("%w: %s", escpos.ErrNotReady, strings.Join(st.Problems(), "; "))
+					return escpos.NotReady(st)
 				}
 				return nil
 			}

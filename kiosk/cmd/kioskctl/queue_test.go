@@ -18,11 +18,12 @@ import (
 func queueServer(t *testing.T) (string, string, *central.Client) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, url, wait, err := devserver.Start(ctx, devserver.Config{Dir: t.TempDir()}, "127.0.0.1:0")
+	srv, err := devserver.Serve(ctx, "127.0.0.1:0", devserver.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); wait(); srv.Close() })
+	t.Cleanup(func() { cancel(); srv.Close() })
+	url := srv.URL()
 	const id = "HN-QUEUE-01"
 	c, err := central.New(url, central.Options{KioskID: id})
 	if err != nil {

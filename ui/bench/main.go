@@ -108,12 +108,29 @@ func run(ctx context.Context, bin string, runs int, idle time.Duration, pages in
 		return err
 	}
 	fmt.Printf("start to warm (every screen rehearsed once, theme.Glyphs and screens.Rehearsal): %.0f ms\n", warm)
+	// Idle is nobody at the kiosk: the simulated presence sensor says so, and the attract screen rests.
+	// With someone near, it beckons (a row of lights, ten steps a second) until they touch it.
+	present := func(p bool) error {
+		return c.Sim(ctx, "POST", "enclosure", map[string]bool{"presence": p}, nil)
+	}
+	if err := present(false); err != nil {
+		return err
+	}
 	time.Sleep(time.Second) // settle
 	cpu, err := cpuShare(ui.cmd.Process.Pid, idle)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("idle attract screen        %6.2f %% of one core over %s   (target < 2 %%)\n", cpu*100, idle)
+	if err := present(true); err != nil {
+		return err
+	}
+	time.Sleep(time.Second)
+	beckoning, err := cpuShare(ui.cmd.Process.Pid, idle)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("attract screen beckoning someone near %6.2f %% of one core over %s\n", beckoning*100, idle)
 	fmt.Printf("kiosk-ui resident memory, idle after the warm-up: %s\n", memory(ui.cmd.Process.Pid))
 
 	// 3. Frame times of screen changes with kioskd idle: what presenting a new screen costs here.

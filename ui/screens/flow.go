@@ -153,6 +153,10 @@ func (a *App) entryLine(f *widget.Frame, r *image.Rectangle, value, hint string)
 
 func (a *App) choose(f *widget.Frame) {
 	v := a.view
+	if v.Step == wire.StepProcedure {
+		a.procedureDetail(f)
+		return
+	}
 	if a.searching != nil {
 		kb := a.searching
 		r := a.page(f, "Tìm thủ tục", "Search for a procedure: type a few words", true,
@@ -197,7 +201,7 @@ func (a *App) choose(f *widget.Frame) {
 			sub = "Hay dùng · " + sub
 		}
 		h := f.TextHeight(pr.Name, theme.Body, true, r.Dx()-60) + f.TextHeight(sub, theme.Small, false, r.Dx()-60) + 48
-		f.Button(image.Rect(r.Min.X, y, r.Max.X-16, y+h), pr.Name, sub, widget.Row, a.act(wire.ActChoose, pr.Code))
+		f.Button(image.Rect(r.Min.X, y, r.Max.X-16, y+h), pr.Name, sub, widget.Row, a.act(wire.ActProcedure, pr.Code))
 		y += h + 16
 	}
 	f.EndScroll()

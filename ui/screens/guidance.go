@@ -51,10 +51,12 @@ func (a *App) Guidance() string {
 			say = append(say, "Đưa mã QR ở mặt sau thẻ Căn cước vào đầu đọc. Nếu không được, chạm nút Nhập số định danh.")
 		}
 	case wire.ChooseProcedure:
-		if a.searching != nil {
+		if v.Step == wire.StepProcedure {
+			say = append(say, procedureSpeech(v))
+		} else if a.searching != nil {
 			say = append(say, "Gõ vài chữ của tên thủ tục, rồi chạm Tìm.")
 		} else {
-			say = append(say, "Chọn thủ tục bạn cần làm. Các thủ tục hay dùng ở trên cùng. Muốn tìm, chạm nút Tìm thủ tục. Nếu chỉ cần lấy số để đến quầy, chạm Chỉ cần đến quầy.")
+			say = append(say, "Chọn thủ tục bạn cần làm để xem giấy tờ cần mang. Các thủ tục hay dùng ở trên cùng. Muốn tìm, chạm nút Tìm thủ tục. Nếu chỉ cần lấy số để đến quầy, chạm Chỉ cần đến quầy.")
 		}
 	case wire.Documents:
 		if a.svc != nil && a.svc.checklist {

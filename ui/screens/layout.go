@@ -152,3 +152,82 @@ func fillRect(dst *ebiten.Image, r image.Rectangle, c color.RGBA) {
 func strokeRect(dst *ebiten.Image, r image.Rectangle, w float32, c color.RGBA) {
 	vector.StrokeRect(dst, float32(r.Min.X), float32(r.Min.Y), float32(r.Dx()), float32(r.Dy()), w, c, false)
 }
+
+// para is a paragraph of a column of words: its text, size, weight and colour, the room left below
+// it, and whether it keeps with the next (a label with its value: a scrolling column never ends
+// between them).
+type para struct {
+	s     string
+	size  float64
+	bold  bool
+	clr   color.RGBA
+	after int
+	keep  bool
+}
+
+// label is a muted small label kept with the value below it.
+func (a *App) label(s string) para {
+	return para{s: s, size: theme.Small, clr: a.th.Palette.Muted, keep: true}
+}
+
+// column draws paras one under the other in r, wrapped to its width. When they do not fit, the
+// column scrolls (named id), narrowed for its scroll bar, and its region ends at the bottom of the
+// last line that fits whole (never between a label and its value): as the screen first shows, no
+// line is cut at the edge, and the bar says the words go on. It returns the y below the region.
+func (a *App) column(f *widget.Frame, id string, r image.Rectangle, paras []para) int {
+	w := r.Dx()
+	stops, total := a.lineStops(paras, w)
+	if total > r.Dy() {
+		w -= 16
+		stops, total = a.lineStops(paras, w)
+	}
+	region := r
+	region.Max.Y = r.Min.Y + total
+	if total > r.Dy() {
+		region.Max.Y = r.Min.Y
+		for _, s := range stops {
+			if s <= r.Dy() {
+				region.Max.Y = r.Min.Y + s
+			}
+		}
+	}
+	f.BeginScroll(id, region)
+	defer f.EndScroll()
+	y := r.Min.Y
+	for _, p := range paras {
+		if p.s == "" {
+			continue
+		}
+		y += f.Text(image.Rect(r.Min.X, y, r.Min.X+w, y), p.s, p.size, p.bold, widget.Start, p.clr) + p.after
+	}
+	return region.Max.Y
+}
+
+// columnHeight is the height column takes to show paras w wide without scrolling.
+func (a *App) columnHeight(paras []para, w int) int {
+	_, total := a.lineStops(paras, w)
+	return total
+}
+
+// lineStops lists where a scrolling column of paras set w wide may end, from its top: the bottoms
+// of the lines as Frame.Text lays them out, but for the last line of a paragraph kept with the
+// next. total is the column's height.
+func (a *App) lineStops(paras []para, w int) (stops []int, total int) {
+	y := 0
+	for _, p := range paras {
+		if p.s == "" {
+			continue
+		}
+		face := a.th.Face(p.size, p.bold)
+		lh := widget.LineHeight(face)
+		n := len(widget.Wrap(p.s, face, float64(w)))
+		for i := 1; i <= n; i++ {
+			if i < n || !p.keep {
+				stops = append(stops, y+int(float64(i)*lh))
+			}
+		}
+		total = y + int(float64(n)*lh)
+		y = total + p.after
+	}
+	return stops, total
+}

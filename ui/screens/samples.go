@@ -8,12 +8,21 @@ import (
 )
 
 var sampleDocs = []wire.DocumentView{
-	{Type: "to_khai", Name: "Tờ khai đăng ký khai sinh", Required: true, Status: "done", Pages: 1},
-	{Type: "chung_sinh", Name: "Giấy chứng sinh", Required: true, Status: "scanned", Pages: 1,
+	{Type: "to_khai", Name: "Tờ khai đăng ký khai sinh", Required: true, Originals: 1, Status: "done", Pages: 1},
+	{Type: "chung_sinh", Name: "Giấy chứng sinh", Required: true, Originals: 1, Status: "scanned", Pages: 1,
 		Quality: []wire.Quality{{Code: "blurry", Message: "Ảnh bị mờ, hãy quét lại (blurry)"}}},
-	{Type: "cmnd", Name: "Giấy tờ tùy thân của người đi đăng ký", Required: true, Status: "missing"},
-	{Type: "ket_hon", Name: "Giấy chứng nhận kết hôn của cha mẹ (nếu có)", Status: "missing"},
+	{Type: "cmnd", Name: "Giấy tờ tùy thân của người đi đăng ký", Required: true, Originals: 1, Copies: 1, Status: "missing"},
+	{Type: "ket_hon", Name: "Giấy chứng nhận kết hôn của cha mẹ (nếu có)", Copies: 1, Status: "missing"},
 }
+
+// detailDocs are sampleDocs as the procedure's detail shows them: none scanned yet.
+var detailDocs = func() []wire.DocumentView {
+	out := make([]wire.DocumentView, len(sampleDocs))
+	for i, d := range sampleDocs {
+		out[i] = wire.DocumentView{Type: d.Type, Name: d.Name, Required: d.Required, Originals: d.Originals, Copies: d.Copies, Status: wire.DocMissing}
+	}
+	return out
+}()
 
 // paperMismatch is the warning of a birth certificate offered as the ID copy.
 var paperMismatch = &wire.Message{Code: "paper_mismatch", Retry: true,
@@ -25,7 +34,11 @@ var mismatchDocs = []wire.DocumentView{sampleDocs[0], {Type: "chung_sinh", Name:
 	{Type: "cmnd", Name: "Giấy tờ tùy thân của người đi đăng ký", Required: true, Status: "scanned", Pages: 1, PreviewReady: true, Mismatch: paperMismatch},
 	sampleDocs[3]}
 
-var sampleProc = wire.ProcedureView{Code: "1.001193", Name: "Đăng ký khai sinh", Popular: true, Fee: "Miễn phí", ProcessingTime: "Trong ngày", Documents: 4}
+var sampleProc = wire.ProcedureView{Code: "1.001193", Name: "Đăng ký khai sinh", NameEn: "Birth registration", Popular: true, Fee: "Miễn phí",
+	ProcessingTime: "Trong ngày", Documents: 4, PageURL: samplePage, Where: "Quầy 2 · Hộ tịch, Bộ phận Một cửa, UBND phường Mẫu"}
+
+// samplePage is the page of sampleProc on the national portal, as kioskd configures it.
+const samplePage = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=1.001193"
 
 // samples are views of every state of the journey, made up (no real person's data): the screens'
 // tests draw them, and Rehearsal.
@@ -59,8 +72,10 @@ func samples() map[string]wire.View {
 			Citizen: &wire.CitizenView{FullName: "NGUYỄN THỊ HỒNG NHUNG", IDMasked: "********0123", PassiveAuth: "pending"},
 			Message: &wire.Message{Code: "card_keep_still", Vi: "Đã đọc thông tin trên thẻ. Xin giữ yên thẻ trên đầu đọc trong khi thẻ được xác thực.",
 				En: "The card's details are read. Keep the card still on the reader while it is verified."}},
-		"identify-type_key":  {Session: s, State: wire.Identify, Step: wire.StepTypeKey},
-		"choose":             {Session: s, State: wire.ChooseProcedure, Procedures: procs},
+		"identify-type_key": {Session: s, State: wire.Identify, Step: wire.StepTypeKey},
+		"choose":            {Session: s, State: wire.ChooseProcedure, Procedures: procs},
+		// A procedure's detail, picked from the list: what to bring, before going on with it.
+		"choose-procedure":   {Session: s, State: wire.ChooseProcedure, Step: wire.StepProcedure, Procedure: &sampleProc, Documents: detailDocs},
 		"documents-place":    {Session: s, State: wire.Documents, Step: wire.StepPlace, Procedure: &sampleProc, Documents: sampleDocs, Current: 3},
 		"documents-scanning": {Session: s, State: wire.Documents, Step: wire.StepScanning, Procedure: &sampleProc, Documents: sampleDocs, Current: 2},
 		"documents-preview":  {Session: s, State: wire.Documents, Step: wire.StepPreview, Procedure: &sampleProc, Documents: sampleDocs, Current: 1},

@@ -184,7 +184,7 @@ func TestTapsBecomeActions(t *testing.T) {
 	want := []wire.Action{
 		on("attract", wire.Action{Action: "start"}), on("identify-qr", wire.Action{Action: "type_key"}),
 		on("identify-type_key", wire.Action{Action: "enter_id", Value: "079092001234"}),
-		on("choose", wire.Action{Action: "search", Value: "khai sinh"}), on("choose", wire.Action{Action: "choose", Value: "1.001193"}),
+		on("choose", wire.Action{Action: "search", Value: "khai sinh"}), on("choose", wire.Action{Action: "procedure", Value: "1.001193"}),
 		on("review-editing", wire.Action{Action: "set_field", Key: "child_dob", Value: "01/03/1990"}),
 		on("review-editing", wire.Action{Action: "set_field", Key: "sex", Value: "Nam"}),
 		on("review-editing", wire.Action{Action: "set_field", Key: "child_name", Value: "Lê Thị ỹ"}),

@@ -11,13 +11,17 @@ import (
 )
 
 // checklistLines is "Cần mang theo" of the procedure being filed: each paper (required or, if
-// any, optional; still missing first), the fee and the processing time.
+// any, optional; still missing first) with its originals and copies, the fee, the processing time
+// and where to go.
 func checklistLines(proc *wire.ProcedureView, docs []wire.DocumentView) []string {
 	var missing, rest []string
 	for _, d := range docs {
 		line := "• " + d.Name
 		if !d.Required && !strings.Contains(d.Name, "nếu có") {
 			line += " (nếu có)"
+		}
+		if c := counts(d); c != "" {
+			line += ": " + c
 		}
 		switch d.Status {
 		case wire.DocMissing, wire.DocFailed, "":
@@ -37,6 +41,9 @@ func checklistLines(proc *wire.ProcedureView, docs []wire.DocumentView) []string
 		if proc.ProcessingTime != "" {
 			lines = append(lines, "Thời gian giải quyết: "+proc.ProcessingTime)
 		}
+		if proc.Where != "" {
+			lines = append(lines, "Nơi nộp: "+proc.Where)
+		}
 	}
 	return lines
 }
@@ -54,20 +61,72 @@ func (a *App) checklist(f *widget.Frame) {
 	r := a.page(f, "Cần mang theo", "What to bring: print this list and come back prepared", true,
 		choice{"Quay lại", "Back", widget.Secondary, func() { s.checklist = false; a.changed() }},
 		choice{"In danh sách", "Print the list", widget.Primary, a.act(wire.ActPrintChecklist, code)})
-	f.BeginScroll("bring", r)
-	y := r.Min.Y
+	if v.Procedure != nil && v.Procedure.PageURL != "" {
+		// The QR code of the procedure's page beside the list (below it, upright).
+		var qr image.Rectangle
+		if a.w > a.h {
+			r, qr = a.split(r, 0.7)
+		} else {
+			r, qr = a.split(r, 0.72)
+		}
+		a.pageQR(f, qr, v.Procedure.PageURL)
+	}
+	// The list scrolls when it does not fit (large text), never cut at the edge.
+	var paras []para
 	if v.Procedure != nil {
-		y += f.Text(image.Rect(r.Min.X, y, r.Max.X-16, y), "Thủ tục: "+v.Procedure.Name, theme.Body, true, widget.Start, p.Muted) + gap/2
+		paras = append(paras, para{s: "Thủ tục: " + v.Procedure.Name, size: theme.Body, bold: true, clr: p.Muted, keep: true})
+	}
+	if counted(v.Documents) {
+		paras = append(paras, a.label(countsLegend))
+	}
+	if len(paras) > 0 {
+		paras[len(paras)-1].after = gap / 2
 	}
 	for _, l := range checklistLines(v.Procedure, v.Documents) {
 		clr := p.Fg
 		if strings.HasSuffix(l, "còn thiếu") {
 			clr = p.Danger
 		}
-		y += f.Text(image.Rect(r.Min.X, y, r.Max.X-16, y), l, theme.Title, !strings.HasPrefix(l, "• ") || clr == p.Danger, widget.Start, clr) + gap/2
+		paras = append(paras, para{s: l, size: theme.Title, bold: !strings.HasPrefix(l, "• ") || clr == p.Danger, clr: clr, after: gap / 2})
 	}
-	y += a.slipLine(f, r, y+gap)
-	f.EndScroll()
+	if slip, clr := a.slipText(); slip != "" && len(paras) > 0 {
+		paras[len(paras)-1].after += gap
+		paras = append(paras, para{s: slip, size: theme.Body, bold: true, clr: clr})
+	}
+	a.column(f, "bring", r, paras)
+}
+
+// counted reports whether the catalogue gives the originals or copies of any of docs.
+func counted(docs []wire.DocumentView) bool {
+	return slices.ContainsFunc(docs, func(d wire.DocumentView) bool { return d.Originals > 0 || d.Copies > 0 })
+}
+
+// pageQR draws the QR code of the procedure's page at the top of r with what it is for below it,
+// as large as r allows; too small a room (a code a phone could not read) shows none.
+func (a *App) pageQR(f *widget.Frame, r image.Rectangle, url string) {
+	p := a.th.Palette
+	side := a.pageQRSide(f, r.Dx(), r.Dy())
+	if side < 160 {
+		return
+	}
+	box := image.Rect(r.Min.X+(r.Dx()-side)/2, r.Min.Y, r.Min.X+(r.Dx()+side)/2, r.Min.Y+side)
+	if !a.drawQR(f, box, url) {
+		return
+	}
+	ty := box.Max.Y + gap/2
+	cap1, cap2 := pageQRCaption()
+	ty += f.Text(image.Rect(r.Min.X, ty, r.Max.X, ty), cap1, theme.Small, false, widget.Center, p.Fg)
+	f.Text(image.Rect(r.Min.X, ty, r.Max.X, ty), cap2, theme.Small, false, widget.Center, p.Muted)
+}
+
+// pageQRCaption is what pageQR writes under the code, Vietnamese then English.
+func pageQRCaption() (string, string) { return "Quét mã xem thủ tục", "Scan: procedure page" }
+
+// pageQRSide is the side of the code pageQR draws in a room w×h, its caption below it.
+func (a *App) pageQRSide(f *widget.Frame, w, h int) int {
+	cap1, cap2 := pageQRCaption()
+	ch := f.TextHeight(cap1, theme.Small, false, w) + f.TextHeight(cap2, theme.Small, false, w)
+	return min(w, h-ch-gap/2, 400)
 }
 
 // checklistRow puts the button that opens "Cần mang theo" at the bottom of r (the documents

@@ -254,11 +254,20 @@ func (a *App) bigWait(f *widget.Frame, r image.Rectangle, y int) {
 
 // slipLine says where the slip being printed stands, if there is one; it returns the height used.
 func (a *App) slipLine(f *widget.Frame, r image.Rectangle, y int) int {
-	sl := a.services().Slip
-	if sl == nil {
+	vi, clr := a.slipText()
+	if vi == "" {
 		return 0
 	}
+	return f.Text(image.Rect(r.Min.X, y, r.Max.X, y), vi, theme.Body, true, widget.Start, clr) + gap/2
+}
+
+// slipText is what slipLine says of the slip being printed, and its colour ("" when there is none).
+func (a *App) slipText() (string, color.RGBA) {
 	p := a.th.Palette
+	sl := a.services().Slip
+	if sl == nil {
+		return "", p.Fg
+	}
 	what := map[string]string{wire.SlipStatus: "phiếu tình trạng hồ sơ", wire.SlipQueue: "phiếu số thứ tự",
 		wire.SlipFee: "biên lai thu phí", wire.SlipChecklist: "danh sách cần mang theo"}[sl.Kind]
 	if what == "" {
@@ -276,8 +285,5 @@ func (a *App) slipLine(f *widget.Frame, r image.Rectangle, y int) int {
 	if sl.Message != nil && sl.Message.Vi != "" {
 		vi = msgText(*sl.Message)
 	}
-	if vi == "" {
-		return 0
-	}
-	return f.Text(image.Rect(r.Min.X, y, r.Max.X, y), vi, theme.Body, true, widget.Start, clr) + gap/2
+	return vi, clr
 }

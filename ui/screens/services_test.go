@@ -361,12 +361,13 @@ func TestChecklistOverDocuments(t *testing.T) {
 		t.Fatalf("name %s", a.Name())
 	}
 	txt := a.Frame().Texts()
-	for _, want := range []string{"Giấy tờ tùy thân của người đi đăng ký — còn thiếu", "Giấy chứng nhận kết hôn của cha mẹ (nếu có)\n", "Lệ phí: Miễn phí", "Thời gian giải quyết: Trong ngày"} {
+	for _, want := range []string{"Giấy tờ tùy thân của người đi đăng ký: 1 bản chính, 1 bản sao — còn thiếu", "Giấy chứng nhận kết hôn của cha mẹ (nếu có): 1 bản sao\n",
+		"Lệ phí: Miễn phí", "Thời gian giải quyết: Trong ngày", "Nơi nộp: Quầy 2 · Hộ tịch", "bản chính: original", "Quét mã xem thủ tục"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("checklist lacks %q: %q", want, txt)
 		}
 	}
-	if g := a.Guidance(); !strings.HasPrefix(g, "Cần mang theo:") {
+	if g := a.Guidance(); !strings.HasPrefix(g, "Cần mang theo:") || !strings.Contains(g, "Giấy chứng sinh: 1 bản chính") {
 		t.Errorf("guidance %q", g)
 	}
 	tap(t, a, "In danh sách")
@@ -438,9 +439,11 @@ func TestServicesLocalGolden(t *testing.T) {
 				tap(t, a, "Thư điện tử: ten@@example")
 			},
 		} {
-			a, _ := newApp(t, portrait, theme.Options{})
-			open(a)
-			uitest.Golden(t, name+"-"+orient, halve(render(a)), *update)
+			t.Run(name+"/"+orient, func(t *testing.T) {
+				a, _ := newApp(t, portrait, theme.Options{})
+				open(a)
+				uitest.Golden(t, name+"-"+orient, halve(render(a)), *update)
+			})
 		}
 	}
 }

@@ -486,14 +486,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 	began := time.Now()
 	defer func() { g.drawn = time.Now() }()
 	if !g.app.Dirty() && g.canvas != nil {
-		if g.rehearsal != nil && !g.down && g.app.View().State == wire.Attract && closed(g.warmed) {
-			if g.rehearsal.Step() {
-				g.rehearsal = nil
-				if g.frames != nil {
-					g.frames.warm(began)
-				}
-			}
-		}
+		g.rehearse(began)
 		if g.frames != nil {
 			g.frames.frame(began, false, g.rested, g.present, began.Sub(g.updated), g.app.Name())
 		}
@@ -518,7 +511,26 @@ func (g *game) Draw(screen *ebiten.Image) {
 	if g.shots != "" {
 		g.screenshot(screen)
 	}
+	if g.app.Animated() {
+		// The attract screen animates while someone is near: its steps are small, and without this
+		// the rehearsal would wait for a still frame that never comes.
+		g.rehearse(began)
+	}
 	g.rested = g.pace(began)
+}
+
+// rehearse draws the next screen of the start-up rehearsal while the attract screen waits untouched
+// and the letters are warm, and logs "warm" once every screen has been drawn.
+func (g *game) rehearse(began time.Time) {
+	if g.rehearsal == nil || g.down || g.app.View().State != wire.Attract || !closed(g.warmed) {
+		return
+	}
+	if g.rehearsal.Step() {
+		g.rehearsal = nil
+		if g.frames != nil {
+			g.frames.warm(began)
+		}
+	}
 }
 
 func (g *game) screenshot(screen *ebiten.Image) {

@@ -100,13 +100,14 @@ func (d *Daemon) syncCatalogue(ctx context.Context, c *central.Client) {
 		d.log.Warn("central catalogue refused", "err", err)
 		return
 	}
-	d.catalog.Store(checked)
-	d.catalogETag.Store(etag)
+	// Saved first, then used: a kiosk that shows the new catalogue keeps it across a restart.
 	if b, err := json.Marshal(catalogueFile{ETag: etag, Catalogue: checked}); err == nil {
 		if err := atomicfile.Write(d.cataloguePath(), b, 0o600); err != nil {
 			d.log.Warn("catalogue not saved", "err", err)
 		}
 	}
+	d.catalog.Store(checked)
+	d.catalogETag.Store(etag)
 	d.log.Info("catalogue synced", "procedures", len(checked.Procedures), "etag", etag)
 }
 

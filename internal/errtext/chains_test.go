@@ -42,6 +42,7 @@ func TestScannerChainsAreOneSentence(t *testing.T) {
 		want   error
 	}{
 		"jam":         {esclsim.Faults{JamOnPage: 2}, scanner.Options{Source: scanner.ADF, Resolution: 100}, scanner.ErrJammed},
+		"first jams":  {esclsim.Faults{JamOnPage: 1}, scanner.Options{Source: scanner.ADF, Resolution: 100}, scanner.ErrJammed},
 		"empty":       {esclsim.Faults{ADFEmpty: true}, scanner.Options{Source: scanner.ADF, Resolution: 100}, scanner.ErrADFEmpty},
 		"slow":        {esclsim.Faults{PageDelay: 3 * time.Second}, scanner.Options{Source: scanner.Flatbed, Resolution: 100}, scanner.ErrCancelled},
 		"bad options": {esclsim.Faults{}, scanner.Options{Source: scanner.Flatbed, Resolution: 100, Mode: scanner.Mode(99)}, nil},

@@ -1,11 +1,8 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"image"
-	imgpng "image/png"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tramso/tramso/drivers/scanner"
-	"github.com/tramso/tramso/drivers/scanner/esclsim"
 	"github.com/tramso/tramso/internal/errtext"
 	"github.com/tramso/tramso/kiosk/api/client"
 	"github.com/tramso/tramso/kiosk/api/wire"
@@ -393,57 +388,4 @@ func TestCatalogueSync(t *testing.T) {
 		t.Fatalf("search in the synced catalogue: %+v", v.Procedures)
 	}
 	k.act(wire.ActCancel, "")
-}
-
-// A scanner fault reads as the scanner's one bilingual sentence; the layers above add English
-// detail only. Jam, empty feeder.
-func TestScannerErrorWording(t *testing.T) {
-	dir := t.TempDir()
-	var png bytes.Buffer
-	img := image.NewGray(image.Rect(0, 0, 850, 1100))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
-	if err := imgpng.Encode(&png, img); err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range []string{"1.png", "2.png"} {
-		if err := os.WriteFile(filepath.Join(dir, n), png.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, c := range map[string]struct {
-		faults esclsim.Faults
-		want   error
-	}{
-		"jam":   {esclsim.Faults{JamOnPage: 1}, scanner.ErrJammed},
-		"empty": {esclsim.Faults{ADFEmpty: true}, scanner.ErrADFEmpty},
-	} {
-		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			srv, err := esclsim.Serve(ctx, "127.0.0.1:0", esclsim.Config{PagesDir: dir, Faults: c.faults})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
-			sc, err := scanner.Open("escl:" + srv.URL())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var scanErr error
-			for _, err := range sc.Scan(ctx, scanner.Options{Source: scanner.ADF, Resolution: 100}) {
-				if err != nil {
-					scanErr = err
-					break
-				}
-			}
-			if !errors.Is(scanErr, c.want) {
-				t.Fatalf("scan: %v, want %v", scanErr, c.want)
-			}
-			if werr := errtext.Check(scanErr); werr != nil {
-				t.Error(werr)
-			}
-		})
-	}
 }

@@ -18,15 +18,7 @@ import (
 // The daemon prints on printers that answer less than ours, keeps what it learned of them, and
 // reports a print nobody could confirm as such, never as printed.
 func TestReceiptPrinterStatusModes(t *testing.T) {
-	profile, _ := escpos.LookupProfile("generic-80")
-	fonts, err := escpos.LoadFonts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	job, err := escpos.Compile(escpos.TestPage(profile, nil, time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)), profile, fonts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	profile, fonts, job := testPageJob(t)
 	for _, c := range []struct {
 		name     string
 		cfg      escpossim.Config
@@ -86,15 +78,7 @@ func TestReceiptPrinterStatusModes(t *testing.T) {
 // print's, which says to reprint): the daemon adds English detail only, and the printer's list of
 // conditions follows in English. errors.Is and errors.As still find what callers map.
 func TestReceiptPrinterErrorWording(t *testing.T) {
-	profile, _ := escpos.LookupProfile("generic-80")
-	fonts, err := escpos.LoadFonts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	job, err := escpos.Compile(escpos.TestPage(profile, nil, time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)), profile, fonts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	profile, fonts, job := testPageJob(t)
 	for _, c := range []struct {
 		name    string
 		cfg     escpossim.Config
@@ -153,4 +137,19 @@ func TestReceiptPrinterErrorWording(t *testing.T) {
 			t.Errorf("%s: %v", dev, werr)
 		}
 	}
+}
+
+// testPageJob compiles the printer's test page for an 80 mm generic printer.
+func testPageJob(t *testing.T) (escpos.Profile, *escpos.Fonts, *escpos.Compiled) {
+	t.Helper()
+	profile, _ := escpos.LookupProfile("generic-80")
+	fonts, err := escpos.LoadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := escpos.Compile(escpos.TestPage(profile, nil, time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)), profile, fonts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return profile, fonts, job
 }

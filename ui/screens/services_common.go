@@ -13,6 +13,7 @@ import (
 
 	"github.com/tramso/tramso/internal/vntime"
 	"github.com/tramso/tramso/kiosk/api/wire"
+	"github.com/tramso/tramso/kiosk/dossier"
 	"github.com/tramso/tramso/ui/theme"
 	"github.com/tramso/tramso/ui/widget"
 )
@@ -96,33 +97,17 @@ func dong(amount int64) string {
 	return b.String() + " đồng"
 }
 
-// statusWords is the national dossier status code (TrangThaiHoSo 1–10) in plain words, Vietnamese
-// and English, with what the citizen does next. An unknown code says so: the kiosk never invents a
-// status.
+// statusWords is the national dossier status code (TrangThaiHoSo 1–10) in the words the status
+// slip prints (dossier.Status), Vietnamese and English, with what the citizen does next. An unknown
+// code says so: the kiosk never invents a status.
 func statusWords(code int) (vi, en, next string) {
-	switch code {
-	case 1:
-		return "Mới đăng ký", "Registered", "Hồ sơ đang chờ cán bộ tiếp nhận. Bạn chưa cần làm gì. (Waiting to be received: nothing to do yet.)"
-	case 2:
-		return "Đã được tiếp nhận", "Received", "Hồ sơ đã được tiếp nhận và sẽ được xử lý. (Received: it will be processed.)"
-	case 3:
-		return "Không được tiếp nhận", "Not accepted", "Hồ sơ không được tiếp nhận. Hãy hỏi cán bộ tại quầy để biết lý do. (Not accepted: ask at the counter why.)"
-	case 4:
-		return "Đang xử lý", "Being processed", "Hồ sơ đang được xử lý. Hãy quay lại vào ngày hẹn trả kết quả. (Come back on the appointment date.)"
-	case 5:
-		return "Cần bổ sung giấy tờ", "More documents needed", "Hãy mang các giấy tờ còn thiếu dưới đây đến quầy tiếp nhận. (Bring the missing papers below to the counter.)"
-	case 6:
-		return "Cần nộp phí, lệ phí", "A fee is to be paid", "Hãy nộp số tiền dưới đây tại kiosk bằng mã VietQR hoặc tại quầy. (Pay the amount below by VietQR here or at the counter.)"
-	case 7:
-		return "Công dân đã yêu cầu rút hồ sơ", "Withdrawn at your request", "Hồ sơ đã được rút theo yêu cầu của bạn. (The dossier was withdrawn at your request.)"
-	case 8:
-		return "Dừng xử lý", "Processing stopped", "Hồ sơ đã dừng xử lý. Hãy hỏi cán bộ tại quầy. (Processing stopped: ask at the counter.)"
-	case 9:
-		return "Đã có kết quả", "Result ready", "Kết quả đã sẵn sàng. Hãy mang giấy tiếp nhận và thẻ Căn cước đến quầy trả kết quả. (Collect the result at the counter with your receipt and ID card.)"
-	case 10:
-		return "Đã trả kết quả", "Result handed over", "Kết quả đã được trả. Bạn có thể đánh giá mức độ hài lòng. (The result was handed over: you may rate the service.)"
+	st := dossier.Status(code)
+	if !st.Valid() {
+		return "Chưa rõ trạng thái", "Status unknown", "Hãy hỏi cán bộ tại quầy. (Ask at the counter.)"
 	}
-	return "Chưa rõ trạng thái", "Status unknown", "Hãy hỏi cán bộ tại quầy. (Ask at the counter.)"
+	vi, en = st.Label()
+	nextVi, nextEn := st.Next()
+	return vi, en, nextVi + " (" + nextEn + ")"
 }
 
 // svcState is the citizen services' local state: the code, comment or contact being typed, and

@@ -20,13 +20,13 @@ func serviceSamples() map[string]wire.View {
 		Status: wire.Message{Vi: "Đang xử lý", En: "Being processed"}, ReceivedAt: at.AddDate(0, 0, -5), UpdatedAt: at.AddDate(0, 0, -1),
 		Appointment: "2026-11-27"}
 	missing := wire.TrackedView{DossierCode: "H26.21-261118-0007", ProcedureName: "Đăng ký khai sinh", StatusCode: 5,
-		Status:     wire.Message{Vi: "Cần bổ sung giấy tờ", En: "More documents needed"},
+		Status:     wire.Message{Vi: "Yêu cầu bổ sung giấy tờ", En: "Additional papers requested"},
 		NextStep:   &wire.Message{Vi: "Mang giấy tờ còn thiếu đến quầy số 2 trước ngày 02/12/2026.", En: "Bring the missing papers to counter 2 before 2 Dec 2026."},
 		ReceivedAt: at.AddDate(0, 0, -7), UpdatedAt: at.AddDate(0, 0, -2),
 		Owed: &wire.OwedView{Documents: []wire.OwedDocumentView{{Name: "Giấy chứng sinh", Note: "bản chính"}, {Name: "Giấy chứng nhận kết hôn của cha mẹ", Note: "bản sao"}},
 			Where: "Quầy số 2 · Lĩnh vực Hộ tịch"}}
 	fee := wire.TrackedView{DossierCode: "H26.21-261115-0019", ProcedureName: "Cấp bản sao trích lục hộ tịch", StatusCode: 6,
-		Status: wire.Message{Vi: "Cần nộp phí, lệ phí", En: "A fee is to be paid"}, ReceivedAt: at.AddDate(0, 0, -10),
+		Status: wire.Message{Vi: "Yêu cầu thực hiện nghĩa vụ tài chính", En: "Payment requested"}, ReceivedAt: at.AddDate(0, 0, -10),
 		Appointment: "2026-11-28", Owed: &wire.OwedView{FeeVND: 58000, Fee: "58.000 đồng", Where: "Quầy thu phí hoặc VietQR tại kiosk"}}
 	finished := wire.TrackedView{DossierCode: "H26.21-261101-0003", ProcedureName: "Đăng ký kết hôn", StatusCode: 10,
 		Status: wire.Message{Vi: "Đã trả kết quả", En: "Result handed over"}, ReceivedAt: at.AddDate(0, 0, -24), UpdatedAt: at.AddDate(0, 0, -20),
